@@ -1,0 +1,52 @@
+# postrun-kit: two commands for a fresh machine.
+#   make lab   set up .venv, then JupyterLab on the triage notebook (sample team in the SQLite store)
+#   make test  set up .venv (+ Debian's chromium for browser tests), then ruff and every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+STAMP := $(VENV)/.installed
+EXTRAS ?= lab,scale,dev
+
+.PHONY: setup lab test test-fast browser lint demo benchmark handouts clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check uv
+
+$(STAMP): pyproject.toml | $(PY)
+	$(UV) pip install --python $(PY) -q -e ".[$(EXTRAS)]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Debian's chromium for the Playwright tests (a browser download is not possible here).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: sudo apt-get install chromium (browser tests will be skipped)"; fi; \
+	fi
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+test: setup browser lint
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest -m "not browser and not slow"
+
+demo: setup
+	$(PY) -m kit demo
+
+lab: setup
+	@if [ -f notebooks/01-triage.ipynb ]; then \
+	  $(PY) -m kit lab; \
+	else $(PY) -m kit demo; fi
+
+benchmark: setup
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache handouts

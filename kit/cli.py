@@ -1,0 +1,143 @@
+"""Command line: ``python -m kit <command>``.
+
+``assess`` is the contract's command. Other commands live in their own modules and
+are registered in :data:`SUBCOMMANDS`; each module has ``configure(parser)`` and
+``run(args) -> int`` and is imported only when its command is used (so ``assess``
+starts fast). Invalid input exits with status 2 and a clear message on stderr, with
+nothing on stdout; no traceback reaches a user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import sys
+from typing import Any
+
+__all__ = ["main", "SUBCOMMANDS", "read_json_input", "InputError"]
+
+#: command -> (module, one-line help). Modules that are not present are skipped.
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "assess": ("kit.cli", "assess one observation or a list of them (JSON) and print the assessment JSON"),
+    "demo": ("kit.demo", "assess the sample teaching cases and print a readable table"),
+    "thresholds": ("kit.demo", "print the thresholds table (every clinical number with its source)"),
+    "log": ("kit.store_cli", "the observation log (SQLite): add, list, export, import"),
+    "app": ("kit.app", "serve the triage form as a web app (Voila) on 127.0.0.1"),
+    "handout": ("kit.handout", "write an HTML handout for an athlete (or --all)"),
+    "export": ("kit.handout", "export a notebook to a self-contained HTML handout"),
+}
+
+
+class InputError(Exception):
+    """Input that cannot be read (not JSON, missing file); exit status 2."""
+
+
+def read_json_input(path: str | None) -> Any:
+    """Read JSON from a file path, or from stdin when ``path`` is ``None`` or ``"-"``."""
+    try:
+        if path in (None, "-"):
+            text = sys.stdin.read()
+            where = "standard input"
+        else:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+            where = path
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text") from None
+    if not text.strip():
+        raise InputError(f"{where} is empty: expected a JSON object or a list of them")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise InputError(f"{where} is nested too deeply to be an observation") from None
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``assess``."""
+    parser.add_argument("file", nargs="?", default="-", help="JSON file with an observation or a list (default: stdin)")
+    parser.add_argument("--compact", action="store_true", help="one-line JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    """``python -m kit assess``: print the assessment JSON; exit 2 on invalid input."""
+    from kit.assessment import assess
+    from kit.observation import ObservationError, Problem
+
+    data = read_json_input(args.file)
+    items = data if isinstance(data, list) else [data]
+    results, problems = [], []
+    for i, item in enumerate(items):
+        try:
+            results.append(assess(item).to_dict())
+        except ObservationError as err:
+            problems.extend(err.with_row(i).problems if isinstance(data, list) else err.problems)
+    if isinstance(data, list) and not data:
+        problems.append(Problem("<observation>", [], "the list is empty: expected at least one observation"))
+    if problems:
+        raise ObservationError(problems)
+    out = results if isinstance(data, list) else results[0]
+    sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=None if args.compact else 2) + "\n")
+    return 0
+
+
+def _parser(available: dict[str, tuple[str, str]]) -> argparse.ArgumentParser:
+    from kit import __version__
+
+    p = argparse.ArgumentParser(prog="python -m kit", description="postrun-kit: post-run tremor and spasm decision "
+                                "support. It supports a trainer's judgement; it does not replace it.")
+    p.add_argument("--version", action="version", version=f"postrun-kit {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_) in available.items():
+        sp = sub.add_parser(name, help=help_, description=help_)
+        sp.set_defaults(_module=module)
+        mod = sys.modules[__name__] if module == __name__ else importlib.import_module(module)
+        conf = getattr(mod, f"configure_{name}", None) or mod.configure
+        conf(sp)
+    return p
+
+
+def _available(command: str | None) -> dict[str, tuple[str, str]]:
+    out = {}
+    for name, (module, help_) in SUBCOMMANDS.items():
+        if command not in (None, name) and command in SUBCOMMANDS:
+            continue  # build only the parser that is used: imports stay lazy
+        if module == __name__ or importlib.util.find_spec(module) is not None:
+            out[name] = (module, help_)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    from kit.observation import ObservationError
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = _parser(_available(command))
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return 2
+    mod = sys.modules[__name__] if args._module == __name__ else importlib.import_module(args._module)
+    runner = getattr(mod, f"run_{args.command}", None) or mod.run
+    try:
+        return int(runner(args) or 0)
+    except ObservationError as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 2
+    except InputError as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as err:  # no traceback reaches a user; say what and where
+        sys.stderr.write(f"error: {type(err).__name__}: {err}\n(this is a bug in postrun-kit; please report it)\n")
+        return 1

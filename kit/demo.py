@@ -1,0 +1,46 @@
+"""``python -m kit demo`` and ``python -m kit thresholds``: readable tables in a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+__all__ = ["load_cases", "configure", "run_demo", "run_thresholds"]
+
+
+def load_cases(path: str | Path | None = None) -> list[dict[str, Any]]:
+    """The public teaching cases (``data/cases.json``, shipped inside the package too)."""
+    if path is not None:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    return json.loads(resources.files("kit").joinpath("data/cases.json").read_text(encoding="utf-8"))
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """No arguments beyond an optional cases file."""
+    if parser.prog.endswith("demo"):
+        parser.add_argument("--cases", help="a cases JSON file (default: the public teaching cases)")
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Assess every teaching case and print one line each."""
+    from kit import DISCLAIMER, assess
+
+    cases = load_cases(getattr(args, "cases", None))
+    print(f"{'case':44} {'tier':11} {'leading cause':24} flags")
+    for c in cases:
+        a = assess(c["observation"])
+        print(f"{c['id'][:44]:44} {a.escalation:11} {a.top_cause!s:24} {', '.join(a.flags)}")
+    print("\n" + DISCLAIMER)
+    return 0
+
+
+def run_thresholds(args: argparse.Namespace) -> int:
+    """Print every threshold with its unit and source."""
+    from kit.thresholds import THRESHOLDS
+
+    for t in THRESHOLDS.values():
+        print(f"{t.key:30} {t.comparison:>9} {t.value:>8g} {t.unit:18} {t.status:9} {t.source}")
+    return 0
