@@ -1,0 +1,209 @@
+"""Team-log files: CSV with the contract's field names as columns.
+
+:func:`read_log_csv` reads every cell as text and converts it by the field table
+(:data:`kit.fields.FIELDS`), reporting every bad cell with its CSV line number; an empty
+cell is unknown. :func:`write_log_csv` writes a log in a stable, documented format so
+that export -> import -> export gives byte-identical files.
+
+Cell formats: yes/no fields ``true``/``false`` (also accepted on reading: yes/no, 1/0,
+any case); numbers as plain decimals; empty = unknown.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
+from kit.observation import ObservationError, Problem, _iso_datetime, _message, suggest_field
+
+__all__ = ["read_log_csv", "parse_csv_rows", "write_log_csv", "records_to_frame", "frame_to_records", "format_cell"]
+
+_TRUE = {"true", "yes", "1"}
+_FALSE = {"false", "no", "0"}
+
+
+def _convert(spec: FieldSpec, text: str) -> tuple[Any, str | None]:
+    """Convert one CSV cell; returns (value, error message or None)."""
+    t = text.strip()
+    if t == "":
+        return None, None
+    if spec.kind == "bool":
+        low = t.lower()
+        if low in _TRUE:
+            return True, None
+        if low in _FALSE:
+            return False, None
+        return None, f"{t!r} is not allowed; allowed: true, false or empty (unknown)"
+    if spec.kind in ("number", "int"):
+        try:
+            x = float(t)
+        except ValueError:
+            return None, _message(spec, "", t)
+        if not math.isfinite(x):
+            return None, _message(spec, "finite_number", x)
+        bad = (spec.lo is not None and (x <= spec.lo if spec.lo_exclusive else x < spec.lo)) or (
+            spec.hi is not None and x > spec.hi) or (spec.kind == "int" and not x.is_integer())
+        if bad:
+            return None, _message(spec, "", int(x) if x.is_integer() and spec.kind == "int" else x)
+        return (int(x) if spec.kind == "int" else x), None
+    if spec.kind == "choice":
+        if t in (spec.choices or ()):
+            return t, None
+        return None, _message(spec, "", t)
+    if spec.kind == "datetime":
+        try:
+            _iso_datetime(t)
+        except (ValueError, TypeError):
+            return None, _message(spec, "", t)
+        return t, None
+    # free text: kept exactly as entered (not stripped)
+    if not (int(spec.lo or 0) <= len(text) <= int(spec.hi or 0)):
+        return None, _message(spec, "", text if len(text) <= 80 else text[:77] + "...")
+    return text, None
+
+
+def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, Any]], list[tuple[int, dict[str, Any], list[Problem]]]]:
+    """Parse CSV text into observation mappings.
+
+    Returns
+    -------
+    good : list of dict
+        Converted rows with no problem (only known cells are present).
+    bad : list of (line, raw_row, problems)
+        Rows with at least one problem; ``line`` is the 1-based CSV line number.
+
+    Raises
+    ------
+    ObservationError
+        For problems with the header (unknown columns, when ``extra="error"``).
+    """
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], []
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    problems = []
+    for h in header:
+        if h not in FIELDS and extra == "error":
+            hint = suggest_field(h)
+            problems.append(Problem(h, None, "column is not a field of the contract" + (f"; did you mean {hint!r}?" if hint else "")))
+    if problems:
+        raise ObservationError(problems)
+    good, bad = [], []
+    for row in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in row):
+            continue
+        rec: dict[str, Any] = {}
+        row_problems = []
+        if len(row) != len(header):
+            row_problems.append(Problem("<row>", len(row), f"has {len(row)} cells, the header has {len(header)}", line))
+        for name, cell in zip(header, row, strict=False):
+            spec = FIELDS.get(name)
+            if spec is None:
+                continue
+            value, err = _convert(spec, cell)
+            if err:
+                row_problems.append(Problem(name, cell, err, line))
+            elif value is not None:
+                rec[name] = value
+        raw = dict(zip(header, row, strict=False))
+        if not row_problems:
+            try:  # cross-field checks and anything the cell rules miss: the one validator
+                from kit.observation import parse_observation
+
+                parse_observation(rec)
+            except ObservationError as err:
+                row_problems = list(err.with_row(line).problems)
+        if row_problems:
+            bad.append((line, raw, row_problems))
+        else:
+            good.append(rec)
+    return good, bad
+
+
+def read_log_csv(path: str | Path, *, extra: str = "error") -> pd.DataFrame:
+    """Read a team-log CSV into a DataFrame ready for :func:`kit.assess_frame`.
+
+    Raises
+    ------
+    ObservationError
+        Listing every bad cell with its CSV line number (``Problem.row``) and field.
+    """
+    text = Path(path).read_text(encoding="utf-8")
+    good, bad = parse_csv_rows(text, extra=extra)
+    if bad:
+        raise ObservationError([p for _, _, probs in bad for p in probs])
+    return records_to_frame(good)
+
+
+def records_to_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Observation mappings to a DataFrame with one column per contract field that occurs.
+
+    Yes/no columns hold True/False/None (object dtype); numbers are float64 with NaN for
+    unknown; text stays text.
+    """
+    records = list(records)
+    names = [n for n in FIELD_NAMES if any(r.get(n) is not None for r in records)]
+    cols: dict[str, Any] = {}
+    for n in names:
+        spec = FIELDS[n]
+        values = [r.get(n) for r in records]
+        if spec.kind in ("number", "int"):
+            cols[n] = pd.Series([math.nan if v is None else float(v) for v in values], dtype="float64")
+        else:
+            cols[n] = pd.Series(values, dtype=object)
+    return pd.DataFrame(cols, index=pd.RangeIndex(len(records)))
+
+
+def frame_to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """DataFrame rows back to observation mappings (unknown cells left out)."""
+    out = []
+    names = [c for c in df.columns if c in FIELDS]
+    for row in df[names].itertuples(index=False, name=None):
+        rec = {}
+        for n, v in zip(names, row, strict=True):
+            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+                continue
+            if FIELDS[n].kind == "int":
+                v = int(v)
+            elif hasattr(v, "item"):
+                v = v.item()
+            rec[n] = v
+        out.append(rec)
+    return out
+
+
+def format_cell(spec: FieldSpec, v: Any) -> str:
+    """One value as a CSV cell, in the stable format."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if spec.kind == "bool":
+        return "true" if v else "false"
+    if spec.kind == "int":
+        return str(int(v))
+    if spec.kind == "number":
+        x = float(v)
+        return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+    return str(v)
+
+
+def write_log_csv(records: Iterable[Mapping[str, Any]], dest: str | Path | io.TextIOBase) -> None:
+    """Write observations as CSV: every contract field as a column, in contract order."""
+    fh = open(dest, "w", encoding="utf-8", newline="") if isinstance(dest, (str, Path)) else dest
+    try:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(FIELD_NAMES)
+        for r in records:
+            w.writerow([format_cell(FIELDS[n], r.get(n)) for n in FIELD_NAMES])
+    finally:
+        if isinstance(dest, (str, Path)):
+            fh.close()
