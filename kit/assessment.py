@@ -39,7 +39,7 @@ _PATTERN_REASON = {
     "recurrent_despite_prevention": ("spasms recurring despite prevention", "source article"),
     "low_glucose_workup": ("glucose low enough for a medical work-up (ADA level 2 with diabetes, < 55 mg/dL without)",
                            "ADA 2024; Endocrine Society 2009"),
-    "possible_nerve_irritation": ("possible nerve irritation (tingling with weakness or repeat episodes)",
+    "possible_nerve_irritation": ("tingling with weakness or repeat episodes: possible nerve irritation (if it persists once glucose is normal)",
                                   "clinical-reference §9.5"),
 }
 

@@ -257,26 +257,23 @@ def parse_observation(raw: Mapping[str, Any]) -> Observation:
         if spec.kind == "int" and isinstance(value, float) and value.is_integer():
             value = int(value)
         data[key] = value
-    clean = {k: v for k, v in data.items()}
-    if not problems:
-        try:
-            model = _Model.model_validate(clean)
-        except ValidationError as exc:
-            bad = set()
-            for e in exc.errors():
-                name = str(e["loc"][0]) if e["loc"] else "<observation>"
-                if name in bad:
-                    continue
-                bad.add(name)
-                spec = FIELDS.get(name)
-                value = clean.get(name, e.get("input"))
-                msg = _message(spec, e["type"], value) if spec else e["msg"]
-                problems.append(Problem(name, _short(value), msg))
-            for k in bad:
-                clean.pop(k, None)
-            model = None
-    else:
-        model = None
+    clean = dict(data)
+    model = None
+    try:
+        model = _Model.model_validate(clean)
+    except ValidationError as exc:
+        bad = set()
+        for e in exc.errors():
+            name = str(e["loc"][0]) if e["loc"] else "<observation>"
+            if name in bad:
+                continue
+            bad.add(name)
+            spec = FIELDS.get(name)
+            value = clean.get(name, e.get("input"))
+            msg = _message(spec, e["type"], value) if spec else e["msg"]
+            problems.append(Problem(name, _short(value), msg))
+        for k in bad:
+            clean.pop(k, None)
     problems.extend(_cross_field(data, clean))
     if problems:
         problems.sort(key=lambda p: FIELD_NAMES.index(p.field) if p.field in FIELDS else -1)

@@ -21,6 +21,9 @@ Design notes, with the clinically load-bearing pitfalls:
 * Hyponatraemia risk is judged on a measured sodium when there is one, else on any
   body-mass gain; the ``dehydration_electrolyte`` cause covers **both directions**
   (deficit and dilution) and never implies "give water".
+* The nerve-irritation review (§9.5, "tingling without low glucose plus weakness or a prior
+  episode") is kept when glucose is low as well, so that a lower glucose never lowers the
+  tier; the differential then credits the tingling to hypoglycaemia, not to a nerve.
 * Cause scores: each finding adds fixed points with a reason and a source; a cause
   scores only when its *key finding* is present (§9.6: nothing discriminating known ->
   no evidence). Key findings carry enough points that the highest score follows the
@@ -255,7 +258,10 @@ def evaluate(v: dict[str, Any], ops: Ops) -> dict[str, Any]:
     nerve = tingling & not_(hypo_any)
     pattern = {
         "recurrent_despite_prevention": f_recurrent, "low_glucose_workup": whipple,
-        "possible_nerve_irritation": nerve & (weakness | (prior >= T.nerve_prior_episodes)),
+        # §9.5 says "without low glucose"; the review is kept when glucose is also low so that a
+        # lower reading never lowers the tier (monotonicity); the differential still credits
+        # the tingling to hypoglycaemia in that case (nerve key needs no hypoglycaemia).
+        "possible_nerve_irritation": tingling & (weakness | (prior >= T.nerve_prior_episodes)),
     }
     any_pattern = pattern["recurrent_despite_prevention"] | pattern["low_glucose_workup"] | pattern["possible_nerve_irritation"]
 

@@ -1,0 +1,75 @@
+"""``python -m kit assess``: the contract's command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kit", *args], input=stdin, capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+
+
+def test_assess_one_observation_from_stdin():
+    p = run("assess", stdin='{"tremor": true, "blood_glucose": 3.2, "blood_glucose_unit": "mmol/L"}')
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["escalation"] == "monitor" and out["top_cause"] == "hypoglycemia"
+    assert set(out) >= {"escalation", "top_cause", "causes", "flags", "actions", "contraindicated",
+                        "reassess_in_min", "missing", "warnings"}
+
+
+def test_assess_a_list_from_a_file(tmp_path):
+    f = tmp_path / "obs.json"
+    f.write_text(json.dumps([{"spasm": True}, {"pain_score": 9}]))
+    p = run("assess", str(f))
+    assert p.returncode == 0
+    out = json.loads(p.stdout)
+    assert [o["escalation"] for o in out] == ["self_care", "emergency"]
+
+
+@pytest.mark.parametrize(("stdin", "needle"), [
+    ('{"glucose": 5}', "did you mean 'blood_glucose'"),
+    ('{"pain_score": 12}', "pain_score"),
+    ('[{"spasm": true}, {"tremor": "yes"}]', "row 1: tremor"),
+    ("not json", "not valid JSON"),
+    ("", "empty"),
+    ("[]", "empty"),
+    ('{"core_temp_c": NaN}', "core_temp_c"),
+    ("[[1, 2]]", "<observation>"),
+    ('{"blood_glucose": 5}', "blood_glucose_unit"),
+])
+def test_invalid_input_exits_2_with_message_and_nothing_on_stdout(stdin, needle):
+    p = run("assess", stdin=stdin)
+    assert p.returncode == 2
+    assert p.stdout == ""
+    assert needle in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_missing_file_exits_2():
+    p = run("assess", "/nonexistent/obs.json")
+    assert p.returncode == 2 and "cannot read" in p.stderr and p.stdout == ""
+
+
+def test_list_with_one_bad_item_prints_nothing():
+    p = run("assess", stdin='[{"spasm": true}, {"spasm": true, "pain_score": -2}]')
+    assert p.returncode == 2 and p.stdout == "" and "row 1: pain_score" in p.stderr
+
+
+def test_demo_and_thresholds_commands():
+    p = run("demo")
+    assert p.returncode == 0 and "pub-12-downhill-race-cola-urine" in p.stdout and "judgement" in p.stdout
+    t = run("thresholds")
+    assert t.returncode == 0 and "hypo_level1_mg_dl" in t.stdout
+
+
+def test_help_lists_commands():
+    p = run("--help")
+    assert p.returncode == 0 and "assess" in p.stdout

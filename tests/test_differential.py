@@ -1,0 +1,63 @@
+"""The differential's weights: precedence of §9.6 holds by construction, evidence explains every point."""
+
+from __future__ import annotations
+
+import doctest
+
+import kit.assessment
+from kit import assess
+from kit.rules import CAUSES, FINDINGS
+
+
+def _key_min(cause: str) -> int:
+    return min(f.points for f in FINDINGS if f.cause == cause and f.key)
+
+
+def _max(cause: str) -> int:
+    # the most a cause can score: every finding at once, except mutually exclusive urine bands
+    pts = [f.points for f in FINDINGS if f.cause == cause and f.id != "fluid_urine_mid"]
+    return sum(pts)
+
+
+def test_each_cause_has_a_key_finding():
+    for c in CAUSES:
+        assert any(f.cause == c and f.key for f in FINDINGS), c
+
+
+def test_key_weights_make_precedence_follow_the_highest_score():
+    # hypoglycaemia > fluid/electrolyte > nerve > fatigue (clinical-reference §9.6)
+    for higher, lower in zip(CAUSES, CAUSES[1:], strict=False):
+        assert _key_min(higher) > _max(lower), (higher, lower)
+
+
+def test_finding_ids_are_unique_and_sourced():
+    ids = [f.id for f in FINDINGS]
+    assert len(ids) == len(set(ids))
+    assert all(f.source and f.label and f.points > 0 for f in FINDINGS)
+
+
+def test_worked_example_case_2():
+    # 3.2 mmol/L x 18.016 = 57.65 mg/dL: key 60 + measured < 70: 10 + tremor, hunger, sweating, pale: 4 x 4 = 86
+    a = assess({"tremor": True, "hunger": True, "sweating": True, "pale_skin": True,
+                "blood_glucose": 3.2, "blood_glucose_unit": "mmol/L"})
+    assert a.score["hypoglycemia"] == 86
+    assert [e["points"] for e in a.causes[0]["evidence"]] == [60, 10, 4, 4, 4, 4]
+    assert a.score["muscle_fatigue"] == 4  # tremor after effort
+
+
+def test_mixed_picture_shows_runner_up_causes():
+    a = assess({"spasm": True, "blood_glucose": 60, "blood_glucose_unit": "mg/dL",
+                "body_mass_pre_kg": 70, "body_mass_post_kg": 67})
+    assert [c["cause"] for c in a.causes[:3]] == ["hypoglycemia", "dehydration_electrolyte", "muscle_fatigue"]
+    assert all(c["score"] > 0 for c in a.causes[:3])
+
+
+def test_fluid_cause_label_never_implies_water_for_dilution():
+    a = assess({"body_mass_pre_kg": 60, "body_mass_post_kg": 61})
+    text = " ".join(e["finding"] for e in a.causes[0]["evidence"])
+    assert "do not give water" in text
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(kit.assessment)
+    assert result.attempted > 0 and result.failed == 0
