@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+from itertools import pairwise
 
 import kit.assessment
 from kit import assess
@@ -26,7 +27,7 @@ def test_each_cause_has_a_key_finding():
 
 def test_key_weights_make_precedence_follow_the_highest_score():
     # hypoglycaemia > fluid/electrolyte > nerve > fatigue (clinical-reference §9.6)
-    for higher, lower in zip(CAUSES, CAUSES[1:], strict=False):
+    for higher, lower in pairwise(CAUSES):
         assert _key_min(higher) > _max(lower), (higher, lower)
 
 
