@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from kit.advice import choose_advice, reassess_interval
@@ -50,16 +51,16 @@ class Assessment:
 
     escalation: str
     top_cause: str | None
-    causes: tuple[dict[str, Any], ...]
+    causes: tuple[Mapping[str, Any], ...]
     flags: tuple[str, ...]
-    actions: tuple[dict[str, str], ...]
-    contraindicated: tuple[dict[str, str], ...]
+    actions: tuple[Mapping[str, str], ...]
+    contraindicated: tuple[Mapping[str, str], ...]
     reassess_in_min: int | None
     missing: tuple[str, ...]
     warnings: tuple[str, ...]
     confidence: str = "low"
     amber_points: int = 0
-    reasons: tuple[dict[str, str], ...] = field(default_factory=tuple)
+    reasons: tuple[Mapping[str, str], ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
         """The contract's assessment JSON (plain lists and dicts)."""
@@ -83,6 +84,11 @@ class Assessment:
     def score(self) -> dict[str, int]:
         """Cause -> score."""
         return {c["cause"]: c["score"] for c in self.causes}
+
+
+def _frozen(d: dict[str, Any]) -> Mapping[str, Any]:
+    """A read-only view: an Assessment cannot be changed after the fact."""
+    return MappingProxyType(d)
 
 
 def kernel_inputs(obs: Observation) -> dict[str, float]:
@@ -137,10 +143,10 @@ def _causes(obs: Observation, r: dict[str, Any]) -> tuple[dict[str, Any], ...]:
     evidence: dict[str, list[dict[str, Any]]] = {c: [] for c in CAUSES}
     for f in FINDINGS:
         if r["findings"][f.id]:
-            evidence[f.cause].append({"finding": f.label.format(**labels), "points": f.points, "source": f.source})
+            evidence[f.cause].append(_frozen({"finding": f.label.format(**labels), "points": f.points, "source": f.source}))
     rank = {c: i for i, c in enumerate(CAUSES)}
     ordered = sorted(CAUSES, key=lambda c: (-int(r["scores"][c]), rank[c]))
-    return tuple({"cause": c, "score": int(r["scores"][c]), "evidence": tuple(evidence[c])} for c in ordered)
+    return tuple(_frozen({"cause": c, "score": int(r["scores"][c]), "evidence": tuple(evidence[c])}) for c in ordered)
 
 
 def _reasons(r: dict[str, Any]) -> tuple[dict[str, str], ...]:
@@ -157,7 +163,7 @@ def _reasons(r: dict[str, Any]) -> tuple[dict[str, str], ...]:
     if not out:
         out.append({"tier": "self_care", "reason": "no red flag, no amber point, no pattern rule",
                     "source": "clinical-reference §9"})
-    return tuple(out)
+    return tuple(map(_frozen, out))
 
 
 def assess(observation: Mapping[str, Any] | Observation) -> Assessment:
@@ -207,8 +213,8 @@ def assess(observation: Mapping[str, Any] | Observation) -> Assessment:
         top_cause=None if top < 0 else CAUSES[top],
         causes=_causes(obs, r),
         flags=tuple(fl for fl in FLAGS if r["flags"][fl]),
-        actions=tuple(actions),
-        contraindicated=tuple(contra),
+        actions=tuple(map(_frozen, actions)),
+        contraindicated=tuple(map(_frozen, contra)),
         reassess_in_min=reassess_interval(obs, r),
         missing=tuple(missing),
         warnings=tuple(obs.warnings),

@@ -62,3 +62,20 @@ def test_fluid_cause_label_never_implies_water_for_dilution():
 def test_docstring_examples_run():
     result = doctest.testmod(kit.assessment)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_assessment_is_immutable():
+    import dataclasses
+
+    import pytest
+
+    a = assess({"spasm": True})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.escalation = "emergency"
+    with pytest.raises(TypeError):
+        a.causes[0]["score"] = 100
+    with pytest.raises(TypeError):
+        a.actions[0]["text"] = "run on"
+    d = a.to_dict()
+    d["causes"][0]["score"] = 100  # the plain copy is the caller's to change
+    assert a.causes[0]["score"] != 100
