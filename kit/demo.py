@@ -22,6 +22,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """No arguments beyond an optional cases file."""
     if parser.prog.endswith("demo"):
         parser.add_argument("--cases", help="a cases JSON file (default: the public teaching cases)")
+    else:
+        parser.add_argument("--markdown", action="store_true", help="print a Markdown table (as in the README)")
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -39,8 +41,11 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def run_thresholds(args: argparse.Namespace) -> int:
     """Print every threshold with its unit and source."""
-    from kit.thresholds import THRESHOLDS
+    from kit.thresholds import THRESHOLDS, thresholds_markdown
 
+    if getattr(args, "markdown", False):
+        print(thresholds_markdown())
+        return 0
     for t in THRESHOLDS.values():
         print(f"{t.key:30} {t.comparison:>9} {t.value:>8g} {t.unit:18} {t.status:9} {t.source}")
     return 0

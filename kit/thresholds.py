@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Threshold", "THRESHOLDS", "T", "thresholds_table", "cite"]
+__all__ = ["Threshold", "THRESHOLDS", "T", "thresholds_table", "thresholds_markdown", "cite"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,3 +213,11 @@ def _asdict(t: Threshold) -> dict:
 def cite(key: str) -> str:
     """Return the short citation of a threshold (for evidence entries)."""
     return THRESHOLDS[key].source
+
+
+def thresholds_markdown() -> str:
+    """The thresholds as a Markdown table (the README's table is generated from this)."""
+    lines = ["| key | rule | unit | meaning | source | status |", "|---|---|---|---|---|---|"]
+    for t in _ROWS:
+        lines.append(f"| `{t.key}` | {t.comparison} {t.value:g} | {t.unit} | {t.meaning} | {t.source} | {t.status} |")
+    return "\n".join(lines)
