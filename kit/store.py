@@ -1,0 +1,982 @@
+"""The observation log: an embedded SQLite database that never loses an observation.
+
+A trainer records episodes over a season; losing one, or mixing athletes up, is not
+acceptable. The log is one SQLite file (the standard library's :mod:`sqlite3`, no server):
+
+* **WAL journal, one transaction per save, ``synchronous=FULL``**: a save that returned
+  is on disk, and a process killed at any moment (even mid-write) leaves the file intact;
+  the next open rolls back the unfinished transaction.
+* **Busy timeout and retry**: two processes (two notebooks, a notebook and the CLI) can
+  save at the same moment; writers queue instead of failing (``BEGIN IMMEDIATE``,
+  ``busy_timeout``, then a jittered retry loop).
+* **Schema version table with migrations** (:data:`MIGRATIONS`): a store written by an
+  older kit is upgraded in place on open; one written by a newer kit is refused.
+* **History is never rewritten**: each row holds the validated observation as contract
+  JSON, indexed ``athlete_id`` / ``observed_at`` columns, the assessment that was shown at
+  the time (JSON) and the kit version that produced it. A later rule change changes what
+  a *new* assessment says, never what the log says was shown.
+* **Every SQL statement uses parameters**; nothing from an observation is ever
+  interpolated into SQL.
+* Failures (read-only file, disk full, a locked or corrupt file) raise :class:`StoreError`
+  with a plain message; the observation that could not be saved is kept on the exception
+  (``err.observation``) and in :attr:`Store.unsaved`, so nothing typed is lost.
+
+Canonical form (what "stored correctly" means): the observation is validated by
+:func:`kit.observation.parse_observation`; numbers are stored as floats (whole-number
+fields as ints); text is kept as typed except that ``athlete_id`` and ``observed_at``
+lose surrounding whitespace, line endings in ``notes`` become ``\\n``, and blank text is
+unknown; an ``athlete_id`` with control characters is refused (it would look like
+another athlete). ``observed_at`` is filled with the current UTC time when absent.
+
+Location: an explicit path (``--store PATH``), else the ``KIT_STORE`` environment
+variable, else ``postrun.sqlite`` in the user's data directory (platformdirs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import json
+import math
+import os
+import random
+import sqlite3
+import tempfile
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+
+from kit.fields import FIELD_NAMES, FIELDS
+from kit.observation import ObservationError, Problem, parse_observation
+
+if TYPE_CHECKING:  # pandas is imported only when a DataFrame is asked for
+    import pandas as pd
+
+__all__ = [
+    "Store", "StoreError", "LogImportError", "ImportReport", "default_store_path", "ensure_sample_store",
+    "canonical_observation", "MIGRATIONS", "SCHEMA_VERSION", "ENV_VAR", "SAMPLE_LOG",
+]
+
+ENV_VAR = "KIT_STORE"
+APP_NAME = "postrun-kit"
+STORE_FILENAME = "postrun.sqlite"
+#: The synthetic sample season (see data/make_sample_log.py).
+SAMPLE_LOG = Path(__file__).resolve().parents[1] / "data" / "sample-team-log.csv"
+
+BUSY_TIMEOUT_MS = 10_000  # SQLite waits this long for a lock before reporting "busy"
+RETRY_FOR_S = 60.0  # then the store retries (jittered back-off) for this long in total
+REJECT_COLUMNS = ("source_line", "problems")  # leading columns of a reject file, dropped on re-import
+
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------------------------
+# errors and results
+
+
+class StoreError(RuntimeError):
+    """The store could not do what was asked (read-only, disk full, locked, not a store).
+
+    Attributes
+    ----------
+    observation : Any
+        The observation (or list of observations) that was **not** saved, kept so the
+        caller can retry or show it again; ``None`` for errors that are not about a save.
+    path : Path or None
+        The store file.
+    cause : str
+        A short machine-readable reason: ``read_only``, ``disk_full``, ``busy``,
+        ``not_a_store``, ``cannot_open``, ``newer_schema``, ``io`` or ``other``.
+    """
+
+    def __init__(self, message: str, *, observation: Any = None, path: Path | None = None, cause: str = "other"):
+        super().__init__(message)
+        self.observation = observation
+        self.path = path
+        self.cause = cause
+
+
+class LogImportError(ObservationError):
+    """An import file with bad rows (or a file that cannot be read as a log); nothing was stored.
+
+    ``problems`` lists every problem; for CSV, ``Problem.row`` is the 1-based line number
+    in the file, for JSON the 0-based item index.
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, source: str, what: str = "line", n_bad: int | None = None):
+        super().__init__(list(problems))
+        rows = sorted({p.row for p in self.problems if p.row is not None}, key=lambda r: (str(type(r)), r))
+        n = len(rows) if n_bad is None else n_bad
+        head = (f"{source}: {n} bad {'row' if what == 'line' else 'item'}{'s' if n != 1 else ''}, nothing was stored"
+                if rows else f"{source}: cannot be imported, nothing was stored")
+        where = (lambda r: f"line {r}") if what == "line" else (lambda r: f"item [{r}]")
+        lines = [f"  - {where(p.row)}: {p.field}: {p.message}" if p.row is not None else f"  - {p.field}: {p.message}"
+                 for p in self.problems[:100]]
+        more = [f"  ... and {len(self.problems) - 100} more"] if len(self.problems) > 100 else []
+        self.args = ("\n".join([head, *lines, *more]),)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass
+class ImportReport:
+    """What an import did.
+
+    Attributes
+    ----------
+    ids : list of int
+        Row ids of the stored observations, in file order.
+    bad : list of (row, raw, problems)
+        Rejected rows (only with ``skip_bad=True``): CSV line number (or JSON item index),
+        the raw cells, the problems.
+    rejects_path : Path or None
+        Where the rejected rows were written.
+    """
+
+    ids: list[int] = field(default_factory=list)
+    bad: list[tuple[int, Any, list[Problem]]] = field(default_factory=list)
+    rejects_path: Path | None = None
+
+
+# --------------------------------------------------------------------------------------------
+# location
+
+
+def default_store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Where the log lives.
+
+    Parameters
+    ----------
+    explicit : path, optional
+        A path given by the user (``--store PATH``); wins over everything.
+
+    Returns
+    -------
+    Path
+        ``explicit``, else the ``KIT_STORE`` environment variable, else
+        ``<user data dir>/postrun-kit/postrun.sqlite`` (platformdirs).
+    """
+    if explicit not in (None, ""):
+        return Path(os.fspath(explicit)).expanduser()
+    env = os.environ.get(ENV_VAR, "").strip()
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / STORE_FILENAME
+
+
+# --------------------------------------------------------------------------------------------
+# schema
+
+
+def _m1(db: sqlite3.Connection) -> None:
+    db.execute("""CREATE TABLE observations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        athlete_id TEXT,
+        observed_at TEXT NOT NULL,
+        observed_sort TEXT NOT NULL,
+        observation_json TEXT NOT NULL,
+        assessment_json TEXT NOT NULL,
+        escalation TEXT NOT NULL,
+        top_cause TEXT,
+        kit_version TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        source TEXT
+    )""")
+    db.execute("CREATE INDEX ix_observations_athlete ON observations (athlete_id, observed_sort, id)")
+    db.execute("CREATE INDEX ix_observations_time ON observations (observed_sort, id)")
+
+
+def _m2(db: sqlite3.Connection) -> None:
+    db.execute("""CREATE TABLE drafts (
+        name TEXT PRIMARY KEY,
+        form_json TEXT NOT NULL,
+        saved_at TEXT NOT NULL,
+        kit_version TEXT NOT NULL
+    )""")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+#: version -> (description, function applying it inside a transaction). Append only.
+MIGRATIONS: dict[int, tuple[str, Callable[[sqlite3.Connection], None]]] = {
+    1: ("observation log: contract JSON + indexed athlete/time + assessment shown + kit version", _m1),
+    2: ("form drafts (autosave) and a key/value meta table", _m2),
+}
+SCHEMA_VERSION = max(MIGRATIONS)
+
+
+# --------------------------------------------------------------------------------------------
+# canonical form
+
+
+def _now_utc() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _sort_key(observed_at: str) -> str:
+    """A text key that sorts date-times by time: aware values in UTC, naive ones as given."""
+    text = observed_at.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    t = dt.datetime.fromisoformat(text)
+    if t.tzinfo is not None:
+        try:
+            t = t.astimezone(dt.UTC)
+        except OverflowError:  # year 1 or 9999 shifted out of range: keep the local time
+            pass
+        t = t.replace(tzinfo=None)
+    return t.isoformat(timespec="microseconds")
+
+
+def canonical_observation(raw: Mapping[str, Any], *, fill_time: bool = False) -> dict[str, Any]:
+    """Validate one observation and return it in the store's canonical form.
+
+    Parameters
+    ----------
+    raw : Mapping
+        Contract field names to values.
+    fill_time : bool
+        Fill ``observed_at`` with the current UTC time when it is unknown.
+
+    Returns
+    -------
+    dict
+        Known fields only, in contract order.
+
+    Raises
+    ------
+    ObservationError
+        Every problem, as :func:`kit.observation.parse_observation` reports them, plus an
+        ``athlete_id`` with control characters and numbers too large for a float.
+    """
+    if isinstance(raw, Mapping):
+        pre: dict[str, Any] = dict(raw)
+        for name in ("athlete_id", "observed_at", "notes"):
+            v = pre.get(name)
+            if isinstance(v, str):
+                if name == "notes":
+                    v = v.replace("\r\n", "\n").replace("\r", "\n")
+                else:
+                    v = v.strip()
+                pre[name] = v if v.strip() else None
+        problems = []
+        aid = pre.get("athlete_id")
+        if isinstance(aid, str) and any(unicodedata.category(c) in ("Cc", "Cs") for c in aid):
+            problems.append(Problem("athlete_id", aid if len(aid) <= 80 else aid[:77] + "...",
+                                    "contains control characters (tabs, line breaks or invisible codes); "
+                                    "an athlete id must be plain text so it cannot be mistaken for another athlete"))
+            pre.pop("athlete_id")
+        try:
+            obs = parse_observation(pre)
+        except ObservationError as err:
+            raise ObservationError(problems + list(err.problems)) from None
+        if problems:
+            raise ObservationError(problems)
+    else:
+        obs = parse_observation(raw)  # raises the "must be an object" error
+    d = obs.to_dict()
+    out: dict[str, Any] = {}
+    for name in FIELD_NAMES:
+        v = d.get(name)
+        if v is None:
+            continue
+        kind = FIELDS[name].kind
+        if kind == "number":
+            try:
+                v = float(v) + 0.0  # ints to float; -0.0 to 0.0
+            except OverflowError:
+                raise ObservationError([Problem(name, "<a number with more than 308 digits>",
+                                                f"is too large; allowed: {FIELDS[name].allowed()}")]) from None
+        elif kind == "int":
+            v = int(v)
+        out[name] = v
+    if fill_time and "observed_at" not in out:
+        out["observed_at"] = _now_utc()
+        out = canonical_order(out)
+    return out
+
+
+def canonical_order(d: Mapping[str, Any]) -> dict[str, Any]:
+    """Known fields of ``d`` in contract order."""
+    return {n: d[n] for n in FIELD_NAMES if d.get(n) is not None}
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _draft_default(o: Any) -> Any:
+    if isinstance(o, (dt.date, dt.datetime, dt.time)):
+        return o.isoformat()
+    if hasattr(o, "item"):
+        return o.item()
+    if isinstance(o, (set, frozenset, tuple)):
+        return list(o)
+    return str(o)
+
+
+# --------------------------------------------------------------------------------------------
+# the store
+
+
+_LOCKED = ("database is locked", "database is busy", "database table is locked", "locked")
+
+
+def _is_busy(err: BaseException) -> bool:
+    code = getattr(err, "sqlite_errorcode", None)
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return True
+    return isinstance(err, sqlite3.OperationalError) and any(s in str(err).lower() for s in _LOCKED)
+
+
+class Store:
+    """An observation log in one SQLite file.
+
+    Parameters
+    ----------
+    path : path, optional
+        The store file; see :func:`default_store_path` for the default. Parent
+        directories are created. The file is created (and migrated) on first use.
+    read_only : bool
+        Open the file read-only (SQLite ``mode=ro``); every write raises :class:`StoreError`.
+
+    Notes
+    -----
+    One connection per process, opened lazily and re-opened after a ``fork``; a lock makes
+    a Store safe to share between threads (e.g. widget callbacks). Use it as a context
+    manager or call :meth:`close`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> st = Store(pathlib.Path(tempfile.mkdtemp()) / "log.sqlite")
+    >>> i = st.save({"athlete_id": "ATH-01", "observed_at": "2026-05-01T09:30:00", "tremor": True})
+    >>> st.observations()[0]["athlete_id"], st.history("ATH-01")["escalation"].tolist()
+    ('ATH-01', ['self_care'])
+    >>> st.close()
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False):
+        self.path = default_store_path(path)
+        self.read_only = read_only
+        self.unsaved: list[Any] = []
+        self._conn: sqlite3.Connection | None = None
+        self._pid = os.getpid()
+        self._lock = threading.RLock()
+
+    # -- connection ------------------------------------------------------------------------------
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    def close(self) -> None:
+        """Close the connection (a later call re-opens it)."""
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.close()
+            self._conn = None
+
+    def _db(self) -> sqlite3.Connection:
+        """The open connection, migrated to :data:`SCHEMA_VERSION`."""
+        if self._conn is not None and self._pid == os.getpid():
+            return self._conn
+        self._conn, self._pid = None, os.getpid()  # never reuse a connection inherited through fork
+        try:
+            if self.read_only:
+                if not self.path.exists():
+                    raise StoreError(f"no store at {self.path} (it is opened read-only, so it cannot be created)",
+                                     path=self.path, cause="cannot_open")
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                                       isolation_level=None, check_same_thread=False)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        except OSError as err:
+            raise StoreError(f"cannot create the folder for the store {self.path}: {err.strerror or err}", path=self.path,
+                             cause="cannot_open") from None
+        except sqlite3.Error as err:
+            raise self._error(err, "open") from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
+            if not self.read_only:
+                self._retry(lambda: self._pragma_wal(conn))
+                conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._conn = conn
+            self._migrate(conn)
+        except BaseException as err:
+            self._conn = None
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+            if isinstance(err, sqlite3.Error):
+                raise self._error(err, "open") from None
+            raise
+        return conn
+
+    @staticmethod
+    def _pragma_wal(conn: sqlite3.Connection) -> None:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise sqlite3.OperationalError(f"could not switch the journal to WAL (got {mode!r})")
+
+    def _error(self, err: BaseException, doing: str, observation: Any = None) -> StoreError:
+        """Translate an sqlite3/OS error into a StoreError a trainer can act on."""
+        msg = str(err)
+        low = msg.lower()
+        kept = (" The observation was NOT saved; it is kept in memory (StoreError.observation, Store.unsaved)."
+                if observation is not None else "")
+        if "readonly" in low or "read-only" in low or "query_only" in low or "attempt to write" in low:
+            text, cause = f"the store {self.path} is read-only, so nothing can be written ({msg}).", "read_only"
+        elif "full" in low or getattr(err, "errno", None) == 28:
+            text, cause = f"the disk holding the store {self.path} is full ({msg}).", "disk_full"
+        elif _is_busy(err):
+            text, cause = (f"the store {self.path} stayed locked by another process for over {RETRY_FOR_S:.0f} s "
+                           f"({msg}); try again."), "busy"
+        elif "not a database" in low or "malformed" in low or "encrypted" in low:
+            text, cause = f"{self.path} is not a readable postrun-kit store ({msg}).", "not_a_store"
+        elif "unable to open" in low:
+            text, cause = f"cannot open the store {self.path}: the folder is missing or not writable ({msg}).", "cannot_open"
+        else:
+            text, cause = f"the store {self.path} failed while trying to {doing}: {msg}.", "io"
+        return StoreError(text + kept, observation=observation, path=self.path, cause=cause)
+
+    def _retry(self, fn: Callable[[], T]) -> T:
+        """Run ``fn``, retrying with jittered back-off while the database is busy."""
+        deadline = time.monotonic() + RETRY_FOR_S
+        delay = 0.005
+        while True:
+            try:
+                return fn()
+            except sqlite3.OperationalError as err:
+                if not _is_busy(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.5)
+
+    def _transaction(self, fn: Callable[[sqlite3.Connection], T], *, doing: str, observation: Any = None) -> T:
+        """Run ``fn(conn)`` in one ``BEGIN IMMEDIATE`` transaction, with retries; errors -> StoreError."""
+        with self._lock:
+            try:
+                conn = self._db()
+            except StoreError as err:
+                if observation is not None:
+                    err.observation = observation
+                    err.args = (str(err) + " The observation was NOT saved; it is kept in memory "
+                                "(StoreError.observation, Store.unsaved).",)
+                raise
+
+            def attempt() -> T:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = fn(conn)
+                    conn.execute("COMMIT")
+                    return result
+                except BaseException:
+                    if conn.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK")
+                    raise
+
+            try:
+                return self._retry(attempt)
+            except (sqlite3.Error, OSError) as err:
+                raise self._error(err, doing, observation) from None
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            conn = self._db()
+            try:
+                return self._retry(lambda: conn.execute(sql, params).fetchall())
+            except sqlite3.Error as err:
+                raise self._error(err, "read") from None
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring the schema to :data:`SCHEMA_VERSION` (each migration in its own transaction)."""
+        from kit import __version__
+
+        def version() -> int:
+            has = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone()
+            if not has:
+                return 0
+            return int(conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0])
+
+        if version() == SCHEMA_VERSION:
+            return
+        if self.read_only:
+            if version() > SCHEMA_VERSION:
+                raise self._newer(version())
+            raise StoreError(f"the store {self.path} needs an upgrade (schema {version()} -> {SCHEMA_VERSION}) "
+                             "and is opened read-only", path=self.path, cause="read_only")
+        for target in range(1, SCHEMA_VERSION + 1):
+            def step(target: int = target) -> None:
+                conn.execute("BEGIN IMMEDIATE")  # re-check inside the lock: another process may have done it
+                try:
+                    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+                                 "description TEXT NOT NULL, applied_at TEXT NOT NULL, kit_version TEXT NOT NULL)")
+                    have = version()
+                    if have > SCHEMA_VERSION:
+                        raise self._newer(have)
+                    if have < target:
+                        desc, apply = MIGRATIONS[target]
+                        apply(conn)
+                        conn.execute("INSERT INTO schema_version (version, description, applied_at, kit_version) VALUES (?, ?, ?, ?)",
+                                     (target, desc, _now_utc(), __version__))
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+
+            self._retry(step)
+
+    def _newer(self, have: int) -> StoreError:
+        return StoreError(f"the store {self.path} was written by a newer postrun-kit (schema {have}, this kit knows "
+                          f"{SCHEMA_VERSION}); upgrade postrun-kit to use it", path=self.path, cause="newer_schema")
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def _prepare(self, observation: Mapping[str, Any], assessment: Any = None) -> tuple[Any, ...]:
+        from kit import __version__
+        from kit.assessment import assess
+
+        obs = canonical_observation(observation, fill_time=True)
+        if assessment is None:
+            shown = assess(obs).to_dict()
+        else:
+            shown = assessment.to_dict() if hasattr(assessment, "to_dict") else dict(assessment)
+        return (obs.get("athlete_id"), obs["observed_at"], _sort_key(obs["observed_at"]), _dumps(obs), _dumps(shown),
+                shown.get("escalation"), shown.get("top_cause"), __version__)
+
+    _INSERT = ("INSERT INTO observations (athlete_id, observed_at, observed_sort, observation_json, assessment_json, "
+               "escalation, top_cause, kit_version, saved_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+    def save(self, observation: Mapping[str, Any], *, assessment: Any = None, source: str | None = None) -> int:
+        """Validate, assess and store one observation in its own transaction.
+
+        Parameters
+        ----------
+        observation : Mapping
+            Contract fields. ``observed_at`` is filled with the current UTC time when absent.
+        assessment : Assessment or dict, optional
+            The assessment that was shown to the trainer (stored as is). By default the
+            observation is assessed now with the installed rules.
+        source : str, optional
+            Where it came from (``form``, ``cli``, ``import:<file>``), kept for audit.
+
+        Returns
+        -------
+        int
+            The new row id. When this returns, the row is committed to disk.
+
+        Raises
+        ------
+        ObservationError
+            Invalid observation (nothing stored).
+        StoreError
+            The store could not be written; ``err.observation`` holds the observation,
+            which is also appended to :attr:`unsaved`.
+        """
+        row = self._prepare(observation, assessment)
+        try:
+            return self._transaction(lambda db: int(db.execute(self._INSERT, (*row, _now_utc(), source)).lastrowid),
+                                     doing="save the observation", observation=dict(observation))
+        except StoreError:
+            self.unsaved.append(dict(observation))
+            raise
+
+    def save_many(self, observations: Iterable[Mapping[str, Any]], *, source: str | None = None) -> list[int]:
+        """Store a list of observations: all or nothing.
+
+        Raises
+        ------
+        ObservationError
+            Listing every problem of every bad item, ``Problem.row`` = the item's 0-based
+            position; nothing is stored.
+        StoreError
+            As :meth:`save`; ``err.observation`` holds the whole list.
+        """
+        items = list(observations)
+        rows, problems = [], []
+        for i, item in enumerate(items):
+            try:
+                rows.append(self._prepare(item))
+            except ObservationError as err:
+                problems.extend(err.with_row(i).problems)
+        if problems:
+            raise ObservationError(problems)
+        return self._insert_rows(rows, source=source, keep=items)
+
+    def _insert_rows(self, rows: list[tuple[Any, ...]], *, source: str | None, keep: Any) -> list[int]:
+        if not rows:
+            return []
+
+        def insert(db: sqlite3.Connection) -> list[int]:
+            now = _now_utc()
+            return [int(db.execute(self._INSERT, (*r, now, source)).lastrowid) for r in rows]
+
+        try:
+            return self._transaction(insert, doing=f"save {len(rows)} observations", observation=keep)
+        except StoreError:
+            self.unsaved.append(keep)
+            raise
+
+    def retry_unsaved(self) -> list[int]:
+        """Try again to save what earlier failed (:attr:`unsaved`); returns the new ids."""
+        ids: list[int] = []
+        while self.unsaved:
+            item = self.unsaved[0]
+            new = self.save_many(item) if isinstance(item, list) else [self.save(item)]
+            self.unsaved.pop(0)
+            if new and self.unsaved and self.unsaved[-1] is item:
+                self.unsaved.pop()
+            ids.extend(new)
+        return ids
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def _where(self, athlete_id: str | None) -> tuple[str, tuple[Any, ...]]:
+        if athlete_id is None:
+            return "", ()
+        return " WHERE athlete_id = ?", (athlete_id,)
+
+    def entries(self, athlete_id: str | None = None) -> list[dict[str, Any]]:
+        """Stored rows with everything kept: ``id``, ``observation``, ``assessment`` (as shown), ``kit_version``, ``saved_at``, ``source``.
+
+        In the stable order: ``observed_at`` (as time), then ``id``.
+        """
+        where, params = self._where(athlete_id)
+        rows = self._read("SELECT id, observation_json, assessment_json, kit_version, saved_at, source FROM observations"
+                          f"{where} ORDER BY observed_sort, id", params)
+        return [{"id": r[0], "observation": json.loads(r[1]), "assessment": json.loads(r[2]), "kit_version": r[3],
+                 "saved_at": r[4], "source": r[5]} for r in rows]
+
+    def observations(self, athlete_id: str | None = None) -> list[dict[str, Any]]:
+        """The observations as contract dicts, ordered by ``observed_at`` then row id."""
+        where, params = self._where(athlete_id)
+        rows = self._read(f"SELECT observation_json FROM observations{where} ORDER BY observed_sort, id", params)
+        return [json.loads(r[0]) for r in rows]
+
+    def get(self, row_id: int) -> dict[str, Any] | None:
+        """One stored row (as in :meth:`entries`), or ``None``."""
+        rows = self._read("SELECT id, observation_json, assessment_json, kit_version, saved_at, source FROM observations WHERE id = ?",
+                          (int(row_id),))
+        if not rows:
+            return None
+        r = rows[0]
+        return {"id": r[0], "observation": json.loads(r[1]), "assessment": json.loads(r[2]), "kit_version": r[3],
+                "saved_at": r[4], "source": r[5]}
+
+    def count(self, athlete_id: str | None = None) -> int:
+        """Number of stored observations."""
+        where, params = self._where(athlete_id)
+        return int(self._read(f"SELECT COUNT(*) FROM observations{where}", params)[0][0])
+
+    def athletes(self) -> list[str]:
+        """Athlete ids in the log, sorted (observations with no athlete id are left out)."""
+        return [r[0] for r in self._read("SELECT DISTINCT athlete_id FROM observations WHERE athlete_id IS NOT NULL ORDER BY athlete_id")]
+
+    def frame(self, athlete_id: str | None = None) -> pd.DataFrame:
+        """The observations as a DataFrame: ``id`` plus every contract column.
+
+        Unknown = NaN (numbers) or None; ready for ``kit.assess_frame(df, extra="ignore")``.
+        """
+        import pandas as pd
+
+        from kit.io import records_to_frame
+
+        where, params = self._where(athlete_id)
+        rows = self._read(f"SELECT id, observation_json FROM observations{where} ORDER BY observed_sort, id", params)
+        recs = [json.loads(r[1]) for r in rows]
+        df = records_to_frame(recs)
+        for n in FIELD_NAMES:
+            if n not in df.columns:
+                kind = FIELDS[n].kind
+                df[n] = pd.Series(math.nan if kind in ("number", "int") else None, index=df.index,
+                                  dtype="float64" if kind in ("number", "int") else object)
+        df = df[list(FIELD_NAMES)]
+        df.insert(0, "id", pd.Series([r[0] for r in rows], index=df.index, dtype="int64"))
+        return df
+
+    def history(self, athlete_id: str | None = None) -> pd.DataFrame:
+        """Observations with the assessment that was stored with each (never recomputed).
+
+        Columns: those of :meth:`frame`, then ``escalation``, ``top_cause``, ``flags``
+        (";"-joined, sorted, as in :func:`kit.assess_frame`), ``kit_version``, ``saved_at``.
+        """
+        import pandas as pd
+
+        df = self.frame(athlete_id)
+        where, params = self._where(athlete_id)
+        rows = self._read(f"SELECT assessment_json, kit_version, saved_at FROM observations{where} ORDER BY observed_sort, id", params)
+        shown = [json.loads(r[0]) for r in rows]
+        df["escalation"] = pd.Series([a.get("escalation") for a in shown], index=df.index, dtype=object)
+        df["top_cause"] = pd.Series([a.get("top_cause") for a in shown], index=df.index, dtype=object)
+        df["flags"] = pd.Series([";".join(sorted(a.get("flags") or ())) for a in shown], index=df.index, dtype=object)
+        df["kit_version"] = pd.Series([r[1] for r in rows], index=df.index, dtype=object)
+        df["saved_at"] = pd.Series([r[2] for r in rows], index=df.index, dtype=object)
+        return df
+
+    def schema_version(self) -> int:
+        """The schema version of the open file."""
+        return int(self._read("SELECT MAX(version) FROM schema_version")[0][0])
+
+    def integrity_check(self) -> str:
+        """``PRAGMA integrity_check``: ``"ok"`` for a healthy file."""
+        return "; ".join(str(r[0]) for r in self._read("PRAGMA integrity_check"))
+
+    # -- drafts ----------------------------------------------------------------------------------
+
+    def save_draft(self, form: Mapping[str, Any], name: str = "triage") -> None:
+        """Keep a filled-but-unsaved form (any values, valid or not) so it survives a restart.
+
+        One draft per ``name`` (the last one wins). Values that are not JSON (dates, numpy
+        scalars) are stored as text; NaN is kept.
+        """
+        from kit import __version__
+
+        text = json.dumps(dict(form), ensure_ascii=False, default=_draft_default)
+        self._transaction(lambda db: db.execute("INSERT INTO drafts (name, form_json, saved_at, kit_version) VALUES (?, ?, ?, ?) "
+                                                "ON CONFLICT(name) DO UPDATE SET form_json = excluded.form_json, "
+                                                "saved_at = excluded.saved_at, kit_version = excluded.kit_version",
+                                                (name, text, _now_utc(), __version__)),
+                          doing="save the draft", observation=dict(form))
+
+    def load_draft(self, name: str = "triage") -> dict[str, Any] | None:
+        """The last draft saved under ``name``, or ``None``."""
+        rows = self._read("SELECT form_json FROM drafts WHERE name = ?", (name,))
+        return json.loads(rows[0][0]) if rows else None
+
+    def clear_draft(self, name: str = "triage") -> None:
+        """Forget the draft (after the observation was saved, or the form cleared)."""
+        self._transaction(lambda db: db.execute("DELETE FROM drafts WHERE name = ?", (name,)), doing="clear the draft")
+
+    # -- import / export -------------------------------------------------------------------------
+
+    def export_text(self, fmt: str, athlete_id: str | None = None) -> str:
+        """The log as CSV or JSON text (see :meth:`export`)."""
+        recs = self.observations(athlete_id)
+        if fmt == "json":
+            return json.dumps(recs, ensure_ascii=False, allow_nan=False, indent=2) + "\n"
+        if fmt == "csv":
+            from kit.io import write_log_csv
+
+            buf = io.StringIO(newline="")
+            write_log_csv(recs, buf)
+            return buf.getvalue()
+        raise ValueError(f"unknown export format {fmt!r}; allowed: 'csv' or 'json'")
+
+    def export(self, fmt: str, dest: str | os.PathLike[str] | TextIO | None = None, *, athlete_id: str | None = None) -> str | None:
+        """Export the log with the contract's field names, in the stable order.
+
+        Parameters
+        ----------
+        fmt : {"csv", "json"}
+            CSV as :func:`kit.io.write_log_csv` writes it (every contract column), or a
+            JSON list of observation objects (UTF-8, 2-space indent, contract key order).
+        dest : path or text stream, optional
+            A path is written atomically (temporary file, then rename). ``None`` returns
+            the text.
+        athlete_id : str, optional
+            Only this athlete.
+
+        Notes
+        -----
+        Export, import into an empty store, export again: the two files are byte-identical.
+        """
+        text = self.export_text(fmt, athlete_id)
+        if dest is None:
+            return text
+        if hasattr(dest, "write"):
+            dest.write(text)  # type: ignore[union-attr]
+            return None
+        _atomic_write(Path(os.fspath(dest)), text)
+        return None
+
+    def import_records(self, items: Iterable[Any], *, skip_bad: bool = False, source: str = "import",
+                       what: str = "item") -> ImportReport:
+        """Validate every item, then store them in one transaction (all or nothing unless ``skip_bad``)."""
+        rows, bad = [], []
+        for i, item in enumerate(items):
+            try:
+                rows.append(self._prepare(item))
+            except ObservationError as err:
+                bad.append((i, item, list(err.with_row(i).problems)))
+        if bad and not skip_bad:
+            raise LogImportError([p for _, _, ps in bad for p in ps], source=source, what=what, n_bad=len(bad))
+        return ImportReport(ids=self._insert_rows(rows, source=source, keep=list(items) if not isinstance(items, list) else items),
+                            bad=bad)
+
+    def import_json(self, src: str | os.PathLike[str], *, skip_bad: bool = False) -> ImportReport:
+        """Import a JSON file holding one observation object or a list of them."""
+        path = Path(os.fspath(src))
+        text = _read_text(path, newline=None)
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            raise LogImportError([Problem("<file>", None, "is nested too deeply to hold observations")], source=str(path)) from None
+        except ValueError as err:
+            raise LogImportError([Problem("<file>", None, f"is not valid JSON: {err}")], source=str(path)) from None
+        items = data if isinstance(data, list) else [data]
+        if not items:
+            raise LogImportError([Problem("<file>", None, "holds an empty list: expected at least one observation")], source=str(path))
+        return self.import_records(items, skip_bad=skip_bad, source=f"import:{path.name}")
+
+    def import_csv(self, src: str | os.PathLike[str], *, skip_bad: bool = False,
+                   rejects: str | os.PathLike[str] | None = None) -> ImportReport:
+        """Import a team-log CSV (contract field names as columns, as :func:`kit.io.read_log_csv` reads).
+
+        Every row is validated first. If any row is bad, nothing is stored and
+        :class:`LogImportError` lists every bad row with its line number, unless
+        ``skip_bad``: then the good rows are stored and the bad ones are written to a
+        reject file (``rejects``, default ``<file>.rejects.csv`` beside the input) with
+        two leading columns, ``source_line`` and ``problems``; after fixing, the reject
+        file can be imported as it is.
+
+        Raises
+        ------
+        LogImportError
+            Bad rows (without ``skip_bad``), an unknown column, or a file that is not a
+            readable UTF-8 CSV; nothing is stored.
+        StoreError
+            The store could not be written.
+        """
+        from kit.io import parse_csv_rows
+
+        path = Path(os.fspath(src))
+        text = _read_text(path, newline="")
+        first = text.split("\n", 1)[0].lstrip("\ufeff").strip().split(",")[:2]
+        if tuple(c.strip() for c in first) == REJECT_COLUMNS:
+            text = _drop_reject_columns(text, path)
+        try:
+            good, bad = parse_csv_rows(text)
+        except ObservationError as err:
+            raise LogImportError([Problem(p.field, p.value, p.message, 1) for p in err.problems], source=str(path)) from None
+        except csv.Error as err:
+            raise LogImportError([Problem("<file>", None, f"is not a readable CSV file: {err}")], source=str(path)) from None
+        if bad and not skip_bad:
+            raise LogImportError([p for _, _, ps in bad for p in ps], source=str(path), what="line", n_bad=len(bad))
+        rows = [self._prepare(r) for r in good]  # validated already; canonical form and assessment
+        report = ImportReport(ids=self._insert_rows(rows, source=f"import:{path.name}", keep=good))
+        if bad:
+            report.bad = [(line, raw, probs) for line, raw, probs in bad]
+            report.rejects_path = Path(os.fspath(rejects)) if rejects else path.with_name(path.name + ".rejects.csv")
+            _write_rejects(report.rejects_path, text, bad)
+        return report
+
+
+# --------------------------------------------------------------------------------------------
+# files
+
+
+def _read_text(path: Path, newline: str | None) -> str:
+    try:
+        with open(path, encoding="utf-8", newline=newline) as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise LogImportError([Problem("<file>", None, "does not exist")], source=str(path)) from None
+    except UnicodeDecodeError as err:
+        raise LogImportError([Problem("<file>", None, f"is not UTF-8 text (byte {err.start})")], source=str(path)) from None
+    except OSError as err:
+        raise LogImportError([Problem("<file>", None, f"cannot be read: {err.strerror or err}")], source=str(path)) from None
+
+
+def _drop_reject_columns(text: str, path: Path) -> str:
+    """A fixed reject file: drop its two leading columns (source_line, problems)."""
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as err:
+        raise LogImportError([Problem("<file>", None, f"is not a readable CSV file: {err}")], source=str(path)) from None
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")  # CRLF: a cell holding a bare \r stays quoted
+    for row in rows:
+        w.writerow(row[2:])
+    return buf.getvalue()
+
+
+def _write_rejects(dest: Path, text: str, bad: list[tuple[int, dict[str, Any], list[Problem]]]) -> None:
+    header = next(csv.reader(io.StringIO(text)))
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\r\n")  # CRLF: every cell with a line break is quoted
+    w.writerow([*REJECT_COLUMNS, *header])
+    for line, raw, probs in bad:
+        w.writerow([line, "; ".join(f"{p.field}: {p.message}" for p in probs), *[raw.get(h, "") for h in header]])
+    _atomic_write(dest, buf.getvalue())
+
+
+def _atomic_write(dest: Path, text: str) -> None:
+    """Write a file so that readers see the old or the new content, never half of it."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# --------------------------------------------------------------------------------------------
+# the demo store
+
+
+def ensure_sample_store(path: str | os.PathLike[str] | None = None, sample: str | os.PathLike[str] | None = None) -> Store:
+    """Open the store at ``path`` and, if it holds no observation, import the sample season.
+
+    Parameters
+    ----------
+    path : path, optional
+        The store (default: :func:`default_store_path`). ``make lab`` uses
+        ``data/store/postrun.sqlite``.
+    sample : path, optional
+        The CSV to import (default: ``data/sample-team-log.csv``).
+
+    Returns
+    -------
+    Store
+        Open; safe to call from several processes at once (the check and the import
+        are one transaction, so the sample is never imported twice).
+    """
+    from kit.io import parse_csv_rows
+
+    st = Store(path)
+    if st.count() > 0:
+        return st
+    src = Path(os.fspath(sample)) if sample else SAMPLE_LOG
+    good, bad = parse_csv_rows(_read_text(src, newline=""))
+    if bad:
+        raise LogImportError([p for _, _, ps in bad for p in ps], source=str(src), what="line", n_bad=len(bad))
+    rows = [st._prepare(r) for r in good]
+
+    def fill(db: sqlite3.Connection) -> int:
+        if db.execute("SELECT COUNT(*) FROM observations").fetchone()[0]:
+            return 0
+        now = _now_utc()
+        for r in rows:
+            db.execute(Store._INSERT, (*r, now, f"sample:{src.name}"))
+        db.execute("INSERT INTO meta (key, value) VALUES ('sample_imported', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                   (now,))
+        return len(rows)
+
+    st._transaction(fill, doing="import the sample team log")
+    return st
+

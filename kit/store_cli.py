@@ -1,0 +1,183 @@
+"""``python -m kit log``: the observation log (SQLite store) from the command line.
+
+Subcommands (each accepts ``--store PATH``; default: ``KIT_STORE``, else the user data dir):
+
+* ``log add [FILE|-]``: one observation object or a list (JSON); all or nothing, a bad
+  item is named by its position;
+* ``log list [--athlete ID] [--json]``: the log with the assessment stored at the time;
+* ``log export --format csv|json [--out PATH] [--athlete ID]``: stdout without ``--out``;
+* ``log import FILE [--skip-bad] [--rejects PATH]``: a CSV team log (or a JSON list);
+  every bad row is reported with its line number and nothing is stored, unless
+  ``--skip-bad`` (good rows stored, bad rows written to a reject file);
+* ``log info``: where the store is, schema version, counts, integrity check.
+
+Exit status: 0 done; 2 invalid input (message on stderr, nothing on stdout); 1 the store
+could not be used (read-only, disk full, locked, not a store), with a message on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+__all__ = ["configure", "run"]
+
+
+def _store_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", metavar="PATH", default=None,
+                   help="the store file (default: $KIT_STORE, else postrun.sqlite in the user data directory)")
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Build the ``log`` sub-subcommands."""
+    sub = parser.add_subparsers(dest="log_command", metavar="SUBCOMMAND")
+    sub.required = True
+    p = sub.add_parser("add", help="store one observation or a list (JSON): all or nothing",
+                       description="Validate, assess and store observations (JSON object or list). "
+                                   "observed_at is filled with the current UTC time when absent.")
+    p.add_argument("file", nargs="?", default="-", help="JSON file (default: stdin)")
+    p.add_argument("--json", action="store_true", help="print the stored ids and assessments as JSON")
+    _store_arg(p)
+    p = sub.add_parser("list", help="list the log with the assessment stored at the time")
+    p.add_argument("--athlete", metavar="ID", default=None, help="only this athlete")
+    p.add_argument("--json", action="store_true", help="JSON: id, observation, assessment, kit_version, saved_at")
+    _store_arg(p)
+    p = sub.add_parser("export", help="export the log (CSV or JSON) with the contract's field names")
+    p.add_argument("--format", choices=("csv", "json"), required=True, help="csv (team-log columns) or json (list of observations)")
+    p.add_argument("--out", metavar="PATH", default=None, help="write here (atomically) instead of stdout")
+    p.add_argument("--athlete", metavar="ID", default=None, help="only this athlete")
+    _store_arg(p)
+    p = sub.add_parser("import", help="import a team-log CSV (or JSON list): every row validated first",
+                       description="Import a team-log CSV (contract field names as columns) or a JSON list. Nothing is "
+                                   "stored if any row is bad, unless --skip-bad.")
+    p.add_argument("file", help="CSV file (.json files are read as JSON)")
+    p.add_argument("--skip-bad", action="store_true", help="store the good rows; write the bad ones to a reject file")
+    p.add_argument("--rejects", metavar="PATH", default=None, help="reject file (default: FILE.rejects.csv)")
+    _store_arg(p)
+    p = sub.add_parser("info", help="where the store is, schema version, counts, integrity check")
+    _store_arg(p)
+
+
+def _read_json(path: str) -> Any:
+    from kit.cli import InputError, read_json_input
+
+    try:
+        return read_json_input(path)
+    except ValueError as err:  # e.g. an integer with more than 4300 digits
+        raise InputError(f"{'standard input' if path in (None, '-') else path} cannot be read as JSON: {err}") from None
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a ``log`` subcommand; returns the exit status."""
+    from kit.store import Store, StoreError
+
+    try:
+        with Store(args.store) as st:
+            return _COMMANDS[args.log_command](st, args)
+    except StoreError as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 1
+
+
+def _add(st: Any, args: argparse.Namespace) -> int:
+    from kit.observation import ObservationError, Problem
+    from kit.store import LogImportError
+
+    data = _read_json(args.file)
+    source = "standard input" if args.file in (None, "-") else args.file
+    if isinstance(data, list) and not data:
+        raise ObservationError([Problem("<observation>", [], "the list is empty: expected at least one observation")])
+    if isinstance(data, list):
+        try:
+            ids = st.save_many(data, source="cli")
+        except LogImportError:
+            raise
+        except ObservationError as err:  # name each bad item by its position in the list (0-based)
+            n_bad = len({p.row for p in err.problems})
+            raise LogImportError(err.problems, source=f"{source} (list of {len(data)})", what="item", n_bad=n_bad) from None
+    else:
+        ids = [st.save(data, source="cli")]
+    rows = [st.get(i) for i in ids]
+    if args.json:
+        _out(json.dumps([{"id": r["id"], "observation": r["observation"], "assessment": r["assessment"]} for r in rows],
+                        ensure_ascii=False, indent=2) + "\n")
+    else:
+        lines = [f"saved #{r['id']} {_who(r['observation'])} {r['observation']['observed_at']}: "
+                 f"{r['assessment']['escalation']} ({r['assessment']['top_cause'] or 'no leading cause'})" for r in rows]
+        _out("\n".join(lines) + f"\n{len(rows)} observation{'s' if len(rows) != 1 else ''} saved to {st.path}\n")
+    return 0
+
+
+def _who(obs: dict[str, Any]) -> str:
+    return obs.get("athlete_id") or "(no athlete id)"
+
+
+def _list(st: Any, args: argparse.Namespace) -> int:
+    entries = st.entries(args.athlete)
+    if args.json:
+        _out(json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    head = ("id", "observed_at", "athlete", "escalation", "top cause", "flags", "kit")
+    rows = [(str(e["id"]), e["observation"]["observed_at"], _clean(_who(e["observation"]), 24), e["assessment"]["escalation"],
+             e["assessment"]["top_cause"] or "-", ",".join(e["assessment"].get("flags") or ()) or "-", e["kit_version"])
+            for e in entries]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(head)]
+    fmt = "  ".join(f"{{:{w}}}" for w in widths)
+    lines = [fmt.format(*head).rstrip()] + [fmt.format(*r).rstrip() for r in rows]
+    who = f" for {args.athlete!r}" if args.athlete else ""
+    lines.append(f"{len(rows)} observation{'s' if len(rows) != 1 else ''}{who} in {st.path}")
+    _out("\n".join(lines) + "\n")
+    return 0
+
+
+def _clean(text: str, width: int) -> str:
+    """Printable, one line, at most ``width`` characters (ids are shown, never interpreted)."""
+    t = "".join(c if c.isprintable() else "?" for c in text)
+    return t if len(t) <= width else t[: width - 1] + "…"
+
+
+def _export(st: Any, args: argparse.Namespace) -> int:
+    if args.out:
+        st.export(args.format, args.out, athlete_id=args.athlete)
+        sys.stderr.write(f"exported {st.count(args.athlete)} observations to {args.out}\n")
+    else:
+        _out(st.export_text(args.format, args.athlete))
+    return 0
+
+
+def _import(st: Any, args: argparse.Namespace) -> int:
+    if str(args.file).lower().endswith(".json"):
+        report = st.import_json(args.file, skip_bad=args.skip_bad)
+        if report.bad:
+            sys.stderr.write(f"{len(report.bad)} bad items skipped (not stored):\n")
+            for i, _, probs in report.bad:
+                for p in probs:
+                    sys.stderr.write(f"  - item {i}: {p.field}: {p.message}\n")
+    else:
+        report = st.import_csv(args.file, skip_bad=args.skip_bad, rejects=args.rejects)
+        if report.bad:
+            sys.stderr.write(f"{len(report.bad)} bad row{'s' if len(report.bad) != 1 else ''} not stored, written to "
+                             f"{report.rejects_path} (fix them there and import that file):\n")
+            for line, _, probs in report.bad:
+                for p in probs:
+                    sys.stderr.write(f"  - line {line}: {p.field}: {p.message}\n")
+    _out(f"imported {len(report.ids)} observation{'s' if len(report.ids) != 1 else ''} from {args.file} into {st.path}\n")
+    return 0
+
+
+def _info(st: Any, args: argparse.Namespace) -> int:
+    from kit.store import SCHEMA_VERSION
+
+    _out(f"store: {st.path}\nschema version: {st.schema_version()} (this kit: {SCHEMA_VERSION})\n"
+         f"observations: {st.count()}\nathletes: {len(st.athletes())}\nintegrity check: {st.integrity_check()}\n")
+    return 0
+
+
+_COMMANDS = {"add": _add, "list": _list, "export": _export, "import": _import, "info": _info}
