@@ -1,0 +1,186 @@
+"""The team log in pandas: load, score, filter, and find the athletes who need a doctor.
+
+Used by ``notebooks/02-team-log.ipynb``. Scoring is :func:`kit.assess_frame` (the same
+rules as :func:`kit.assess`, vectorised); this module only joins, filters and counts.
+
+References
+----------
+Source article: spasms that keep recurring despite prevention need a doctor (the
+``recurrent_despite_prevention`` flag, clinical-reference §7).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kit.rules import TIERS
+
+__all__ = ["sample_log_path", "load_team_log", "score_log", "filter_log", "recurrent_athletes", "log_summary",
+           "athlete_summary", "TeamLogExplorer"]
+
+
+def sample_log_path() -> Path:
+    """``data/sample-team-log.csv`` of this checkout (synthetic: no real people)."""
+    return Path(__file__).resolve().parents[1] / "data" / "sample-team-log.csv"
+
+
+def load_team_log(path: str | Path | None = None) -> pd.DataFrame:
+    """Read a team-log CSV (contract field names as columns); default: the sample log.
+
+    Raises
+    ------
+    ObservationError
+        Every bad cell, with its CSV line number (see :func:`kit.io.read_log_csv`).
+    """
+    from kit.io import read_log_csv
+
+    return read_log_csv(path or sample_log_path())
+
+
+def score_log(df: pd.DataFrame, *, progress: bool | str = True) -> pd.DataFrame:
+    """The log with the assessment columns added (``escalation``, ``top_cause``, ``score_*``, ``flags``) and ``when``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Team log; non-contract columns (``id``, ...) are kept and ignored by scoring.
+    progress : bool or "auto"
+        Show a progress bar while scoring (``True`` by default: a notebook user sees work happening).
+    """
+    from kit import assess_frame
+
+    scored = assess_frame(df, extra="ignore", progress=progress)
+    out = df.join(scored)
+    out["when"] = pd.to_datetime(out["observed_at"], utc=True, format="ISO8601").dt.tz_localize(None)
+    out["tier_rank"] = out["escalation"].map({t: i for i, t in enumerate(TIERS)})
+    return out.sort_values(["when", "athlete_id"], kind="stable")
+
+
+def filter_log(scored: pd.DataFrame, athletes: Iterable[str] | None = None, start: date | str | None = None,
+               end: date | str | None = None) -> pd.DataFrame:
+    """Rows of the chosen athletes between two dates (inclusive; ``None`` = no limit)."""
+    keep = pd.Series(True, index=scored.index)
+    chosen = list(athletes or [])
+    if chosen:
+        keep &= scored["athlete_id"].isin(chosen)
+    if start is not None:
+        keep &= scored["when"] >= pd.Timestamp(start)
+    if end is not None:
+        keep &= scored["when"] < pd.Timestamp(end) + pd.Timedelta(days=1)
+    return scored[keep]
+
+
+def recurrent_athletes(scored: pd.DataFrame) -> pd.DataFrame:
+    """Athletes with episodes that recur despite prevention (the article's "see a doctor" case).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per athlete with at least one observation flagged
+        ``recurrent_despite_prevention``: ``flagged`` (count), ``first``, ``last`` (dates),
+        ``observations`` (all of theirs) and ``highest_tier``; most flagged first.
+    """
+    flagged = scored[scored["flags"].fillna("").str.split(";").map(lambda f: "recurrent_despite_prevention" in f)]
+    if flagged.empty:
+        return pd.DataFrame(columns=["athlete_id", "flagged", "first", "last", "observations", "highest_tier"])
+    g = flagged.groupby("athlete_id")
+    out = pd.DataFrame({
+        "flagged": g.size(),
+        "first": g["when"].min().dt.date,
+        "last": g["when"].max().dt.date,
+        "observations": scored.groupby("athlete_id").size().reindex(g.size().index),
+        "highest_tier": scored.groupby("athlete_id")["tier_rank"].max().reindex(g.size().index).map(dict(enumerate(TIERS))),
+    }).reset_index()
+    return out.sort_values(["flagged", "athlete_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def athlete_summary(scored: pd.DataFrame) -> pd.DataFrame:
+    """Per athlete: observations, count in each tier, most frequent leading cause."""
+    counts = scored.groupby(["athlete_id", "escalation"]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=[t for t in TIERS], fill_value=0)
+    counts.insert(0, "observations", counts.sum(axis=1))
+    lead = scored.dropna(subset=["top_cause"]).groupby("athlete_id")["top_cause"].agg(
+        lambda s: s.value_counts().sort_index().idxmax())
+    counts["usual_cause"] = lead.reindex(counts.index)
+    return counts.reset_index()
+
+
+def log_summary(scored: pd.DataFrame) -> str:
+    """A few deterministic lines: size, dates, tiers, flags (a notebook's checked output)."""
+    tiers = scored["escalation"].value_counts().reindex(list(TIERS), fill_value=0)
+    flags = scored["flags"].fillna("").str.split(";").explode()
+    flags = flags[flags != ""].value_counts().sort_index()
+    lines = [
+        f"{len(scored)} observations of {scored['athlete_id'].nunique()} athletes, "
+        f"{scored['when'].min():%Y-%m-%d} to {scored['when'].max():%Y-%m-%d}",
+        "tiers: " + ", ".join(f"{t} {int(n)}" for t, n in tiers.items()),
+        "flags: " + ", ".join(f"{f} {int(n)}" for f, n in flags.items()),
+    ]
+    return "\n".join(lines)
+
+
+class TeamLogExplorer:
+    """Filter a scored team log by athlete and date with widgets; the timeline and table follow.
+
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        Output of :func:`score_log`.
+
+    Attributes
+    ----------
+    widget : ipywidgets.Box
+        Display it.
+    athletes, start, end : ipywidgets widgets
+        The filters (DOM classes ``kit-filter-athletes``, ``kit-filter-start``, ``kit-filter-end``).
+    """
+
+    def __init__(self, scored: pd.DataFrame) -> None:
+        import ipywidgets as widgets
+
+        self.scored = scored
+        names = sorted(scored["athlete_id"].dropna().unique())
+        self.athletes = widgets.SelectMultiple(options=names, rows=min(8, len(names)), description="Athletes",
+                                               layout=widgets.Layout(width="16em")).add_class("kit-filter-athletes")
+        lo, hi = scored["when"].min().date(), scored["when"].max().date()
+        self.start = widgets.DatePicker(description="From", value=lo).add_class("kit-filter-start")
+        self.end = widgets.DatePicker(description="To", value=hi).add_class("kit-filter-end")
+        self.count = widgets.HTML()
+        self.chart = widgets.Output().add_class("kit-timeline")
+        self.table = widgets.Output().add_class("kit-log-table")
+        for w in (self.athletes, self.start, self.end):
+            w.observe(lambda _c: self.update(), names="value")
+        hint = widgets.HTML("<small>No athlete selected = all. Ctrl/Cmd-click to choose several.</small>")
+        self.widget = widgets.VBox([widgets.HBox([widgets.VBox([self.athletes, hint]), widgets.VBox([self.start, self.end,
+                                                                                                    self.count])]),
+                                    self.chart, self.table])
+        self.update()
+
+    def current(self) -> pd.DataFrame:
+        """The rows the filters select."""
+        return filter_log(self.scored, self.athletes.value, self.start.value, self.end.value)
+
+    def update(self) -> None:
+        """Redraw the timeline and the table for the current filters."""
+        from kit.charts import mimebundle, tier_timeline
+
+        rows = self.current()
+        self.count.value = f"<b>{len(rows)}</b> observations selected"
+        if rows.empty:
+            self.chart.outputs = ({"output_type": "display_data", "metadata": {}, "data": {"text/plain": "no observations"}},)
+            self.table.outputs = ()
+            return
+        fig = tier_timeline(rows, title="Timeline of the selected athletes")
+        self.chart.outputs = ({"output_type": "display_data", "metadata": {}, "data": mimebundle(fig)},)
+        cols = ["when", "athlete_id", "escalation", "top_cause", "flags", "notes"]
+        shown = rows[[c for c in cols if c in rows]].sort_values("when", ascending=False).head(50)
+        self.table.outputs = ({"output_type": "display_data", "metadata": {},
+                               "data": {"text/html": shown.to_html(index=False, na_rep=""), "text/plain": shown.to_string()}},)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)

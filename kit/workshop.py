@@ -1,0 +1,157 @@
+"""Workshop quiz for physiotherapy students: read a case, pick a tier and a leading cause, reveal the kit's answer.
+
+Used by ``notebooks/03-workshop-cases.ipynb`` with the public teaching cases
+(``data/cases.json``). The kit's answer is :func:`kit.assess` of the case's observation,
+shown with its evidence and the case author's explanation; the score counts right tiers
+and right leading causes.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from kit.assessment import assess
+from kit.charts import CAUSE_LABELS, TIER_COLORS, TIER_TITLES
+from kit.fields import FIELDS
+from kit.rules import CAUSES, TIERS
+
+__all__ = ["WorkshopQuiz", "answer_key", "case_facts"]
+
+_PICK = "pick"
+_NONE = "none"
+
+
+def _esc(x: Any) -> str:
+    return html.escape(str(x), quote=False)
+
+
+def case_facts(observation: Mapping[str, Any]) -> list[str]:
+    """The observation in words, one fact per line, in form order (what a student is given)."""
+    out = []
+    for name, spec in FIELDS.items():
+        if name not in observation or observation[name] is None or name in ("athlete_id", "observed_at", "blood_glucose_unit"):
+            continue
+        v = observation[name]
+        if spec.kind == "bool":
+            text = "yes" if v else "no"
+        elif name == "blood_glucose":
+            text = f"{v:g} {observation.get('blood_glucose_unit', '')}".strip()
+        else:
+            text = f"{v:g} {spec.unit}".strip() if isinstance(v, int | float) else str(v)
+        out.append(f"{spec.label}: {text}")
+    return out
+
+
+def answer_key(cases: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The kit's answer for every case: ``id``, ``escalation``, ``top_cause``, ``flags``."""
+    out = []
+    for c in cases:
+        a = assess(c["observation"])
+        out.append({"id": c["id"], "escalation": a.escalation, "top_cause": a.top_cause, "flags": list(a.flags)})
+    return out
+
+
+class _Card:
+    def __init__(self, quiz: WorkshopQuiz, number: int, case: Mapping[str, Any]) -> None:
+        import ipywidgets as widgets
+
+        self.case = case
+        self.quiz = quiz
+        self.assessment = assess(case["observation"])
+        facts = "".join(f"<li>{_esc(f)}</li>" for f in case_facts(case["observation"]))
+        head = widgets.HTML(f"<h4 style='margin:4px 0'>Case {number}: {_esc(case['id'])}</h4>"
+                            f"<p>{_esc(case.get('story', ''))}</p><details><summary>Findings</summary><ul>{facts}</ul></details>")
+        self.tier = widgets.Dropdown(options=[("pick a tier", _PICK), *((f"{t}: {TIER_TITLES[t]}", t) for t in TIERS)],
+                                     value=_PICK, description="Tier", layout=widgets.Layout(width="24em")).add_class("kit-quiz-tier")
+        self.cause = widgets.Dropdown(options=[("pick a cause", _PICK), *((CAUSE_LABELS[c], c) for c in CAUSES),
+                                               ("none of the four leads", _NONE)],
+                                      value=_PICK, description="Cause", layout=widgets.Layout(width="24em")).add_class("kit-quiz-cause")
+        self.reveal_button = widgets.Button(description="Reveal the kit's answer", icon="eye").add_class("kit-quiz-reveal")
+        self.result = widgets.HTML().add_class("kit-quiz-answer")
+        self.reveal_button.on_click(lambda _b: self.reveal())
+        self.revealed = False
+        self.widget = widgets.VBox([head, widgets.HBox([self.tier, self.cause]), self.reveal_button, self.result],
+                                   layout=widgets.Layout(border="1px solid #ddd", padding="6px", margin="6px 0"))
+
+    def right(self) -> tuple[bool, bool]:
+        a = self.assessment
+        return self.tier.value == a.escalation, self.cause.value == (a.top_cause or _NONE)
+
+    def reveal(self) -> None:
+        a = self.assessment.to_dict()
+        tier_ok, cause_ok = self.right()
+        self.revealed = True
+        self.tier.disabled = self.cause.disabled = self.reveal_button.disabled = True
+
+        def mark(ok: bool) -> str:
+            return "<b style='color:#2e7d32'>right</b>" if ok else "<b style='color:#c62828'>not quite</b>"
+
+        lead = CAUSE_LABELS[a["top_cause"]] if a["top_cause"] else "none of the four causes leads"
+        evidence = "".join(
+            f"<li><b>{_esc(CAUSE_LABELS[c['cause']])}</b> ({c['score']}): "
+            + "; ".join(f"{_esc(e['finding'])} +{e['points']} <i>({_esc(e['source'])})</i>" for e in c["evidence"])
+            + "</li>" for c in a["causes"] if c["evidence"])
+        reasons = "".join(f"<li>{_esc(r['reason'])} <i>({_esc(r['source'])})</i></li>" for r in a["reasons"])
+        color = TIER_COLORS[a["escalation"]]
+        self.result.value = (
+            f"<div style='border-left:6px solid {color};padding-left:8px'>"
+            f"<p>Tier: <b>{a['escalation']}</b> ({_esc(TIER_TITLES[a['escalation']])}): {mark(tier_ok)}<br>"
+            f"Leading cause: <b>{_esc(lead)}</b>: {mark(cause_ok)}</p>"
+            f"<p><b>Why this tier</b></p><ul>{reasons}</ul><p><b>Evidence</b></p><ul>{evidence or '<li>none</li>'}</ul>"
+            f"<p><b>Case notes</b>: {_esc(self.case.get('why', ''))}</p></div>")
+        self.quiz.update_score()
+
+
+class WorkshopQuiz:
+    """The quiz: one card per case, a running score at the end.
+
+    Parameters
+    ----------
+    cases : sequence of Mapping
+        Teaching cases (``id``, ``story``, ``observation``, optional ``why``).
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox
+        Display it.
+    cards : list
+        One per case: ``.tier`` and ``.cause`` dropdowns, ``.reveal()``.
+    """
+
+    def __init__(self, cases: Sequence[Mapping[str, Any]]) -> None:
+        import ipywidgets as widgets
+
+        self.cards = [_Card(self, i + 1, c) for i, c in enumerate(cases)]
+        self.score_html = widgets.HTML().add_class("kit-quiz-score")
+        self.widget = widgets.VBox([*(c.widget for c in self.cards), self.score_html])
+        self.update_score()
+
+    def answer(self, case_id: str, tier: str, cause: str | None) -> tuple[bool, bool]:
+        """Pick answers for one case and reveal it (for scripting and tests); returns (tier right, cause right)."""
+        card = next(c for c in self.cards if c.case["id"] == case_id)
+        card.tier.value = tier
+        card.cause.value = cause or _NONE
+        card.reveal()
+        return card.right()
+
+    def score(self) -> dict[str, int]:
+        """``revealed``, ``tiers_right``, ``causes_right`` and ``cases``."""
+        done = [c for c in self.cards if c.revealed]
+        rights = [c.right() for c in done]
+        return {"revealed": len(done), "tiers_right": sum(t for t, _ in rights),
+                "causes_right": sum(c for _, c in rights), "cases": len(self.cards)}
+
+    def score_text(self) -> str:
+        """The score in words."""
+        s = self.score()
+        return (f"{s['revealed']} of {s['cases']} cases revealed: {s['tiers_right']} tiers right, "
+                f"{s['causes_right']} leading causes right.")
+
+    def update_score(self) -> None:
+        """Redraw the score line."""
+        self.score_html.value = f"<h4>Score</h4><p>{_esc(self.score_text())}</p>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)

@@ -1,0 +1,244 @@
+"""Write, execute and strip the four notebooks (run after a change in scoring or in the cells).
+
+    .venv/bin/python notebooks/make_notebooks.py            # all
+    .venv/bin/python notebooks/make_notebooks.py 01-triage  # one
+
+Cells only import, call and display: all logic is in ``kit/``. Each notebook is executed
+with nbclient (with ``KIT_STORE`` pointing at a throw-away store), then stripped: cells
+whose first line is ``# NBVAL_CHECK_OUTPUT`` keep their outputs and execution counts (nbval
+compares them, so a change in scoring fails ``pytest``); every other cell is saved without
+outputs and with a null execution count (nbval runs it and checks it raises nothing);
+widget state is not saved. Cells tagged ``kit-lab-only`` are left out of the Voila app.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+HERE = Path(__file__).resolve().parent
+CHECK = "# NBVAL_CHECK_OUTPUT"
+LAB_ONLY = "kit-lab-only"
+
+
+def md(text: str, *tags: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_markdown_cell(text.strip(), metadata={"tags": list(tags)} if tags else {})
+
+
+def code(text: str, *tags: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell(text.strip(), metadata={"tags": list(tags)} if tags else {})
+
+
+NOTEBOOKS: dict[str, list[nbformat.NotebookNode]] = {
+    "01-triage": [
+        md("""
+# Triage: trembling or spasming legs after a run
+
+Run the form cell (**Run > Run All Cells**). Fill in what you know and leave the rest on **?**:
+unknown is never treated as "no". Red flags come first, then symptoms, the run, measurements.
+
+The panel updates as you type: the **tier** (self-care, monitor, see a doctor, emergency),
+**what to do now**, **what not to do**, **when to reassess** (as a clock time), the likely
+**causes** (hover a bar for each finding and its points) and the **unknowns that would most
+change the answer**. **Save to log** stores the observation with the assessment shown;
+**Clear** resets the form. An unsaved form is kept as a draft: after a restart press
+**Restore unsaved form**.
+"""),
+        code("""
+from kit.widgets import TriageForm, open_store
+
+form = TriageForm(store=open_store())
+form
+"""),
+        md("""
+## Scripting the form
+
+The form is a Python object (`form.inputs[field].value`, `form.assessment`, `form.save()`).
+The cells below fill a second form with teaching case 2 at a fixed clock, then tick
+"confused". nbval checks their printed output, so a change in scoring fails the notebook test.
+""", LAB_ONLY),
+        code(f"""
+{CHECK}
+from datetime import datetime
+
+from kit.demo import load_cases
+from kit.widgets import summary_text
+
+case = next(c for c in load_cases() if c["id"] == "pub-02-fasted-long-run-low-glucose-mmol")
+example = TriageForm(now=lambda: datetime(2026, 5, 1, 14, 17), drafts=False, disclaimer=False)
+example.set_values(case["observation"])
+print(summary_text(example.assessment, now=example.now()))
+""", LAB_ONLY),
+        code(f"""
+{CHECK}
+example.inputs["confusion"].value = "yes"  # what a click on "yes" does
+print(summary_text(example.assessment, now=example.now()))
+""", LAB_ONLY),
+    ],
+    "02-team-log": [
+        md("""
+# Team log: a season of observations
+
+The sample season (`data/sample-team-log.csv`) is synthetic: about 300 observations of 15
+made-up athletes. Every row is scored with `kit.assess_frame` (the same rules as the triage
+form, vectorised); a progress bar shows while it works.
+"""),
+        code("""
+from kit.charts import tier_counts_chart, tier_timeline, use_notebook_renderer
+from kit.teamlog import TeamLogExplorer, athlete_summary, load_team_log, log_summary, recurrent_athletes, score_log
+
+use_notebook_renderer()
+log = load_team_log()
+scored = score_log(log)
+"""),
+        code(f"""
+{CHECK}
+print(log_summary(scored))
+"""),
+        md("## Tiers over time"),
+        code("tier_counts_chart(scored)"),
+        md("## Per-athlete timelines\n\nOne row per athlete, one dot per observation, coloured (and sized) by tier. "
+           "Hover a dot for the leading cause and flags."),
+        code("tier_timeline(scored)"),
+        code(f"""
+{CHECK}
+athlete_summary(scored)
+"""),
+        md("""
+## Recurrent episodes despite prevention
+
+The source article: spasms that keep coming back although the athlete warms up, stretches and
+hydrates need a doctor (mineral or nerve disorders). These athletes had observations flagged
+`recurrent_despite_prevention`:
+"""),
+        code(f"""
+{CHECK}
+recurrent_athletes(scored)
+"""),
+        md("## Filter by athlete and date"),
+        code("TeamLogExplorer(scored)"),
+    ],
+    "03-workshop-cases": [
+        md("""
+# Workshop: post-run tremor and spasm cases
+
+For physiotherapy students. Read each case, open **Findings**, pick the **tier** you would
+choose and the **leading cause**, then press **Reveal the kit's answer** to see the kit's
+tier, its reasons, the evidence behind every cause score (with sources) and the case notes.
+Your score is at the end. The kit is a teaching tool: discuss where you disagree with it.
+"""),
+        code("""
+from kit.demo import load_cases
+from kit.workshop import WorkshopQuiz, answer_key
+
+cases = load_cases()
+quiz = WorkshopQuiz(cases)
+quiz
+"""),
+        md("## Your score\n\nRe-run this cell after revealing answers (the line under the last case updates by itself)."),
+        code("print(quiz.score_text())"),
+        md("## Instructor: the answer key\n\nStudents: answer first. (nbval checks this table, so a change in scoring fails the notebook test.)"),
+        code(f"""
+{CHECK}
+import pandas as pd
+
+pd.DataFrame(answer_key(cases))
+"""),
+    ],
+    "04-thresholds": [
+        md("""
+# Thresholds: every clinical number, with its source
+
+Rendered from `kit/thresholds.py`, the kit's one source of clinical numbers (the rules, the
+advice and this notebook all read it). Status: **confirmed** (primary source), **secondary**
+(secondary summary of the named source), **design** (the kit's own choice; needs clinical sign-off).
+"""),
+        code(f"""
+{CHECK}
+import pandas as pd
+
+from kit.thresholds import thresholds_table
+
+pd.set_option("display.max_rows", 100)
+thresholds_table()
+"""),
+        code("""
+from kit.charts import band_sources_table, body_mass_bands, core_temp_bands, glucose_bands, spasm_duration_bands, use_notebook_renderer
+
+use_notebook_renderer()
+"""),
+        md("## Blood glucose: hypoglycaemia levels 1-3"),
+        code("glucose_bands(\"mg/dL\")"),
+        code("glucose_bands(\"mmol/L\")"),
+        code(f"""
+{CHECK}
+band_sources_table("glucose")
+"""),
+        md("## Body-mass change during the run"),
+        code("body_mass_bands()"),
+        code(f"""
+{CHECK}
+band_sources_table("body_mass")
+"""),
+        md("## Spasm duration"),
+        code("spasm_duration_bands()"),
+        code(f"""
+{CHECK}
+band_sources_table("spasm_duration")
+"""),
+        md("## Core temperature"),
+        code("core_temp_bands()"),
+        code(f"""
+{CHECK}
+band_sources_table("core_temp")
+"""),
+    ],
+}
+
+
+def build(name: str) -> Path:
+    """Write, execute and strip one notebook; returns its path."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.from_dict(c) for c in NOTEBOOKS[name]]
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        old = os.environ.get("KIT_STORE")
+        os.environ["KIT_STORE"] = str(Path(tmp) / "build.sqlite")
+        try:
+            NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
+        finally:
+            if old is None:
+                os.environ.pop("KIT_STORE", None)
+            else:
+                os.environ["KIT_STORE"] = old
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"c{i:02d}"  # stable ids: a rebuild changes only what really changed
+        cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        if not cell.source.startswith(CHECK):
+            cell.outputs = []
+            cell.execution_count = None
+    nb.metadata.pop("widgets", None)
+    nbformat.validate(nb)
+    path = HERE / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def main(argv: list[str]) -> int:
+    for name in argv or list(NOTEBOOKS):
+        print("wrote", build(name).relative_to(HERE.parent))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
