@@ -48,5 +48,9 @@ lab: setup
 benchmark: setup
 	$(PY) benchmarks/run.py
 
+# One self-contained HTML handout per athlete of the sample team, in handouts/ (git-ignored).
+handouts: setup
+	$(PY) -m kit handout --all --log data/sample-team-log.csv --out handouts
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache handouts
