@@ -1,13 +1,26 @@
 """``kit.assess_frame``: the rules over a whole team log, vectorised.
 
-Validation is column-wise (numpy / pandas operations, no pydantic call per row) and
-reports every bad row with its index and field. Scoring calls the same rule kernel as
-:func:`kit.assess` (:func:`kit.rules.evaluate`) on whole numpy columns, so the two paths
-agree row for row by construction (tests check it on random observations).
+Validation is column-wise (numpy / pandas / pyarrow operations, no pydantic call per
+row) and reports every bad row with its index and field. Scoring calls the same rule
+kernel as :func:`kit.assess` (:func:`kit.rules.evaluate`) on whole numpy columns, so
+the two paths agree row for row by construction (tests check it on random observations).
 
-Large frames are processed in chunks (bounded memory; optional progress bar). A Dask
-DataFrame is scored partition by partition with ``map_partitions`` and returns a Dask
-DataFrame (``pip install postrun-kit[scale]``).
+How it is fast (see ``docs/speed.md`` for the measurements):
+
+* each column is decoded once to a float array (NaN unknown, yes/no 1.0/0.0) with a
+  dtype check instead of a per-cell ``isinstance``: a yes/no column of Python objects
+  (``True``/``False``/``None``, as a CSV or records load gives) is converted by
+  pyarrow's strict boolean conversion, which refuses anything that is not a boolean or
+  a missing value; only a column that holds a bad cell takes the slow, exact path that
+  finds every bad cell;
+* text columns are checked on their distinct values (choices, dates) or with one C
+  pass (lengths);
+* the kernel runs on slices of :data:`KERNEL_ROWS` rows, so its temporaries stay in
+  the CPU cache; the frame is decoded :data:`CHUNK_ROWS` rows at a time, which bounds
+  memory on very large logs and drives the progress bar.
+
+A Dask DataFrame is scored partition by partition with ``map_partitions`` (declared
+``meta``) and returns a Dask DataFrame (``pip install postrun-kit[scale]``).
 """
 
 from __future__ import annotations
@@ -16,24 +29,36 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype, is_string_dtype
 
-from kit.fields import FIELD_NAMES, FIELDS
+from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
 from kit.observation import ObservationError, Problem, _iso_datetime, _message, suggest_field
 from kit.rules import CAUSES, FLAGS, INTENSITY_CODES, KERNEL_INPUTS, TIERS, VECTOR, evaluate
 from kit.thresholds import T
 
-__all__ = ["assess_frame", "validate_frame", "frame_inputs", "OUTPUT_COLUMNS", "CHUNK_ROWS"]
+try:  # optional: a fast strict converter for object columns (a pandas 3 companion; in postrun-kit[scale])
+    import pyarrow as _pa
+    import pyarrow.compute as _pc
+except ImportError:  # pragma: no cover - exercised only without pyarrow
+    _pa = None
+    _pc = None
+
+__all__ = ["assess_frame", "validate_frame", "frame_inputs", "OUTPUT_COLUMNS", "CHUNK_ROWS", "KERNEL_ROWS"]
 
 #: Output columns (contract), in order.
 OUTPUT_COLUMNS: tuple[str, ...] = ("escalation", "top_cause", *(f"score_{c}" for c in CAUSES), "flags")
-#: Rows scored at a time (bounds peak memory on very large logs).
-CHUNK_ROWS = 250_000
+#: Rows decoded and validated at a time (bounds peak memory on very large logs).
+CHUNK_ROWS = 262_144
+#: Rows per rule-kernel call (the kernel's temporaries then fit in the CPU cache).
+KERNEL_ROWS = 65_536
 #: Rows from which ``progress="auto"`` shows a progress bar.
 PROGRESS_MIN_ROWS = 100_000
 
+_OBJECT = np.dtype(object)
 _TIER_LABELS = np.array(TIERS, dtype=object)
 _CAUSE_LABELS = np.array([None, *CAUSES], dtype=object)  # index top + 1
 _FLAG_SORTED = tuple(sorted(FLAGS))
+_FIELD_ORDER = {name: i for i, name in enumerate(FIELD_NAMES)}
 
 
 def _is_dask(df: Any) -> bool:
@@ -55,11 +80,13 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
     ----------
     df : pandas.DataFrame or dask.dataframe.DataFrame
         Columns are contract fields. An absent column, NaN, None or ``pd.NA`` is unknown.
+        Yes/no columns may be ``bool``, pandas ``boolean`` or object (``True``/``False``/
+        ``None``); numbers any numeric dtype; text columns object, ``str`` or ``category``.
     extra : {"error", "ignore"}
         What to do with columns that are not contract fields (default: an error that
         names them and suggests the closest field).
     progress : bool or "auto"
-        Show a progress bar (tqdm); ``"auto"`` shows one from 100,000 rows on.
+        Show a progress bar (tqdm, on stderr); ``"auto"`` shows one from 100,000 rows on.
 
     Returns
     -------
@@ -75,61 +102,109 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
     References
     ----------
     clinical-reference.md §9; see :func:`kit.assess`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from kit import assess_frame
+    >>> df = pd.DataFrame({"spasm": [True, None], "spasm_duration_min": [75, None]})
+    >>> assess_frame(df)[["escalation", "flags"]]
+      escalation            flags
+    0  emergency  prolonged_spasm
+    1  self_care
     """
     if _is_dask(df):
         return df.map_partitions(assess_frame, extra=extra, progress=False, meta=_meta())
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"assess_frame needs a pandas or Dask DataFrame, not {type(df).__name__}")
     n = len(df)
-    show = progress is True or (progress == "auto" and n >= PROGRESS_MIN_ROWS)
-    if n <= CHUNK_ROWS:
-        return _assess_chunk(df, extra)
-    parts = []
+    names, col_problems = _check_columns(df, extra)
+    series = {name: df.iloc[:, j] for name, j in names}
+    tier = np.zeros(n, dtype=np.int8)
+    top = np.zeros(n, dtype=np.int8)
+    scores = {c: np.zeros(n, dtype=np.int64) for c in CAUSES}
+    mask = np.zeros(n, dtype=np.int16)
+    problems: list[tuple[int, int, Problem]] = []
     bar = None
-    if show:
+    if progress is True or (progress == "auto" and n >= PROGRESS_MIN_ROWS):
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=n, unit="rows", desc="scoring")
-    problems: list[Problem] = []
-    for start in range(0, n, CHUNK_ROWS):
-        chunk = df.iloc[start:start + CHUNK_ROWS]
-        try:
-            parts.append(_assess_chunk(chunk, extra))
-        except ObservationError as err:
-            problems.extend(err.problems)
+        bar = tqdm(total=n, unit="rows", desc="scoring", unit_scale=True)
+    try:
+        for start in range(0, n, CHUNK_ROWS):
+            stop = min(n, start + CHUNK_ROWS)
+            cols, found = _validate(series, df.index, start, stop, keep=_KEEP)
+            problems.extend(found)
+            if not problems and not col_problems:  # once anything is wrong, only look for more problems
+                v = _kernel_inputs(cols, stop - start)
+                for a in range(0, stop - start, KERNEL_ROWS):
+                    b = min(stop - start, a + KERNEL_ROWS)
+                    r = evaluate({k: x[a:b] for k, x in v.items()}, VECTOR)
+                    sl = slice(start + a, start + b)
+                    tier[sl] = r["tier"]
+                    top[sl] = r["top"]
+                    for c in CAUSES:
+                        scores[c][sl] = r["scores"][c]
+                    m = mask[sl]
+                    for bit, name in enumerate(_FLAG_SORTED):
+                        m |= np.asarray(r["flags"][name], dtype=np.int16) << bit
+            if bar is not None:
+                bar.update(stop - start)
+    finally:
         if bar is not None:
-            bar.update(len(chunk))
-    if bar is not None:
-        bar.close()
-    if problems:
-        raise ObservationError(problems)
-    return pd.concat(parts)
-
-
-def _assess_chunk(df: pd.DataFrame, extra: str) -> pd.DataFrame:
-    v = frame_inputs(df, extra=extra)
-    r = evaluate(v, VECTOR)
-    n = len(df)
+            bar.close()
+    if col_problems or problems:
+        raise ObservationError(col_problems + _sorted(problems))
     idx = df.index
     out: dict[str, Any] = {  # object dtype keeps top_cause None (pandas 3 would infer str with NaN)
-        "escalation": pd.Series(_TIER_LABELS[np.broadcast_to(r["tier"], n)], index=idx, dtype=object),
-        "top_cause": pd.Series(_CAUSE_LABELS[np.broadcast_to(r["top"], n) + 1], index=idx, dtype=object),
+        "escalation": pd.Series(_TIER_LABELS[tier], index=idx, dtype=object, copy=False),
+        "top_cause": pd.Series(_CAUSE_LABELS[top.astype(np.intp) + 1], index=idx, dtype=object, copy=False),
     }
     for c in CAUSES:
-        out[f"score_{c}"] = pd.Series(np.broadcast_to(np.asarray(r["scores"][c], dtype=np.int64), n), index=idx)
-    out["flags"] = pd.Series(_join_flags(r["flags"], n), index=idx, dtype=object)
-    return pd.DataFrame(out, index=idx)
+        out[f"score_{c}"] = pd.Series(scores[c], index=idx, copy=False)
+    out["flags"] = pd.Series(_flag_labels(mask), index=idx, dtype=object, copy=False)
+    return pd.DataFrame(out, index=idx, copy=False)
 
 
-def _join_flags(flags: dict[str, Any], n: int) -> np.ndarray:
-    """';'-joined sorted flag ids per row, via a bitmask (no per-row Python loop)."""
-    mask = np.zeros(n, dtype=np.int32)
-    for bit, name in enumerate(_FLAG_SORTED):
-        mask |= np.broadcast_to(flags[name], n).astype(np.int32) << bit
-    uniq, inverse = np.unique(mask, return_inverse=True)
-    labels = np.array([";".join(name for bit, name in enumerate(_FLAG_SORTED) if m >> bit & 1) for m in uniq],
-                      dtype=object)
-    return labels[inverse]
+def _flag_labels(mask: np.ndarray) -> np.ndarray:
+    """';'-joined sorted flag ids per row from the flag bitmask (one label per distinct mask)."""
+    table = np.empty(1 << len(_FLAG_SORTED), dtype=object)
+    present = np.flatnonzero(np.bincount(mask.astype(np.intp), minlength=len(table)))
+    for m in present:
+        table[m] = ";".join(name for bit, name in enumerate(_FLAG_SORTED) if m >> bit & 1)
+    return table[mask]
+
+
+def _sorted(problems: list[tuple[int, int, Problem]]) -> list[Problem]:
+    problems.sort(key=lambda t: (t[0], t[1]))
+    return [p for _, _, p in problems]
+
+
+def _kernel_inputs(cols: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    nan = np.full(n, np.nan)
+    v: dict[str, np.ndarray] = {}
+    for name in KERNEL_INPUTS:
+        if name == "glucose_mg_dl":
+            bg = cols.get("blood_glucose")
+            if bg is None:
+                v[name] = nan
+            else:
+                unit = cols.get("blood_glucose_unit_code", nan)
+                v[name] = np.where(unit == 1.0, bg * T.glucose_mmol_to_mg_dl, bg)
+        elif name == "body_mass_change_pct":
+            pre, post = cols.get("body_mass_pre_kg"), cols.get("body_mass_post_kg")
+            if pre is None or post is None:
+                v[name] = nan
+            else:
+                with np.errstate(invalid="ignore"):
+                    v[name] = (post - pre) / pre * 100.0
+        else:
+            v[name] = cols.get(name, nan)
+    return v
+
+
+#: Decoded columns the kernel reads (the others are only validated).
+_KEEP = frozenset(KERNEL_INPUTS) | {"blood_glucose", "blood_glucose_unit_code", "body_mass_pre_kg", "body_mass_post_kg"}
 
 
 def frame_inputs(df: pd.DataFrame, *, extra: str = "error") -> dict[str, np.ndarray]:
@@ -143,29 +218,7 @@ def frame_inputs(df: pd.DataFrame, *, extra: str = "error") -> dict[str, np.ndar
     cols, problems = validate_frame(df, extra=extra)
     if problems:
         raise ObservationError(problems)
-    n = len(df)
-    nan = np.full(n, np.nan)
-
-    def col(name: str) -> np.ndarray:
-        return cols.get(name, nan)
-
-    v: dict[str, np.ndarray] = {}
-    for name in KERNEL_INPUTS:
-        if name == "glucose_mg_dl":
-            bg = col("blood_glucose")
-            unit = cols.get("blood_glucose_unit_code", nan)
-            v[name] = np.where(unit == 1.0, bg * T.glucose_mmol_to_mg_dl, bg)
-        elif name == "body_mass_change_pct":
-            pre, post = col("body_mass_pre_kg"), col("body_mass_post_kg")
-            with np.errstate(invalid="ignore"):
-                v[name] = (post - pre) / pre * 100.0
-        else:
-            v[name] = col(name)
-    return v
-
-
-def _isnull(s: pd.Series) -> np.ndarray:
-    return s.isna().to_numpy()
+    return _kernel_inputs(cols, len(df))
 
 
 def validate_frame(df: pd.DataFrame, *, extra: str = "error") -> tuple[dict[str, np.ndarray], list[Problem]]:
@@ -177,77 +230,85 @@ def validate_frame(df: pd.DataFrame, *, extra: str = "error") -> tuple[dict[str,
         Field name to float array (NaN unknown; yes/no 1.0/0.0; intensity as its code;
         ``blood_glucose_unit_code`` 0 = mg/dL, 1 = mmol/L).
     problems : list of Problem
-        Every bad cell, with its row index and field.
+        Every bad cell, with its row index and field: problems with the columns
+        themselves first, then by row position and contract field order.
     """
-    problems: list[Problem] = []
-    out: dict[str, np.ndarray] = {}
-    index = df.index
-    for name in df.columns:
+    names, col_problems = _check_columns(df, extra)
+    cols, found = _validate({name: df.iloc[:, j] for name, j in names}, df.index, 0, len(df), keep=None)
+    return cols, col_problems + _sorted(found)
+
+
+def _check_columns(df: pd.DataFrame, extra: str) -> tuple[list[tuple[str, int]], list[Problem]]:
+    """Contract columns to read (name, position), and problems with the columns (unknown, repeated)."""
+    names, problems, seen = [], [], set()
+    for j, name in enumerate(df.columns):
         if name not in FIELDS:
             if extra == "ignore":
                 continue
             hint = suggest_field(str(name))
             problems.append(Problem(str(name), None, "is not a field of the contract" +
                                     (f"; did you mean {hint!r}?" if hint else "")))
-            continue
+        elif name in seen:
+            problems.append(Problem(name, None, "column appears more than once"))
+        else:
+            seen.add(name)
+            names.append((name, j))
+    return names, problems
+
+
+def _validate(series: dict[str, pd.Series], index: pd.Index, start: int, stop: int,
+              keep: frozenset[str] | None) -> tuple[dict[str, np.ndarray], list[tuple[int, int, Problem]]]:
+    """Decode and check rows ``start:stop`` of each column.
+
+    Returns the float columns (only those in ``keep``, all when ``None``) and the
+    problems as ``(row position, field order, Problem)``.
+    """
+    whole = start == 0 and stop == len(index)
+    out: dict[str, np.ndarray] = {}
+    problems: list[tuple[int, int, Problem]] = []
+    given: dict[str, np.ndarray] = {}
+    messages: dict[Any, str] = {}
+    for name, full in series.items():
+        s = full if whole else full.iloc[start:stop]
         spec = FIELDS[name]
-        s = df[name]
-        null = _isnull(s)
-        bad = np.zeros(len(s), dtype=bool)
+        arr: np.ndarray | None = None
         if spec.kind in ("number", "int"):
-            arr, bad = _numbers(s, null)
-            with np.errstate(invalid="ignore"):
-                bad |= ~null & ~bad & ~np.isfinite(arr)
-                known = ~null & ~bad
-                lo, hi = spec.lo, spec.hi
-                if lo is not None:
-                    bad |= known & ((arr <= lo) if spec.lo_exclusive else (arr < lo))
-                if hi is not None:
-                    bad |= known & (arr > hi)
-                if spec.kind == "int":
-                    bad |= known & (np.floor(arr) != arr)
-            out[name] = np.where(null | bad, np.nan, arr)
+            arr, bad, null = _numbers(s, spec)
         elif spec.kind == "bool":
-            arr, bad = _bools(s, null)
-            out[name] = arr
+            arr, bad, null = _bools(s)
         elif spec.kind == "choice":
-            choices = spec.choices or ()
-            codes = {c: float(i) for i, c in enumerate(choices)}
-            mapped = s.map(codes) if s.dtype == object or str(s.dtype) in ("string", "str", "category") else None
-            if mapped is None:
-                bad = ~null
-                arr = np.full(len(s), np.nan)
-            else:
-                arr = mapped.to_numpy(dtype=float, na_value=np.nan)
-                bad = ~null & np.isnan(arr)
-            if name == "intensity":
-                lookup = np.array([INTENSITY_CODES[c] for c in choices])
-                out[name] = np.where(np.isnan(arr), np.nan, lookup[np.nan_to_num(arr).astype(int)])
-            else:
+            arr, bad, null = _choices(s, spec)
+            if name == "blood_glucose_unit":
                 out["blood_glucose_unit_code"] = arr
         elif spec.kind == "str":
-            bad = ~null & ~_is_str(s)
-            lengths = s.where(~null & ~bad, "").astype(str).str.len().to_numpy()
-            bad |= ~null & ~bad & ((lengths < (spec.lo or 0)) | (lengths > (spec.hi or 0)))
-        elif spec.kind == "datetime":
-            bad = _bad_datetimes(s, null)
-        if bad.any():
+            bad, null = _texts(s, spec)
+        else:
+            bad, null = _datetimes(s)
+        if name in ("body_mass_pre_kg", "blood_glucose_unit"):
+            given[name] = ~null
+        if arr is not None and (keep is None or name in keep) and name != "blood_glucose_unit":
+            out[name] = arr
+        if bad is not None and bad.any():
+            order = _FIELD_ORDER[name]
             for i in np.flatnonzero(bad):
-                value = s.iloc[i]
-                problems.append(Problem(name, _plain(value), _message(spec, "", _plain(value)), index[i]))
-    problems.extend(_cross_rows(df, out))
-    problems.sort(key=lambda p: (p.row is not None, _pos(index, p.row), FIELD_NAMES.index(p.field) if p.field in FIELDS else -1))
+                value = _plain(s.iloc[i])
+                key = (name, type(value), value) if _hashable(value) else None
+                msg = messages.get(key) if key is not None else None
+                if msg is None:
+                    msg = _message(spec, "", value)
+                    if key is not None:
+                        messages[key] = msg
+                problems.append((start + int(i), order, Problem(name, value, msg, index[start + int(i)])))
+    problems.extend(_cross_rows(out, given, series, index, start, stop))
     return out, problems
 
 
-def _pos(index: pd.Index, row: Any) -> int:
-    if row is None:
-        return -1
+def _hashable(v: Any) -> bool:
     try:
-        loc = index.get_loc(row)
-        return loc if isinstance(loc, int) else 0
-    except KeyError:  # pragma: no cover
-        return 0
+        hash(v)
+    except TypeError:
+        return False
+    return True
 
 
 def _plain(v: Any) -> Any:
@@ -256,77 +317,321 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def _is_str(s: pd.Series) -> np.ndarray:
-    if str(s.dtype) in ("string", "str"):
-        return np.ones(len(s), dtype=bool)
-    if s.dtype != object:
-        return np.zeros(len(s), dtype=bool)
-    return s.map(lambda x: isinstance(x, str)).to_numpy(dtype=bool)
-
-
-def _numbers(s: pd.Series, null: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Float values and a mask of cells that are not numbers (bools and strings are not)."""
-    dt = s.dtype
-    if pd.api.types.is_bool_dtype(dt):
-        return np.full(len(s), np.nan), ~null
-    if pd.api.types.is_numeric_dtype(dt):
-        return s.to_numpy(dtype=float, na_value=np.nan), np.zeros(len(s), dtype=bool)
-    ok = s.map(lambda x: isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
-               ).to_numpy(dtype=bool)
-    bad = ~null & ~ok
-    arr = pd.to_numeric(s.where(ok), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    return arr, bad
-
-
-def _bools(s: pd.Series, null: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """1.0 / 0.0 / NaN and a mask of cells that are not booleans (1, "yes" are not)."""
-    dt = s.dtype
-    if pd.api.types.is_bool_dtype(dt):
-        arr = s.to_numpy(dtype=float, na_value=np.nan)
-        return arr, np.zeros(len(s), dtype=bool)
-    if dt == np.dtype(object):
-        is_bool = s.map(lambda x: isinstance(x, (bool, np.bool_))).to_numpy(dtype=bool)
-        bad = ~null & ~is_bool
-        arr = np.where(is_bool, s.where(is_bool, False).astype(bool).to_numpy(dtype=float), np.nan)
-        return arr, bad
-    # numeric or string dtypes: every known cell is wrong
-    return np.full(len(s), np.nan), ~null
-
-
-def _bad_datetimes(s: pd.Series, null: np.ndarray) -> np.ndarray:
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return np.zeros(len(s), dtype=bool)
-    bad = ~null & ~_is_str(s)
-    check = ~null & ~bad
-    if check.any():
-        text = s[check].astype(str)
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
-        has_time = text.str.contains(r"[T ]", regex=True)
-        suspect = (parsed.isna() | ~has_time).to_numpy()
-        idx = np.flatnonzero(check)
-        for j in np.flatnonzero(suspect):  # fall back to the scalar rule for the doubtful ones
-            try:
-                _iso_datetime(text.iloc[j])
-            except (ValueError, TypeError):
-                bad[idx[j]] = True
-    return bad
-
-
-def _cross_rows(df: pd.DataFrame, cols: dict[str, np.ndarray]) -> list[Problem]:
+def _cross_rows(cols: dict[str, np.ndarray], given: dict[str, np.ndarray], series: dict[str, pd.Series],
+                index: pd.Index, start: int, stop: int) -> list[tuple[int, int, Problem]]:
     out = []
-    n = len(df)
-    given_pre = ~_isnull(df["body_mass_pre_kg"]) if "body_mass_pre_kg" in df else np.zeros(n, dtype=bool)
+    n = stop - start
     post = cols.get("body_mass_post_kg")
     if post is not None:
+        given_pre = given.get("body_mass_pre_kg", np.zeros(n, dtype=bool))
+        order = _FIELD_ORDER["body_mass_post_kg"]
         for i in np.flatnonzero(~np.isnan(post) & ~given_pre):
-            out.append(Problem("body_mass_post_kg", float(post[i]),
-                               "body mass after the run needs body mass before (body_mass_pre_kg) to mean anything",
-                               df.index[i]))
-    given_unit = ~_isnull(df["blood_glucose_unit"]) if "blood_glucose_unit" in df else np.zeros(n, dtype=bool)
+            out.append((start + int(i), order, Problem(
+                "body_mass_post_kg", float(post[i]),
+                "body mass after the run needs body mass before (body_mass_pre_kg) to mean anything", index[start + int(i)])))
     bg = cols.get("blood_glucose")
     if bg is not None:
+        given_unit = given.get("blood_glucose_unit", np.zeros(n, dtype=bool))
+        order = _FIELD_ORDER["blood_glucose_unit"]
         for i in np.flatnonzero(~np.isnan(bg) & ~given_unit):
-            out.append(Problem("blood_glucose_unit", None,
-                               "is required when blood_glucose is given; allowed: 'mg/dL' or 'mmol/L'", df.index[i]))
+            out.append((start + int(i), order, Problem(
+                "blood_glucose_unit", None, "is required when blood_glucose is given; allowed: 'mg/dL' or 'mmol/L'",
+                index[start + int(i)])))
     return out
 
+
+# --- one decoder per kind: (float values or None, bad-cell mask or None, unknown mask) ---------------------------
+
+def _numbers(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """Float values (NaN unknown or bad), bad cells (bools and strings are not numbers; range; whole)."""
+    dt = s.dtype
+    if is_bool_dtype(dt):
+        null = s.isna().to_numpy()
+        return np.full(len(s), np.nan), ~null, null
+    if dt == np.float64:
+        arr = s.to_numpy()
+        null = np.isnan(arr)
+        bad = None
+    elif is_numeric_dtype(dt):
+        arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        null = s.isna().to_numpy()
+        bad = None
+    else:
+        vals = s.to_numpy(dtype=object)
+        null = pd.isna(vals)
+        if dt == _OBJECT and infer_dtype(vals, skipna=True) in ("integer", "floating", "mixed-integer-float", "empty"):
+            ok = ~null
+        else:  # exact per-cell type check, only for columns that are not plainly numeric
+            ok = np.fromiter((isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
+                              for x in vals), dtype=bool, count=len(vals))
+        bad = ~null & ~ok
+        arr = pd.to_numeric(pd.Series(vals, dtype=object).where(ok), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        good = np.isfinite(arr)
+        if spec.lo is not None:
+            good &= (arr > spec.lo) if spec.lo_exclusive else (arr >= spec.lo)
+        if spec.hi is not None:
+            good &= arr <= spec.hi
+        if spec.kind == "int":
+            good &= np.floor(arr) == arr
+    out_of_rule = ~good & ~null
+    if bad is not None:
+        out_of_rule |= bad
+    if out_of_rule.any():
+        return np.where(out_of_rule, np.nan, arr), out_of_rule, null
+    return arr, None, null
+
+
+def _bools(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """1.0 / 0.0 / NaN, bad cells (1, "yes" are not booleans), unknown cells."""
+    dt = s.dtype
+    if dt == np.bool_:
+        return s.to_numpy(dtype=np.float64), None, np.zeros(len(s), dtype=bool)
+    if is_bool_dtype(dt):
+        arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        return arr, None, np.isnan(arr)
+    if dt == _OBJECT:
+        vals = s.to_numpy()
+        fast = _object_bools(vals)
+        if fast is not None:
+            return fast, None, np.isnan(fast)
+        null = pd.isna(vals)
+        is_bool = np.fromiter((isinstance(x, (bool, np.bool_)) for x in vals), dtype=bool, count=len(vals))
+        bad = ~null & ~is_bool
+        arr = np.full(len(vals), np.nan)
+        arr[is_bool] = vals[is_bool].astype(bool)
+        return arr, bad, null
+    # numeric or text dtypes: every known cell is wrong
+    null = s.isna().to_numpy()
+    return np.full(len(s), np.nan), ~null, null
+
+
+def _object_bools(vals: np.ndarray) -> np.ndarray | None:
+    """Floats for an object array of booleans and missing values only, else ``None``.
+
+    pyarrow's conversion to ``bool`` is strict: it accepts ``True``/``False`` (also numpy's)
+    and the missing markers (None, NaN, ``pd.NA``) and refuses everything else (1, "yes").
+    Without pyarrow, pandas' type inference gives the same answer (a little slower).
+    """
+    if _pa is not None:
+        try:
+            a = _pa.array(vals, type=_pa.bool_(), from_pandas=True)
+        except (_pa.ArrowException, TypeError, ValueError):
+            return None
+        validity, data = a.buffers()
+        arr = _bits(data, len(a), a.offset).astype(np.float64)
+        if a.null_count:
+            arr[_bits(validity, len(a), a.offset, invert=True)] = np.nan
+        return arr
+    if infer_dtype(vals, skipna=True) not in ("boolean", "empty"):  # pragma: no cover - without pyarrow
+        return None
+    arr = (vals == True).astype(np.float64)  # noqa: E712 - elementwise, every known cell is a bool here
+    arr[pd.isna(vals)] = np.nan
+    return arr
+
+
+def _choices(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """Intensity as its kernel code, the glucose unit as its index in the choices; bad cells; unknown cells."""
+    choices = spec.choices or ()
+    if spec.name == "intensity":
+        values = [INTENSITY_CODES[c] for c in choices]
+    else:
+        values = [float(i) for i in range(len(choices))]
+    value_of = dict(zip(choices, values, strict=True))
+    dt = s.dtype
+    if _arrow_backed(dt):  # one pass in pyarrow: position in the choices, -1 / null when not one
+        a = _pa.array(s.array)
+        pos = _pc.index_in(a, value_set=_pa.array(choices, type=a.type)).to_numpy(zero_copy_only=False)
+        arr = np.array([*values, np.nan])[np.nan_to_num(pos, nan=len(values)).astype(np.intp)]
+        null = s.isna().to_numpy()
+        bad = ~null & np.isnan(arr)
+        return arr, (bad if bad.any() else None), null
+    if isinstance(dt, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy()
+        uniques = dt.categories
+    elif dt == _OBJECT or is_string_dtype(dt):
+        try:
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        except TypeError:  # unhashable cells (lists, dicts): one by one
+            vals = s.to_numpy(dtype=object)
+            null = pd.isna(vals)
+            arr = np.array([value_of.get(x, np.nan) if isinstance(x, str) else np.nan for x in vals], dtype=np.float64)
+            return arr, ~null & np.isnan(arr), null
+    else:
+        null = s.isna().to_numpy()
+        return np.full(len(s), np.nan), ~null, null
+    lookup = np.array([value_of.get(u, np.nan) if isinstance(u, str) else np.nan for u in uniques] + [np.nan])
+    arr = lookup[codes]  # code -1 (missing) picks the trailing NaN
+    null = codes < 0
+    bad = ~null & np.isnan(arr)
+    return arr, (bad if bad.any() else None), null
+
+
+def _arrow_backed(dt: Any) -> bool:
+    """True for pandas' pyarrow-backed text dtypes (``str`` in pandas 3, ``string[pyarrow]``)."""
+    return _pa is not None and isinstance(dt, pd.StringDtype) and dt.storage == "pyarrow"
+
+
+def _strings(s: pd.Series) -> tuple[Any, np.ndarray, np.ndarray | None]:
+    """A text column as (values, unknown cells, cells that are not text or ``None``).
+
+    ``values`` is a pyarrow string array when pyarrow is there (bad and unknown cells
+    null), else an object array.
+    """
+    dt = s.dtype
+    if _arrow_backed(dt):
+        return _pa.array(s.array), s.isna().to_numpy(), None
+    if dt != _OBJECT and not is_string_dtype(dt):
+        null = s.isna().to_numpy()
+        return None, null, ~null
+    vals = s.to_numpy(dtype=object)
+    if dt == _OBJECT and _pa is not None and infer_dtype(vals, skipna=True) in ("string", "empty"):
+        try:
+            a = _pa.array(vals, type=_pa.large_string(), from_pandas=True)
+        except (_pa.ArrowException, TypeError, ValueError):
+            a = None  # a missing marker pyarrow does not know: the exact path below
+        if a is not None:
+            null = _bits(a.buffers()[0], len(a), a.offset, invert=True) if a.null_count else np.zeros(len(a), dtype=bool)
+            return a, null, None
+    null = pd.isna(vals)
+    is_str = np.fromiter((isinstance(x, str) for x in vals), dtype=bool, count=len(vals))
+    bad = ~null & ~is_str
+    if _pa is None:
+        return vals, null, (bad if bad.any() else None)
+    clean = np.where(is_str, vals, None)
+    return _pa.array(clean, type=_pa.large_string()), null, (bad if bad.any() else None)
+
+
+def _bits(buf: Any, n: int, offset: int, *, invert: bool = False) -> np.ndarray:
+    """A pyarrow bitmap as a bool array."""
+    bits = np.unpackbits(np.frombuffer(buf, dtype=np.uint8), count=n + offset, bitorder="little")[offset:]
+    return bits == 0 if invert else bits.view(bool)
+
+
+def _texts(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray | None, np.ndarray]:
+    """Bad cells of a free-text field (not text, or a length outside the allowed range); unknown cells."""
+    vals, null, bad = _strings(s)
+    if vals is None:
+        return bad, null
+    lo, hi = int(spec.lo or 0), int(spec.hi or 0)
+    if isinstance(vals, np.ndarray):  # pragma: no cover - without pyarrow
+        check = ~null if bad is None else ~null & ~bad
+        pos = np.flatnonzero(check)
+        lengths = np.zeros(len(vals), dtype=np.int64)
+        lengths[pos] = np.fromiter(map(len, vals[pos]), dtype=np.int64, count=len(pos))
+    else:
+        lengths = _pc.utf8_length(vals).to_numpy(zero_copy_only=False)  # characters, as len(); null -> NaN
+        check = ~null if bad is None else ~null & ~bad
+    with np.errstate(invalid="ignore"):
+        wrong = check & ((lengths < lo) | (lengths > hi))
+    bad = wrong if bad is None else bad | wrong
+    return (bad if bad.any() else None), null
+
+
+def _datetimes(s: pd.Series) -> tuple[np.ndarray | None, np.ndarray]:
+    """Bad cells of ``observed_at`` (not text, or not an ISO 8601 date-time); unknown cells.
+
+    Common shapes are accepted by a vectorised check (:func:`_iso_common`); every other
+    string goes through the scalar rule of :func:`kit.assess`, so the verdict is the same.
+    """
+    if is_datetime64_any_dtype(s.dtype):
+        return None, s.isna().to_numpy()
+    vals, null, bad = _strings(s)
+    check = ~null if bad is None else ~null & ~bad
+    if vals is None or not check.any():
+        return bad, null
+    if isinstance(vals, np.ndarray):  # pragma: no cover - without pyarrow
+        uniq, inverse = np.unique(vals[check].astype(str), return_inverse=True)
+        good = np.array([_iso_ok(u) for u in uniq], dtype=bool)
+        ok = np.zeros(len(vals), dtype=bool)
+        ok[np.flatnonzero(check)] = good[inverse]
+        wrong = check & ~ok
+    else:
+        ok = _iso_common(vals)
+        doubtful = np.flatnonzero(check & ~ok)
+        wrong = np.zeros(len(s), dtype=bool)
+        if len(doubtful):
+            texts = vals.take(_pa.array(doubtful)).to_pylist()
+            wrong[doubtful] = [not _iso_ok(t) for t in texts]
+    if wrong.any():
+        bad = wrong if bad is None else bad | wrong
+    return bad, null
+
+
+def _iso_ok(text: str) -> bool:
+    try:
+        _iso_datetime(text)
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int16)
+
+
+def _iso_common(a: Any) -> np.ndarray:
+    """True where a string is certainly a valid ISO 8601 date-time of a common shape.
+
+    The shapes (``T`` or a space between date and time)::
+
+        2026-05-01T09:30            2026-05-01T09:30:00         2026-05-01T09:30:00Z
+        2026-05-01T09:30+02:00      2026-05-01T09:30:00+02:00
+
+    checked byte by byte on the UTF-8 buffer of a pyarrow string array (fixed positions:
+    digits, separators, month 1-12, a real day of that month, hour < 24, minute and
+    second < 60, offset < 24 h): all of these pass the scalar rule. False means "ask the
+    scalar rule", not "bad".
+    """
+    if isinstance(a, _pa.ChunkedArray):
+        a = a.combine_chunks()
+    if _pa.types.is_string(a.type) or _pa.types.is_string_view(a.type):
+        a = a.cast(_pa.large_string())
+    n = len(a)
+    ok = np.zeros(n, dtype=bool)
+    _, offsets_buf, data_buf = a.buffers()
+    if data_buf is None or n == 0:
+        return ok
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[a.offset:a.offset + n + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    lengths = np.diff(offsets)
+    for length in (16, 19, 20, 22, 25):
+        rows = np.flatnonzero(lengths == length)
+        if not len(rows):
+            continue
+        starts = offsets[rows]
+        if starts[-1] - starts[0] == (len(rows) - 1) * length:  # stored back to back: a zero-copy 2-D view
+            m = data[starts[0]:starts[0] + len(rows) * length].reshape(len(rows), length)
+        else:
+            m = data[starts[:, None] + np.arange(length)]
+        ok[rows] = _iso_rows(m)
+    return ok
+
+
+def _iso_rows(m: np.ndarray) -> np.ndarray:
+    """Rows of fixed-width UTF-8 bytes (one shape per call) that are valid date-times."""
+    length = m.shape[1]
+    c = np.ascontiguousarray(m.T)  # one row per character position: every check below is a 1-D pass
+    d = c - np.uint8(48)  # digit values; anything that is not a digit wraps to >= 10
+
+    def num(i: int) -> np.ndarray:
+        return d[i].astype(np.int16) * 10 + d[i + 1]
+
+    good = np.ones(m.shape[0], dtype=bool)
+    for i in (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15):
+        good &= d[i] < 10
+    good &= (c[4] == 45) & (c[7] == 45) & ((c[10] == 84) | (c[10] == 32)) & (c[13] == 58)  # - - T/space :
+    year, month, day = num(0) * 100 + num(2), num(5), num(8)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days = _DAYS_IN_MONTH[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    good &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= days) & (num(11) <= 23) & (num(14) <= 59)
+    if length in (19, 20, 25):  # :SS
+        good &= (c[16] == 58) & (d[17] < 10) & (d[18] < 10) & (num(17) <= 59)
+    if length == 20:
+        good &= c[19] == 90  # Z
+    if length in (22, 25):  # +HH:MM or -HH:MM
+        k = length - 6
+        good &= ((c[k] == 43) | (c[k] == 45)) & (c[k + 3] == 58)
+        for i in (k + 1, k + 2, k + 4, k + 5):
+            good &= d[i] < 10
+        good &= (num(k + 1) <= 23) & (num(k + 4) <= 59)
+    return good

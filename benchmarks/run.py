@@ -1,0 +1,489 @@
+"""Benchmarks of postrun-kit on the machine it runs on.
+
+Usage::
+
+    python benchmarks/run.py [--rows N] [--json]
+
+Prints (one JSON object with ``--json``):
+
+``assess_us_p50``, ``assess_us_p99``
+    one :func:`kit.assess` call on a typical observation (a teaching case), microseconds.
+``frame_rows_per_s``
+    :func:`kit.assess_frame` on N synthetic observations (default 1,000,000) loaded the
+    way a CSV or a list of records loads them (yes/no columns of ``True``/``False``/``None``
+    objects, text as objects), validation included. ``frame_typed_rows_per_s``: the same
+    rows with typed columns (``boolean``, ``float64``, ``str``).
+``rowwise_rows_per_s``
+    the same rows through :func:`kit.assess` one by one (on a sample, scaled).
+``speedup``
+    ``frame_rows_per_s / rowwise_rows_per_s``, measured in the same run.
+``numpy_floor_rows_per_s``
+    a hand-written numpy kernel that computes just the four cause scores and the tier
+    from ready float arrays (no validation, no decoding, no output frame): the practical
+    limit. ``floor_ratio`` = floor time / frame time (1.0 would mean no overhead at all).
+``peak_rss_mb``
+    peak resident memory of a fresh process during the frame run (Linux ``VmHWM``,
+    reset after the input frame is built; the input frame itself is included and is
+    reported alone as ``frame_input_rss_mb``).
+``widget_update_ms``
+    from a changed value in :class:`kit.widgets.TriageForm` to an updated assessment,
+    in Python without a browser (median of several changes; ``null`` with a ``note`` when
+    the widgets are not installed).
+
+The frame runs in a child process of this script (``--child``) so its memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run from a checkout without installing
+    sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from kit.fields import FIELDS  # noqa: E402
+from kit.rules import CAUSES, FINDINGS, INTENSITY_CODES  # noqa: E402
+from kit.thresholds import T  # noqa: E402
+
+KEYS = ("assess_us_p50", "assess_us_p99", "frame_rows_per_s", "rowwise_rows_per_s", "speedup",
+        "numpy_floor_rows_per_s", "peak_rss_mb", "widget_update_ms")
+
+# Targets of issue 6 (2-core machine), checked in the human-readable output.
+TARGETS = {"frame_seconds_1m": 2.0, "speedup": 100.0, "floor_ratio": 1 / 3, "peak_rss_mb": 1500.0,
+           "assess_us_p50": 200.0, "widget_update_ms": 50.0}
+
+
+# --- synthetic observations ------------------------------------------------------------------------------------
+
+def synthetic_frame(n: int, *, seed: int = 0, typed: bool = False) -> pd.DataFrame:
+    """``n`` random, valid observations of a league's season, every field sometimes unknown.
+
+    Parameters
+    ----------
+    n : int
+        Rows.
+    seed : int
+        Random seed (the same seed gives the same frame).
+    typed : bool
+        False: the dtypes of a CSV / records load (yes/no and text columns of Python
+        objects, numbers float64 with NaN). True: yes/no as pandas ``boolean``, text as ``str``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        All contract fields as columns, RangeIndex.
+    """
+    rng = np.random.default_rng(seed)
+    cols: dict[str, Any] = {}
+
+    def known(p: float) -> np.ndarray:
+        return rng.random(n) < p
+
+    def number(lo: float, hi: float, p: float, *, whole: bool = False, loc: float | None = None,
+               scale: float | None = None) -> np.ndarray:
+        x = rng.normal(loc, scale, n) if loc is not None else rng.uniform(lo, hi, n)
+        x = np.clip(x, lo, hi)
+        x = np.round(x) if whole else np.round(x, 1)
+        x[~known(p)] = np.nan
+        return x
+
+    athletes = np.array([f"ATH{i:05d}" for i in range(max(1, n // 300))], dtype=object)
+    cols["athlete_id"] = athletes[rng.integers(0, len(athletes), n)]
+    start = np.datetime64("2025-03-01T06:00:00")
+    stamps = start + rng.integers(0, 300 * 86400, n).astype("timedelta64[s]")
+    cols["observed_at"] = np.datetime_as_string(stamps, unit="s").astype(object)
+    for name, p, yes in (("confusion", 0.8, 0.01), ("unconscious", 0.8, 0.003), ("seizure", 0.8, 0.002),
+                         ("dark_urine", 0.5, 0.02), ("tremor", 0.9, 0.3), ("spasm", 0.9, 0.5), ("hunger", 0.6, 0.2),
+                         ("sweating", 0.6, 0.4), ("pale_skin", 0.5, 0.1), ("palpitations", 0.5, 0.05),
+                         ("nausea_vomiting", 0.6, 0.05), ("headache", 0.6, 0.08), ("thirst", 0.6, 0.3),
+                         ("numbness_tingling", 0.6, 0.05), ("muscle_weakness", 0.6, 0.05), ("muscle_swelling", 0.5, 0.02),
+                         ("electrolyte_drink", 0.5, 0.4), ("has_diabetes", 0.7, 0.03),
+                         ("glucose_lowering_medication", 0.6, 0.02), ("prevention_followed", 0.5, 0.5)):
+        vals = np.where(rng.random(n) < yes, True, False).astype(object)
+        vals[~known(p)] = None
+        cols[name] = vals
+    cols["spasm_duration_min"] = number(0, 1440, 0.5, loc=8, scale=12)
+    cols["pain_score"] = number(0, 10, 0.7, whole=True, loc=3, scale=2)
+    cols["core_temp_c"] = number(30, 45, 0.05, loc=38.6, scale=0.9)
+    cols["run_duration_min"] = number(0, 1440, 0.9, loc=60, scale=30)
+    cols["run_distance_km"] = number(0, 400, 0.9, loc=11, scale=6)
+    cols["intensity"] = np.array([*INTENSITY_CODES, None], dtype=object)[rng.integers(0, 5, n)]
+    cols["ambient_temp_c"] = number(-40, 55, 0.8, loc=18, scale=8)
+    cols["fluid_intake_ml"] = number(0, 20000, 0.6, loc=500, scale=300)
+    cols["hours_since_meal"] = number(0, 72, 0.6, loc=3, scale=2)
+    cols["carbs_during_run_g"] = number(0, 1000, 0.4, loc=30, scale=25)
+    cols["prior_episodes_30d"] = number(0, 100, 0.6, whole=True, loc=0.5, scale=1)
+    bg_known = known(0.15)
+    mmol = rng.random(n) < 0.5
+    bg = np.where(mmol, rng.normal(5.2, 1.3, n).clip(1.5, 20), rng.normal(95, 24, n).clip(25, 360)).round(1)
+    cols["blood_glucose"] = np.where(bg_known, bg, np.nan)
+    unit = np.where(mmol, "mmol/L", "mg/dL").astype(object)
+    unit[~bg_known] = None
+    cols["blood_glucose_unit"] = unit
+    pre = rng.normal(68, 9, n).clip(40, 120).round(1)
+    weighed = known(0.25)
+    cols["body_mass_pre_kg"] = np.where(weighed, pre, np.nan)
+    cols["body_mass_post_kg"] = np.where(weighed & known(0.9), (pre * rng.normal(0.985, 0.012, n)).clip(20, 250).round(1), np.nan)
+    cols["urine_color"] = number(1, 8, 0.3, whole=True, loc=4, scale=1.8)
+    cols["heart_rate_bpm"] = number(20, 250, 0.5, loc=110, scale=20)
+    cols["serum_sodium_mmol_l"] = number(100, 170, 0.02, loc=138, scale=4)
+    notes = np.array([None] * 8 + ["felt fine after a walk", "cramped at km 9, stretched, ok"], dtype=object)
+    cols["notes"] = notes[rng.integers(0, len(notes), n)]
+    df = pd.DataFrame({name: pd.Series(cols[name], dtype=object if cols[name].dtype == object else None)
+                       for name in FIELDS})
+    if typed:
+        for name, spec in FIELDS.items():
+            if spec.kind == "bool":
+                df[name] = df[name].astype("boolean")
+            elif spec.kind in ("str", "datetime", "choice"):
+                df[name] = df[name].astype("str")
+    return df
+
+
+def typical_observation() -> dict[str, Any]:
+    """A typical observation: the hot-day dehydration teaching case (many fields known)."""
+    cases = json.loads((ROOT / "data" / "cases.json").read_text(encoding="utf-8"))
+    by_id = {c["id"]: c for c in cases}
+    return dict(by_id.get("pub-04-hot-day-dehydration-cramps", cases[0])["observation"])
+
+
+# --- the numpy floor -----------------------------------------------------------------------------------------------
+
+_P = {f.id: f.points for f in FINDINGS}
+
+
+def numpy_floor(v: dict[str, np.ndarray], block: int = 65_536) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Tier and the four cause scores, hand-written in numpy, from ready float inputs.
+
+    The same rules as :func:`kit.rules.evaluate` (clinical-reference §9), with nothing
+    else: no validation, no flags or evidence kept, no output frame. Thresholds come from
+    :data:`kit.thresholds.T` and points from :data:`kit.rules.FINDINGS`. Processed in
+    cache-sized blocks, like :func:`kit.assess_frame`.
+    """
+    n = len(v["tremor"])
+    tier = np.empty(n, dtype=np.int8)
+    scores = {c: np.empty(n, dtype=np.int16) for c in CAUSES}
+    for a in range(0, n, block):
+        sl = slice(a, min(n, a + block))
+        x = {k: arr[sl] for k, arr in v.items()}
+        y = {k: x[k] == 1.0 for k in ("confusion", "unconscious", "seizure", "tremor", "spasm", "hunger", "sweating",
+                                       "pale_skin", "palpitations", "nausea_vomiting", "headache", "thirst", "dark_urine",
+                                       "numbness_tingling", "muscle_weakness", "muscle_swelling", "has_diabetes",
+                                       "glucose_lowering_medication", "prevention_followed")}
+        g, dm, core, amb, na = x["glucose_mg_dl"], x["body_mass_change_pct"], x["core_temp_c"], x["ambient_temp_c"], x["serum_sodium_mmol_l"]
+        pain, smin, urine, prior = x["pain_score"], x["spasm_duration_min"], x["urine_color"], x["prior_episodes_30d"]
+        tremor, spasm, hunger, sweat, pale, palp = y["tremor"], y["spasm"], y["hunger"], y["sweating"], y["pale_skin"], y["palpitations"]
+        nv, head, weak, swell, ting, glm = (y["nausea_vomiting"], y["headache"], y["muscle_weakness"], y["muscle_swelling"],
+                                            y["numbness_tingling"], y["glucose_lowering_medication"])
+        cns = y["confusion"] | y["unconscious"] | y["seizure"]
+        g_unknown = np.isnan(g)
+        low_g = g < T.hypo_level1_mg_dl
+        f_hypo = low_g | (g_unknown & tremor & ((hunger & (sweat | pale)) | (glm & (sweat | hunger | pale | palp))))
+        f_severe = cns & (low_g | (g_unknown & glm))
+        hypo_any = f_hypo | f_severe
+        core_hi = core > T.core_emergency_c
+        f_ehs = (core >= T.ehs_core_c) | (core_hi & cns)
+        core_raised = (core >= T.heat_context_core_c) & (core <= T.core_emergency_c)
+        f_heat = ~f_ehs & ~cns & ((core >= T.heat_context_core_c) | (amb >= T.heat_context_ambient_c)) & (nv | head | pale | weak)
+        f_hypona = np.where(np.isnan(na), dm > T.mass_gain_pct, na < T.eah_sodium_mmol_l)
+        f_rhabdo = (y["dark_urine"] & (weak | swell | (pain >= T.rhabdo_pain_with_dark_urine))) | (
+            swell & weak & (pain >= T.rhabdo_pain_triad))
+        mass_loss = dm < -T.mass_loss_pct
+        urine_dark = urine >= T.urine_color_dehydrated
+        f_recurrent = spasm & y["prevention_followed"] & (prior >= T.recurrent_episodes)
+        severe_eah = f_hypona & (cns | (nv & head) | (na < T.eah_severe_sodium_mmol_l))
+        red = (cns | f_severe | f_ehs | core_hi | severe_eah | f_rhabdo | (smin >= T.prolonged_spasm_min)
+               | (pain >= T.severe_pain))
+        amber = np.zeros(len(g), dtype=np.int8)
+        for item in (mass_loss, urine_dark, f_hypo & ~cns, core_raised, nv, head,
+                     (pain >= T.pain_amber) & (pain < T.severe_pain),
+                     (smin >= T.spasm_amber_min) & (smin < T.prolonged_spasm_min),
+                     weak, swell, ting, palp, pale, f_hypona & ~severe_eah):
+            amber += item
+        diab = y["has_diabetes"]
+        prior_any = prior >= T.nerve_prior_episodes
+        nerve = ting & ~hypo_any
+        pattern = f_recurrent | (~cns & ((diab & (g < T.hypo_level2_mg_dl)) | (~diab & (g < T.whipple_mg_dl)))) | (
+            ting & (weak | prior_any))
+        t = np.where(amber >= T.amber_emergency, 3, np.where(amber >= T.amber_monitor, 1, 0)).astype(np.int8)
+        np.maximum(t, pattern * np.int8(2), out=t)
+        t[red] = 3
+        tier[sl] = t
+
+        hy = np.zeros(len(g), dtype=np.int16)
+        for cond, fid in ((tremor, "hypo_tremor"), (hunger, "hypo_hunger"), (sweat, "hypo_sweating"), (pale, "hypo_pale"),
+                          (palp, "hypo_palpitations"), (ting, "hypo_tingling"), (glm, "hypo_medication")):
+            hy += cond * np.int16(_P[fid])
+        hy += np.int16(_P["hypo_flagged"])
+        hy *= hypo_any
+        hy += low_g * np.int16(_P["hypo_measured"]) + (g < T.hypo_level2_mg_dl) * np.int16(_P["hypo_level2"])
+        hy += f_severe * np.int16(_P["hypo_level3"])
+        fl = np.full(len(g), _P["fluid_flagged"], dtype=np.int16)
+        for cond, fid in ((mass_loss, "fluid_mass_loss"), (urine_dark, "fluid_urine_dark"),
+                          ((urine >= T.urine_color_possibly_under) & ~urine_dark, "fluid_urine_mid"),
+                          (f_heat, "fluid_heat_exhaustion"), (f_hypona, "fluid_hyponatremia"), (y["thirst"], "fluid_thirst"),
+                          (nv, "fluid_nausea"), (head, "fluid_headache"), (amb >= T.heat_context_ambient_c, "fluid_hot_air"),
+                          (core_raised, "fluid_core_raised")):
+            fl += cond * np.int16(_P[fid])
+        fl *= mass_loss | urine_dark | f_heat | f_hypona
+        ne = (np.int16(_P["nerve_tingling"]) + weak * np.int16(_P["nerve_weakness"]) + prior_any * np.int16(_P["nerve_prior"])
+              + spasm * np.int16(_P["nerve_spasm"])) * nerve
+        fa = (spasm * np.int16(_P["fatigue_spasm"]) + tremor * np.int16(_P["fatigue_tremor"])
+              + (spasm | tremor) * ((x["intensity"] >= INTENSITY_CODES["hard"]) * np.int16(_P["fatigue_intensity"])
+                                    + prior_any * np.int16(_P["fatigue_prior"])))
+        for c, s in zip(CAUSES, (hy, fl, ne, fa), strict=True):
+            scores[c][sl] = np.minimum(s, 100)
+    return tier, scores
+
+
+# --- measurements ---------------------------------------------------------------------------------------------------
+
+def _median_time(fn: Any, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bench_assess(obs: dict[str, Any], calls: int = 5000) -> tuple[float, float]:
+    """p50 and p99 of one :func:`kit.assess` call, in microseconds."""
+    from kit import assess
+
+    for _ in range(300):
+        assess(obs)
+    samples = []
+    gc.collect()
+    for _ in range(calls):
+        t0 = time.perf_counter_ns()
+        assess(obs)
+        samples.append(time.perf_counter_ns() - t0)
+    q = np.percentile(np.array(samples) / 1000.0, [50, 99])
+    return float(q[0]), float(q[1])
+
+
+def bench_rowwise(df: pd.DataFrame, sample: int = 2000) -> float:
+    """Rows per second through :func:`kit.assess` one by one, on ``sample`` rows of ``df``."""
+    from kit import assess
+    from kit.io import frame_to_records
+
+    records = frame_to_records(df.iloc[:sample])
+    for r in records[:50]:
+        assess(r)
+    t0 = time.perf_counter()
+    for r in records:
+        assess(r)
+    return len(records) / (time.perf_counter() - t0)
+
+
+def bench_floor(df: pd.DataFrame, repeats: int) -> tuple[float, bool]:
+    """Rows per second of :func:`numpy_floor` and whether it agrees with :func:`kit.assess_frame`."""
+    from kit.frame import assess_frame, frame_inputs
+
+    v = frame_inputs(df)
+    seconds = _median_time(lambda: numpy_floor(v), repeats)
+    tier, scores = numpy_floor(v)
+    check = df.iloc[:200_000]
+    ref = assess_frame(check, progress=False)
+    m = len(check)
+    same = bool((ref["escalation"].map({t: i for i, t in enumerate(("self_care", "monitor", "see_doctor", "emergency"))})
+                 .to_numpy() == tier[:m]).all()
+                and all((ref[f"score_{c}"].to_numpy() == scores[c][:m]).all() for c in CAUSES))
+    return len(df) / seconds, same
+
+
+def _rss_kb(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def child_frame(rows: int, typed: bool, repeats: int) -> dict[str, Any]:
+    """In a fresh process: build the frame, then time :func:`kit.assess_frame` and its peak memory."""
+    import ctypes
+    import resource
+
+    from kit.frame import assess_frame
+
+    df = synthetic_frame(rows, typed=typed)
+    assess_frame(df.iloc[:1000], progress=False)  # imports and first-call costs out of the way
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+    input_kb = _rss_kb("VmRSS")
+    reset = False
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:  # reset the peak (VmHWM) to the current RSS
+            fh.write("5")
+        reset = True
+    except OSError:
+        pass
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = assess_frame(df, progress=False)
+        times.append(time.perf_counter() - t0)
+        del out
+        gc.collect()
+    peak_kb = _rss_kb("VmHWM") if reset else None
+    if peak_kb is None:
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"seconds": statistics.median(times), "peak_rss_mb": peak_kb / 1024, "input_rss_mb": (input_kb or 0) / 1024,
+            "peak_is_run_only": reset}
+
+
+def run_child(rows: int, typed: bool, repeats: int) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", "--rows", str(rows), "--repeats", str(repeats)]
+    if typed:
+        cmd.append("--typed")
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"frame benchmark failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bench_widget(changes: int = 40) -> tuple[float | None, float | None, str | None]:
+    """Median and max milliseconds from a changed form value to an updated ``form.assessment``."""
+    try:
+        from kit.widgets import TriageForm
+    except ImportError as exc:
+        return None, None, f"kit.widgets is not available ({exc}); widget_update_ms not measured"
+    form = TriageForm(store=None)
+    inputs = form.inputs
+
+    def set_value(name: str, value: Any) -> float:
+        if isinstance(inputs[name].value, str) and not isinstance(value, str):
+            value = str(value)  # number fields are text boxes
+        before = form.assessment
+        t0 = time.perf_counter()
+        inputs[name].value = value
+        deadline = t0 + 5.0
+        while form.assessment is before and time.perf_counter() < deadline:
+            time.sleep(0.0005)
+        return (time.perf_counter() - t0) * 1000.0
+
+    def flip(name: str) -> Any:
+        w = inputs[name]
+        options = [o[1] if isinstance(o, tuple) else o for o in getattr(w, "options", ())] or [True, False]
+        options = [o for o in options if o is not None and o != w.value] or [not w.value]
+        return options[0]
+
+    if "blood_glucose_unit" in inputs:
+        inputs["blood_glucose_unit"].value = "mmol/L"
+    times = []
+    glucose = (3.1, 5.6)
+    for i in range(changes):
+        if i % 2:
+            times.append(set_value("blood_glucose", glucose[(i // 2) % 2]))
+        else:
+            times.append(set_value("tremor", flip("tremor")))
+    if form.assessment is None:
+        return None, None, "the form produced no assessment; widget_update_ms not measured"
+    return statistics.median(times), max(times), None
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--rows", type=int, default=1_000_000, help="rows of the synthetic frame (default 1,000,000)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--repeats", type=int, default=None, help="timed repeats of the frame runs (median)")
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--typed", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    repeats = args.repeats or (3 if args.rows >= 200_000 else 7)
+    if args.child:
+        print(json.dumps(child_frame(args.rows, args.typed, repeats)))
+        return 0
+
+    import kit
+
+    obs_frame = run_child(args.rows, typed=False, repeats=repeats)
+    typed_frame = run_child(args.rows, typed=True, repeats=repeats)
+    p50, p99 = bench_assess(typical_observation())
+    df = synthetic_frame(min(args.rows, 1_000_000))
+    rowwise = bench_rowwise(df)
+    floor_df = df if len(df) == args.rows else synthetic_frame(args.rows)
+    floor, floor_agrees = bench_floor(floor_df, repeats)
+    del df, floor_df
+    widget_ms, widget_max, note = bench_widget()
+    frame_rate = args.rows / obs_frame["seconds"]
+    result: dict[str, Any] = {
+        "assess_us_p50": round(p50, 1),
+        "assess_us_p99": round(p99, 1),
+        "frame_rows_per_s": round(frame_rate),
+        "rowwise_rows_per_s": round(rowwise),
+        "speedup": round(frame_rate / rowwise, 1),
+        "numpy_floor_rows_per_s": round(floor),
+        "peak_rss_mb": round(obs_frame["peak_rss_mb"], 1),
+        "widget_update_ms": None if widget_ms is None else round(widget_ms, 2),
+        "rows": args.rows,
+        "frame_seconds": round(obs_frame["seconds"], 3),
+        "frame_typed_rows_per_s": round(args.rows / typed_frame["seconds"]),
+        "frame_typed_seconds": round(typed_frame["seconds"], 3),
+        "floor_ratio": round(frame_rate / floor, 3),
+        "floor_ratio_typed": round(args.rows / typed_frame["seconds"] / floor, 3),
+        "floor_agrees_with_assess_frame": floor_agrees,
+        "frame_input_rss_mb": round(obs_frame["input_rss_mb"], 1),
+        "peak_rss_typed_mb": round(typed_frame["peak_rss_mb"], 1),
+        "widget_update_max_ms": None if widget_max is None else round(widget_max, 2),
+        "kit_version": kit.__version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "cpus": os.cpu_count(),
+    }
+    if note:
+        result["note"] = note
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print(f"postrun-kit {kit.__version__} benchmarks, {args.rows:,} rows, {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}")
+    scale = args.rows / 1_000_000
+    checks = {
+        "frame_seconds": (result["frame_seconds"] / scale, f"< {TARGETS['frame_seconds_1m']} s per 1M rows",
+                          result["frame_seconds"] / scale < TARGETS["frame_seconds_1m"]),
+        "frame_typed_seconds": (result["frame_typed_seconds"] / scale, f"< {TARGETS['frame_seconds_1m']} s per 1M rows",
+                                result["frame_typed_seconds"] / scale < TARGETS["frame_seconds_1m"]),
+        "speedup": (result["speedup"], f">= {TARGETS['speedup']:g}x", result["speedup"] >= TARGETS["speedup"]),
+        "floor_ratio": (result["floor_ratio"], ">= 0.333 (within 3x)", result["floor_ratio"] >= TARGETS["floor_ratio"]),
+        "floor_ratio_typed": (result["floor_ratio_typed"], ">= 0.333 (within 3x)", result["floor_ratio_typed"] >= TARGETS["floor_ratio"]),
+        "peak_rss_mb": (result["peak_rss_mb"], f"< {TARGETS['peak_rss_mb']:g} MB", result["peak_rss_mb"] < TARGETS["peak_rss_mb"]),
+        "assess_us_p50": (result["assess_us_p50"], f"< {TARGETS['assess_us_p50']:g} us", result["assess_us_p50"] < TARGETS["assess_us_p50"]),
+        "widget_update_ms": (result["widget_update_ms"], f"< {TARGETS['widget_update_ms']:g} ms",
+                             None if widget_ms is None else widget_ms < TARGETS["widget_update_ms"]),
+    }
+    for key, value in result.items():
+        if key in checks:
+            continue
+        print(f"  {key:32s} {value}")
+    print("targets:")
+    for key, (value, target, ok) in checks.items():
+        mark = "n/a " if ok is None else ("ok  " if ok else "MISS")
+        print(f"  {mark} {key:28s} {value if value is not None else '-'!s:>12}   target {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
