@@ -116,13 +116,17 @@ class LogImportError(ObservationError):
         head = (f"{source}: {n} bad {'row' if what == 'line' else 'item'}{'s' if n != 1 else ''}, nothing was stored"
                 if rows else f"{source}: cannot be imported, nothing was stored")
         where = (lambda r: f"line {r}") if what == "line" else (lambda r: f"item [{r}]")
-        lines = [f"  - {where(p.row)}: {p.field}: {p.message}" if p.row is not None else f"  - {p.field}: {p.message}"
-                 for p in self.problems[:100]]
+        lines = [f"  - {where(p.row)}: {_clip(p.field, 80)}: {_clip(p.message, 500)}" if p.row is not None
+                 else f"  - {_clip(p.field, 80)}: {_clip(p.message, 500)}" for p in self.problems[:100]]
         more = [f"  ... and {len(self.problems) - 100} more"] if len(self.problems) > 100 else []
         self.args = ("\n".join([head, *lines, *more]),)
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."
 
 
 @dataclass
@@ -267,7 +271,7 @@ def canonical_observation(raw: Mapping[str, Any], *, fill_time: bool = False) ->
                 else:
                     v = v.strip()
                 pre[name] = v if v.strip() else None
-        problems = []
+        problems = _oversized(pre)
         aid = pre.get("athlete_id")
         if isinstance(aid, str) and any(unicodedata.category(c) in ("Cc", "Cs") for c in aid):
             problems.append(Problem("athlete_id", aid if len(aid) <= 80 else aid[:77] + "...",
@@ -302,6 +306,37 @@ def canonical_observation(raw: Mapping[str, Any], *, fill_time: bool = False) ->
         out["observed_at"] = _now_utc()
         out = canonical_order(out)
     return out
+
+
+_MAX_KEY = 100  # characters in a key name before it is shown shortened
+
+
+def _oversized(pre: dict[Any, Any]) -> list[Problem]:
+    """Problems for giant keys, strings and integers, reported (and removed) before validation.
+
+    The validator would quote the whole value in its message; a 10 MB string must give a
+    short, clear error instead.
+    """
+    problems = []
+    for key in list(pre):
+        value = pre[key]
+        if isinstance(key, str) and len(key) > _MAX_KEY:
+            problems.append(Problem(key[:40] + "...", None, f"is not a field of the contract (a name of {len(key)} characters)"))
+            del pre[key]
+            continue
+        spec = FIELDS.get(key) if isinstance(key, str) else None
+        if spec is None:
+            continue
+        if isinstance(value, str):
+            limit = int(spec.hi or 0) if spec.kind == "str" else 100
+            if len(value) > limit:
+                problems.append(Problem(key, value[:40] + "...", f"is {len(value)} characters long; allowed: {spec.allowed()}"))
+                del pre[key]
+        elif isinstance(value, int) and not isinstance(value, bool) and spec.kind in ("number", "int"):
+            if value.bit_length() > 1024:  # more than ~308 digits (str() of it may even be refused)
+                problems.append(Problem(key, "<a number with more than 308 digits>", f"is too large; allowed: {spec.allowed()}"))
+                del pre[key]
+    return problems
 
 
 def canonical_order(d: Mapping[str, Any]) -> dict[str, Any]:
@@ -556,7 +591,11 @@ class Store:
 
         obs = canonical_observation(observation, fill_time=True)
         if assessment is None:
-            shown = assess(obs).to_dict()
+            try:
+                shown = assess(obs).to_dict()
+            except ArithmeticError as err:  # e.g. a glucose so large its mg/dL conversion overflows
+                raise ObservationError([Problem("<observation>", None, f"cannot be assessed ({type(err).__name__}: {err}); "
+                                                "check for an implausibly large number")]) from None
         else:
             shown = assessment.to_dict() if hasattr(assessment, "to_dict") else dict(assessment)
         return (obs.get("athlete_id"), obs["observed_at"], _sort_key(obs["observed_at"]), _dumps(obs), _dumps(shown),
@@ -867,11 +906,23 @@ class Store:
         except ObservationError as err:
             raise LogImportError([Problem(p.field, p.value, p.message, 1) for p in err.problems], source=str(path)) from None
         except csv.Error as err:
-            raise LogImportError([Problem("<file>", None, f"is not a readable CSV file: {err}")], source=str(path)) from None
+            hint = (f": a cell is longer than {csv.field_size_limit()} characters, far more than any field of the contract allows"
+                    if "field larger" in str(err) else f": {err}")
+            raise LogImportError([Problem("<file>", None, f"is not a readable CSV file{hint}")], source=str(path)) from None
+        # the store's own checks (canonical form, assessment) on the rows the CSV reader accepted
+        bad_lines = {line for line, _, _ in bad}
+        good_lines = [line for line in _row_lines(text) if line not in bad_lines]
+        rows, kept = [], []
+        for line, rec in zip(good_lines, good, strict=True):
+            try:
+                rows.append(self._prepare(rec))
+                kept.append(rec)
+            except ObservationError as err:
+                bad.append((line, rec, list(err.with_row(line).problems)))
+        bad.sort(key=lambda b: b[0])
         if bad and not skip_bad:
             raise LogImportError([p for _, _, ps in bad for p in ps], source=str(path), what="line", n_bad=len(bad))
-        rows = [self._prepare(r) for r in good]  # validated already; canonical form and assessment
-        report = ImportReport(ids=self._insert_rows(rows, source=f"import:{path.name}", keep=good))
+        report = ImportReport(ids=self._insert_rows(rows, source=f"import:{path.name}", keep=kept))
         if bad:
             report.bad = [(line, raw, probs) for line, raw, probs in bad]
             report.rejects_path = Path(os.fspath(rejects)) if rejects else path.with_name(path.name + ".rejects.csv")
@@ -895,6 +946,13 @@ def _read_text(path: Path, newline: str | None) -> str:
         raise LogImportError([Problem("<file>", None, f"cannot be read: {err.strerror or err}")], source=str(path)) from None
 
 
+def _row_lines(text: str) -> list[int]:
+    """CSV line number (where each record ends) of every non-blank data row, as kit.io numbers them."""
+    reader = csv.reader(io.StringIO(text))
+    next(reader, None)
+    return [reader.line_num for row in reader if any(c.strip() for c in row)]
+
+
 def _drop_reject_columns(text: str, path: Path) -> str:
     """A fixed reject file: drop its two leading columns (source_line, problems)."""
     try:
@@ -909,13 +967,19 @@ def _drop_reject_columns(text: str, path: Path) -> str:
 
 
 def _write_rejects(dest: Path, text: str, bad: list[tuple[int, dict[str, Any], list[Problem]]]) -> None:
-    header = next(csv.reader(io.StringIO(text)))
-    header = [h.strip().lstrip("\ufeff") for h in header]
+    """The bad rows, cell for cell as they were in the file, after two columns saying where and what."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader)
+    raw_by_line = {}
+    wanted = {line for line, _, _ in bad}
+    for row in reader:
+        if reader.line_num in wanted:
+            raw_by_line[reader.line_num] = row
     buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")  # CRLF: every cell with a line break is quoted
+    w = csv.writer(buf, lineterminator="\r\n")  # CRLF: every cell with a line break (even a bare \r) is quoted
     w.writerow([*REJECT_COLUMNS, *header])
-    for line, raw, probs in bad:
-        w.writerow([line, "; ".join(f"{p.field}: {p.message}" for p in probs), *[raw.get(h, "") for h in header]])
+    for line, _, probs in bad:
+        w.writerow([line, "; ".join(f"{p.field}: {p.message}" for p in probs), *raw_by_line.get(line, [])])
     _atomic_write(dest, buf.getvalue())
 
 

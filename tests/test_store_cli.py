@@ -1,0 +1,86 @@
+"""``python -m kit log ...`` as a user runs it: exit codes, stdout/stderr, --store and KIT_STORE."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def kit_log(*args: str, store: Path | None = None, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "kit", "log", *args]
+    if store is not None:
+        cmd += ["--store", str(store)]
+    e = {k: v for k, v in os.environ.items() if k != "KIT_STORE"}
+    e.update(env or {})
+    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, cwd=ROOT, env=e, timeout=120)
+
+
+def test_add_list_and_export_one_observation(tmp_path):
+    store = tmp_path / "s.sqlite"
+    obs = {"athlete_id": "ATH-01", "observed_at": "2026-05-01T09:30:00", "tremor": True, "blood_glucose": 3.2, "blood_glucose_unit": "mmol/L"}
+    (tmp_path / "o.json").write_text(json.dumps(obs), encoding="utf-8")
+    r = kit_log("add", str(tmp_path / "o.json"), store=store)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("saved #1 ATH-01 2026-05-01T09:30:00: monitor (hypoglycemia)") and r.stderr == ""
+    r = kit_log("add", "-", "--json", store=store, stdin=json.dumps([{"athlete_id": "ATH-02", "spasm": True}]))
+    assert r.returncode == 0 and json.loads(r.stdout)[0]["observation"]["observed_at"].endswith("+00:00")
+    r = kit_log("list", "--athlete", "ATH-01", store=store)
+    assert r.returncode == 0 and "hypoglycemia" in r.stdout and "ATH-02" not in r.stdout and "1 observation for 'ATH-01'" in r.stdout
+    r = kit_log("export", "--format", "json", env={"KIT_STORE": str(store)})  # the environment variable picks the store
+    assert r.returncode == 0 and [o["athlete_id"] for o in json.loads(r.stdout)] == ["ATH-01", "ATH-02"]
+    assert json.loads(r.stdout)[0] == {**obs, "blood_glucose": 3.2}
+
+
+def test_a_list_with_one_bad_item_stores_nothing_and_names_it(tmp_path):
+    store = tmp_path / "s.sqlite"
+    items = [{"athlete_id": "A", "tremor": True}, {"athlete_id": "B", "pain_score": 11}, {"athlete_id": "C", "tremmor": True}]
+    r = kit_log("add", store=store, stdin=json.dumps(items))
+    assert r.returncode == 2 and r.stdout == ""
+    assert "2 bad items, nothing was stored" in r.stderr
+    assert "item [1]: pain_score" in r.stderr and "item [2]: tremmor" in r.stderr and "did you mean 'tremor'" in r.stderr
+    r = kit_log("info", store=store)
+    assert "observations: 0" in r.stdout and "integrity check: ok" in r.stdout
+
+
+def test_unreadable_input_exits_2_with_nothing_on_stdout(tmp_path):
+    store = tmp_path / "s.sqlite"
+    for stdin, needle in [("{not json", "not valid JSON"), ("", "empty"), ("[]", "empty"), ('{"pain_score": NaN}', "pain_score"),
+                          ('{"blood_glucose": 1' + "0" * 5000 + ', "blood_glucose_unit": "mg/dL"}', "cannot be read as JSON")]:
+        r = kit_log("add", store=store, stdin=stdin)
+        assert (r.returncode, r.stdout) == (2, ""), (stdin[:20], r)
+        assert needle in r.stderr and "Traceback" not in r.stderr
+    r = kit_log("add", str(tmp_path / "missing.json"), store=store)
+    assert r.returncode == 2 and r.stdout == "" and "cannot read" in r.stderr
+    r = kit_log("export", "--format", "xml", store=store)
+    assert r.returncode == 2 and r.stdout == ""
+
+
+def test_import_reports_every_bad_line_and_skip_bad_writes_a_reject_file(tmp_path):
+    store = tmp_path / "s.sqlite"
+    src = tmp_path / "team.csv"
+    src.write_text("athlete_id,observed_at,pain_score\nA,2026-05-01T09:00:00,3\nB,yesterday,2\nC,2026-05-01T10:00:00,12\n"
+                   "D,2026-05-01T11:00:00,1\n", encoding="utf-8")
+    r = kit_log("import", str(src), store=store)
+    assert r.returncode == 2 and r.stdout == ""
+    assert "2 bad rows, nothing was stored" in r.stderr and "line 3: observed_at" in r.stderr and "line 4: pain_score" in r.stderr
+    r = kit_log("import", str(src), "--skip-bad", store=store)
+    assert r.returncode == 0 and r.stdout.startswith("imported 2 observations")
+    rejects = tmp_path / "team.csv.rejects.csv"
+    assert str(rejects) in r.stderr and "line 3" in r.stderr and rejects.exists()
+    assert rejects.read_text(encoding="utf-8").splitlines()[1].startswith("3,")
+    r = kit_log("export", "--format", "csv", "--out", str(tmp_path / "out.csv"), store=store)
+    assert r.returncode == 0 and r.stdout == "" and (tmp_path / "out.csv").read_text(encoding="utf-8").count("\n") == 3
+
+
+def test_a_store_that_cannot_be_used_exits_1_with_a_clear_message(tmp_path):
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"not a database at all" * 64)
+    r = kit_log("add", store=junk, stdin='{"athlete_id": "A", "tremor": true}')
+    assert r.returncode == 1 and r.stdout == "" and "not a readable postrun-kit store" in r.stderr and "NOT saved" in r.stderr
+    r = kit_log("list", store=tmp_path)  # a directory, not a file
+    assert r.returncode == 1 and r.stdout == "" and "cannot open the store" in r.stderr
