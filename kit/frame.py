@@ -114,7 +114,10 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
     1  self_care
     """
     if _is_dask(df):
-        return df.map_partitions(assess_frame, extra=extra, progress=False, meta=_meta())
+        names, col_problems = _check_columns(df, extra)  # the columns are known before any partition is read
+        if col_problems:
+            raise ObservationError(col_problems)
+        return df.map_partitions(_assess_partition, extra=extra, meta=_meta())
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"assess_frame needs a pandas or Dask DataFrame, not {type(df).__name__}")
     n = len(df)
@@ -164,6 +167,21 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
         out[f"score_{c}"] = pd.Series(scores[c], index=idx, copy=False)
     out["flags"] = pd.Series(_flag_labels(mask), index=idx, dtype=object, copy=False)
     return pd.DataFrame(out, index=idx, copy=False)
+
+
+class _PortableObservationError(ObservationError):
+    """Raised in a Dask partition; pickles (worker -> client) as a plain ObservationError with its problems."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ObservationError, (self.problems,))
+
+
+def _assess_partition(part: pd.DataFrame, extra: str) -> pd.DataFrame:
+    """One Dask partition (a pandas DataFrame), scored without a progress bar."""
+    try:
+        return assess_frame(part, extra=extra, progress=False)
+    except ObservationError as err:
+        raise _PortableObservationError(err.problems) from None
 
 
 def _flag_labels(mask: np.ndarray) -> np.ndarray:
@@ -298,7 +316,7 @@ def _validate(series: dict[str, pd.Series], index: pd.Index, start: int, stop: i
                     msg = _message(spec, "", value)
                     if key is not None:
                         messages[key] = msg
-                problems.append((start + int(i), order, Problem(name, value, msg, index[start + int(i)])))
+                problems.append((start + int(i), order, Problem(name, value, msg, _plain(index[start + int(i)]))))
     problems.extend(_cross_rows(out, given, series, index, start, stop))
     return out, problems
 
@@ -328,7 +346,7 @@ def _cross_rows(cols: dict[str, np.ndarray], given: dict[str, np.ndarray], serie
         for i in np.flatnonzero(~np.isnan(post) & ~given_pre):
             out.append((start + int(i), order, Problem(
                 "body_mass_post_kg", float(post[i]),
-                "body mass after the run needs body mass before (body_mass_pre_kg) to mean anything", index[start + int(i)])))
+                "body mass after the run needs body mass before (body_mass_pre_kg) to mean anything", _plain(index[start + int(i)]))))
     bg = cols.get("blood_glucose")
     if bg is not None:
         given_unit = given.get("blood_glucose_unit", np.zeros(n, dtype=bool))
@@ -336,7 +354,7 @@ def _cross_rows(cols: dict[str, np.ndarray], given: dict[str, np.ndarray], serie
         for i in np.flatnonzero(~np.isnan(bg) & ~given_unit):
             out.append((start + int(i), order, Problem(
                 "blood_glucose_unit", None, "is required when blood_glucose is given; allowed: 'mg/dL' or 'mmol/L'",
-                index[start + int(i)])))
+                _plain(index[start + int(i)]))))
     return out
 
 

@@ -1,0 +1,101 @@
+"""``assess_frame`` on a Dask DataFrame: lazy, partition by partition, equal to the pandas result.
+
+Runs on a real local ``distributed`` cluster (2 worker processes, loopback only) over a
+team log written as several Parquet files, as a league would store its logs.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+from kit import ObservationError, assess_frame  # noqa: E402
+from kit.frame import OUTPUT_COLUMNS, _meta, _PortableObservationError  # noqa: E402
+from kit.io import read_log_csv  # noqa: E402
+
+from .conftest import ROOT  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=None)
+    c = distributed.Client(cluster)
+    try:
+        yield c
+    finally:
+        c.close()
+        cluster.close()
+
+
+@pytest.fixture(scope="module")
+def league():
+    """The sample team log, four times over with a unique index: a small league."""
+    team = read_log_csv(ROOT / "data" / "sample-team-log.csv")
+    df = pd.concat([team] * 4, ignore_index=True)
+    df.index = pd.Index(np.arange(10_000, 10_000 + len(df)), name="obs_id")
+    return df
+
+
+def _write_parquet(df, path, parts):
+    path.mkdir()
+    for i, rows in enumerate(np.array_split(np.arange(len(df)), parts)):
+        df.iloc[rows].to_parquet(path / f"part-{i:03d}.parquet")
+    return path
+
+
+def test_dask_input_gives_a_lazy_dask_dataframe_with_the_declared_meta(league):
+    ddf = dd.from_pandas(league, npartitions=3)
+    out = assess_frame(ddf)
+    assert isinstance(out, dd.DataFrame)
+    assert out.npartitions == 3
+    assert list(out.columns) == list(OUTPUT_COLUMNS)
+    assert out.dtypes.to_dict() == _meta().dtypes.to_dict()
+
+
+def test_league_parquet_scored_on_a_local_cluster_equals_pandas(client, league, tmp_path):
+    path = _write_parquet(league, tmp_path / "league", parts=4)
+    ddf = dd.read_parquet(path)
+    assert ddf.npartitions == 4
+    out = assess_frame(ddf)
+    result = client.compute(out).result()
+    expected = assess_frame(league, progress=False)
+    pd.testing.assert_frame_equal(result, expected, check_names=False)
+    assert result["escalation"].value_counts().to_dict() == expected["escalation"].value_counts().to_dict()
+
+
+def test_bad_row_in_one_partition_raises_observation_error_with_its_row_and_field(client, league, tmp_path):
+    bad = league.copy()
+    bad.loc[10_777, "pain_score"] = 12.0  # out of range (0-10)
+    path = _write_parquet(bad, tmp_path / "bad", parts=4)
+    out = assess_frame(dd.read_parquet(path))  # nothing is read yet
+    with pytest.raises(ObservationError) as exc:
+        client.compute(out).result()
+    assert [(p.row, p.field, p.value) for p in exc.value.problems] == [(10_777, "pain_score", 12.0)]
+    assert "row 10777: pain_score" in str(exc.value)
+
+
+def test_unknown_column_of_a_dask_frame_is_reported_before_computing(league):
+    ddf = dd.from_pandas(league.assign(tremr=True), npartitions=2)
+    with pytest.raises(ObservationError) as exc:
+        assess_frame(ddf)
+    assert exc.value.fields == ["tremr"]
+    assert isinstance(assess_frame(ddf, extra="ignore"), dd.DataFrame)
+
+
+def test_error_from_a_worker_pickles_to_a_readable_observation_error():
+    from kit.observation import Problem
+
+    err = _PortableObservationError([Problem("tremor", "yes", "'yes' is not allowed", 7)])
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is ObservationError
+    assert back.problems == err.problems
+    assert str(back) == str(err)
