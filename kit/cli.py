@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "app": ("kit.app", "serve the triage form as a web app (Voila) on 127.0.0.1"),
     "handout": ("kit.handout", "write an HTML handout for an athlete (or --all)"),
     "export": ("kit.handout", "export a notebook to a self-contained HTML handout"),
+    "score": ("kit.score_cli", "score a team-log CSV (vectorised batch path) and write the results as CSV"),
 }
 
 
