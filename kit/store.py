@@ -675,15 +675,19 @@ class Store:
             raise
 
     def retry_unsaved(self) -> list[int]:
-        """Try again to save what earlier failed (:attr:`unsaved`); returns the new ids."""
+        """Try again to save what earlier failed (:attr:`unsaved`), oldest first; returns the new ids.
+
+        If the store still fails, :class:`StoreError` is raised and everything not yet
+        saved stays in :attr:`unsaved`.
+        """
         ids: list[int] = []
-        while self.unsaved:
-            item = self.unsaved[0]
-            new = self.save_many(item) if isinstance(item, list) else [self.save(item)]
-            self.unsaved.pop(0)
-            if new and self.unsaved and self.unsaved[-1] is item:
-                self.unsaved.pop()
-            ids.extend(new)
+        pending, self.unsaved = self.unsaved, []
+        for n, item in enumerate(pending):
+            try:
+                ids.extend(self.save_many(item) if isinstance(item, list) else [self.save(item)])
+            except StoreError:  # save()/save_many() put this item back; keep the rest after it
+                self.unsaved.extend(pending[n + 1:])
+                raise
         return ids
 
     # -- reading ---------------------------------------------------------------------------------
@@ -849,16 +853,17 @@ class Store:
     def import_records(self, items: Iterable[Any], *, skip_bad: bool = False, source: str = "import",
                        what: str = "item") -> ImportReport:
         """Validate every item, then store them in one transaction (all or nothing unless ``skip_bad``)."""
-        rows, bad = [], []
+        items = list(items)
+        rows, kept, bad = [], [], []
         for i, item in enumerate(items):
             try:
                 rows.append(self._prepare(item))
+                kept.append(item)
             except ObservationError as err:
                 bad.append((i, item, list(err.with_row(i).problems)))
         if bad and not skip_bad:
             raise LogImportError([p for _, _, ps in bad for p in ps], source=source, what=what, n_bad=len(bad))
-        return ImportReport(ids=self._insert_rows(rows, source=source, keep=list(items) if not isinstance(items, list) else items),
-                            bad=bad)
+        return ImportReport(ids=self._insert_rows(rows, source=source, keep=kept), bad=bad)
 
     def import_json(self, src: str | os.PathLike[str], *, skip_bad: bool = False) -> ImportReport:
         """Import a JSON file holding one observation object or a list of them."""

@@ -304,3 +304,16 @@ def test_export_writes_atomically_and_filters_by_athlete(tmp_path, store):
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["a.json"]  # no temporary file left behind
     with pytest.raises(ValueError, match="unknown export format"):
         store.export("xml")
+
+
+def test_unsaved_observations_wait_in_memory_until_the_store_accepts_them(store):
+    store.save(OBS)
+    store._db().execute("PRAGMA query_only = ON")
+    for k in range(3):
+        with pytest.raises(StoreError):
+            store.save({"athlete_id": f"U{k}"})
+    with pytest.raises(StoreError):
+        store.retry_unsaved()
+    assert [u["athlete_id"] for u in store.unsaved] == ["U0", "U1", "U2"]  # nothing dropped, order kept
+    store._db().execute("PRAGMA query_only = OFF")
+    assert len(store.retry_unsaved()) == 3 and store.unsaved == [] and store.athletes() == ["ATH-01", "U0", "U1", "U2"]
