@@ -588,8 +588,9 @@ def seek_help_section(page: HandoutPage) -> Html:
         f"{_num(T.whipple_mg_dl)} mg/dL ({w_mmol} mmol/L) without diabetes;",
         "anything that does not settle by the time it is checked again (if it gets worse: call emergency services).",
     ]
-    body = ('<div class="kit-help kit-help-now"><h3>Call emergency services now if</h3>' + _ul(esc(x) for x in now)
-            + '</div><div class="kit-help"><h3>See a doctor within days if</h3>' + _ul(esc(x) for x in doctor) + "</div>")
+    body = ('<div class="kit-helps"><div class="kit-help kit-help-now"><h3>Call emergency services now if</h3>'
+            + _ul(esc(x) for x in now) + '</div><div class="kit-help"><h3>See a doctor within days if</h3>'
+            + _ul(esc(x) for x in doctor) + "</div></div>")
     return _section("help", "When to get help", body)
 
 
@@ -862,11 +863,16 @@ ol.kit-refs { font-size: .85em; }
 @media (max-width: 560px) { .kit-two { grid-template-columns: 1fr; } body.kit-page main { padding: 16px; } }
 @page { size: auto; margin: 14mm 12mm; }
 @media print {
-  html, body.kit-page { background: #fff; padding: 0; font-size: 10.5pt; }
+  html, body.kit-page { background: #fff; padding: 0; font-size: 9.5pt; }
   body.kit-page main { box-shadow: none; padding: 0; max-width: 100%; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  .kit-section, .kit-help, .kit-tier, .kit-cause, table.kit-facts tr { break-inside: avoid; page-break-inside: avoid; }
-  .kit-page h2 { break-after: avoid; page-break-after: avoid; }
+  .kit-help, .kit-tier, .kit-cause, table.kit-facts tr, .kit-page li, .kit-tip { break-inside: avoid; page-break-inside: avoid; }
+  .kit-page h2, .kit-page h3 { break-after: avoid; page-break-after: avoid; }
+  .kit-page h2 { margin-top: .9em; }
+  ol.kit-refs { font-size: 7.5pt; columns: 2; column-gap: 1.5em; }
+  ul.kit-evidence, .kit-muted, .kit-src { font-size: 8pt; }
+  .kit-helps { display: grid; grid-template-columns: 1fr 1fr; gap: .8em; }
+  .kit-help { margin: 0; }
   .kit-chart, .kit-chart .js-plotly-plot, .kit-chart .plot-container, .kit-chart .svg-container { max-width: 100% !important; }
   .kit-chart svg { max-width: 100%; height: auto; }
 }
@@ -1318,9 +1324,14 @@ def run_template(records: Sequence[Mapping[str, Any]], *, label: str, generated_
     import papermill as pm
     from traitlets.config import Config
 
+    from kit.cli import InputError
+
     ids = {str(r.get("athlete_id", "")).strip() for r in records}
     if len(ids) > 1:
         raise ValueError("run_template takes one athlete's observations")
+    template = Path(template or TEMPLATE)
+    if not template.is_file():
+        raise InputError(f"the handout template {template} is missing (it ships in the repository's notebooks/ folder)")
     params = {"athlete_label": label, "observations": [dict(r) for r in records],
               "generated_on": generated_on or dt.date.today().isoformat(), "pseudonymised": bool(pseudonymised)}
     with tempfile.TemporaryDirectory(prefix="kit-handout-") as tmp:
@@ -1328,7 +1339,7 @@ def run_template(records: Sequence[Mapping[str, Any]], *, label: str, generated_
         config = Config()  # the kernel talks over local sockets in the temporary folder, not TCP
         config.KernelManager.transport = "ipc"
         config.KernelManager.ip = str(Path(tmp) / "kernel")
-        pm.execute_notebook(str(template or TEMPLATE), str(out), parameters=params, progress_bar=False,
+        pm.execute_notebook(str(template), str(out), parameters=params, progress_bar=False,
                             log_output=False, kernel_name="python3", cwd=str(workdir or tmp), config=config)
         return nbformat.read(out, as_version=4)
 
