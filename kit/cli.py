@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "thresholds": ("kit.demo", "print the thresholds table (every clinical number with its source)"),
     "log": ("kit.store_cli", "the observation log (SQLite): add, list, export, import"),
     "app": ("kit.app", "serve the triage form as a web app (Voila) on 127.0.0.1"),
+    "lab": ("kit.lab", "JupyterLab on 127.0.0.1 on the triage notebook (sample team in the store)"),
     "handout": ("kit.handout", "write an HTML handout for an athlete (or --all)"),
     "export": ("kit.handout", "export a notebook to a self-contained HTML handout"),
     "score": ("kit.score_cli", "score a team-log CSV (vectorised batch path) and write the results as CSV"),
@@ -57,6 +58,8 @@ def read_json_input(path: str | None) -> Any:
         raise InputError(f"{where} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     except RecursionError:
         raise InputError(f"{where} is nested too deeply to be an observation") from None
+    except ValueError as exc:  # e.g. an integer literal over Python's 4300-digit limit
+        raise InputError(f"{where} cannot be read as JSON: {str(exc)[:200]}") from None
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

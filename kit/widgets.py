@@ -55,6 +55,7 @@ _CSS = """<style>
 .kit-form .kit-group-title { margin: 10px 0 2px 0; font-weight: 600; border-bottom: 1px solid #ccc; }
 .kit-form .kit-red .kit-group-title { color: #c62828; }
 .kit-form .widget-toggle-button { padding: 0 4px; }
+.kit-form .widget-toggle-button.mod-active { background: #1565c0; color: white; }
 .kit-form .kit-panel ol, .kit-form .kit-panel ul { margin: 2px 0 6px 0; padding-left: 1.4em; }
 .kit-form .kit-panel li { margin-bottom: 2px; }
 .kit-form .kit-label { line-height: 1.2; }
@@ -280,8 +281,8 @@ class TriageForm:
         elif spec.kind == "choice" and spec.name == "blood_glucose_unit":
             w = widgets.ToggleButtons(options=GLUCOSE_UNITS, value=GLUCOSE_UNITS[0], style={"button_width": "64px"})
         elif spec.kind == "choice":
-            w = widgets.ToggleButtons(options=(("?", UNKNOWN), *((c, c) for c in spec.choices or ())), value=UNKNOWN,
-                                      style={"button_width": "68px"})
+            w = widgets.Dropdown(options=(("? (unknown)", UNKNOWN), *((c, c) for c in spec.choices or ())), value=UNKNOWN,
+                                 layout=widgets.Layout(width="10em"))
         elif spec.kind in ("number", "int"):
             w = widgets.Text(placeholder="unknown", continuous_update=True, layout=widgets.Layout(width="8em"))
         elif spec.name == "notes":
@@ -302,18 +303,20 @@ class TriageForm:
         parts = [label, self.inputs[name]]
         if name == "blood_glucose":
             parts.append(self.inputs["blood_glucose_unit"])
-        return widgets.HBox(parts, layout=widgets.Layout(align_items="center", margin="1px 0"))
+        # flex "0 0 auto": rows keep their height inside the scrolling column (no overlap)
+        return widgets.HBox(parts, layout=widgets.Layout(align_items="center", margin="1px 0", flex="0 0 auto"))
 
     def _layout(self, disclaimer: bool) -> widgets.Widget:
         groups = []
         for group, title in GROUPS:
             names = [n for n, s in FIELDS.items() if s.group == group and n != "blood_glucose_unit"]
             box = widgets.VBox([widgets.HTML(f"<div class='kit-group-title'>{_esc(title)}</div>"),
-                                *(self._row(n) for n in names)]).add_class(f"kit-group-{group}")
+                                *(self._row(n) for n in names)],
+                               layout=widgets.Layout(flex="0 0 auto")).add_class(f"kit-group-{group}")
             if group == "red_flags":
                 box.add_class("kit-red")
             groups.append(box)
-        form = widgets.VBox(groups, layout=widgets.Layout(flex="1 1 430px", max_height="78vh", overflow_y="auto",
+        form = widgets.VBox(groups, layout=widgets.Layout(flex="1 1 430px", max_height="78vh", overflow="hidden auto",
                                                           padding="0 8px 0 0")).add_class("kit-inputs")
         admin = widgets.VBox([
             widgets.HTML("<div class='kit-group-title'>Athlete and notes</div>"),
@@ -471,7 +474,7 @@ class TriageForm:
             f"<span style='font-size:1.1em'>&middot; {_esc(TIER_TITLES[tier])}</span><br>"
             f"<span>leading cause: {_esc(lead)} &middot; confidence: {_esc(d['confidence'])}</span><br>"
             f"<span style='font-size:0.85em'>why: {_esc(why)}</span></div>")
-        self.reassess.value = f"<div style='margin:6px 0;font-weight:600'>&#9200; {_esc(reassess_text(d, self.now()))}</div>"
+        self.reassess.value = f"<div style='margin:6px 0;font-weight:600'>{_esc(reassess_text(d, self.now()))}</div>"
         self.todo.value = "<b>What to do now</b><ol>" + "".join(
             f"<li data-id='{x['id']}'>{_esc(x['text'])}</li>" for x in d["actions"]) + "</ol>"
         self.dont.value = ("<b>What not to do</b><ul>" + "".join(

@@ -39,8 +39,8 @@ NOTEBOOKS: dict[str, list[nbformat.NotebookNode]] = {
         md("""
 # Triage: trembling or spasming legs after a run
 
-Run the form cell (**Run > Run All Cells**). Fill in what you know and leave the rest on **?**:
-unknown is never treated as "no". Red flags come first, then symptoms, the run, measurements.
+Fill in what you know and leave the rest on **?**: unknown is never treated as "no".
+Red flags come first, then symptoms, the run, measurements.
 
 The panel updates as you type: the **tier** (self-care, monitor, see a doctor, emergency),
 **what to do now**, **what not to do**, **when to reassess** (as a clock time), the likely
@@ -49,6 +49,7 @@ change the answer**. **Save to log** stores the observation with the assessment 
 **Clear** resets the form. An unsaved form is kept as a draft: after a restart press
 **Restore unsaved form**.
 """),
+        md("In JupyterLab: **Run > Run All Cells**, then use the form below the first code cell.", LAB_ONLY),
         code("""
 from kit.widgets import TriageForm, open_store
 

@@ -1,0 +1,109 @@
+"""``python -m kit lab``: JupyterLab on 127.0.0.1, opened on the triage notebook.
+
+What it does (``make lab`` calls it):
+
+1. makes sure the observation store exists and holds the sample season
+   (:func:`kit.store.ensure_sample_store` at ``data/store/postrun.sqlite`` unless
+   ``--store`` says otherwise) and passes it to the kernels as ``KIT_STORE``;
+2. starts ``jupyter lab`` on 127.0.0.1 with the repository as its root, opening
+   ``notebooks/01-triage.ipynb``; ``--allow-root`` is added when run as root (JupyterLab
+   refuses to start otherwise) and the "news" announcement toast is disabled
+   (``kit/data/jupyter/labconfig/page_config.json`` on ``JUPYTER_CONFIG_PATH``).
+
+:func:`lab_command` builds the same command for tests (token, port, no browser).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+__all__ = ["ROOT", "TRIAGE_NOTEBOOK", "LAB_CONFIG_DIR", "DEFAULT_LAB_STORE", "lab_command", "lab_env", "configure", "run"]
+
+#: The repository (the directory that holds ``kit/``, ``notebooks/`` and ``data/``).
+ROOT = Path(__file__).resolve().parents[1]
+#: The main notebook, relative to the root.
+TRIAGE_NOTEBOOK = "notebooks/01-triage.ipynb"
+#: Extra Jupyter config directory: disables the announcements ("news") toast.
+LAB_CONFIG_DIR = Path(__file__).resolve().parent / "data" / "jupyter"
+#: The store ``make lab`` uses.
+DEFAULT_LAB_STORE = ROOT / "data" / "store" / "postrun.sqlite"
+
+
+def lab_env(store: str | os.PathLike[str] | None = None, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Environment for the server and its kernels: ``KIT_STORE`` and the extra config path."""
+    env = dict(os.environ if base is None else base)
+    if store is not None:
+        env["KIT_STORE"] = str(store)
+    extra = str(LAB_CONFIG_DIR)
+    old = env.get("JUPYTER_CONFIG_PATH")
+    env["JUPYTER_CONFIG_PATH"] = extra if not old else extra + os.pathsep + old
+    return env
+
+
+def lab_command(root: str | os.PathLike[str] = ROOT, notebook: str | None = TRIAGE_NOTEBOOK, *, port: int | None = None,
+                token: str | None = None, open_browser: bool = True, extra: Sequence[str] = ()) -> list[str]:
+    """The ``jupyter lab`` command line.
+
+    Parameters
+    ----------
+    root : path
+        Server root directory.
+    notebook : str, optional
+        Notebook to open, relative to ``root``.
+    port : int, optional
+        Port (default: JupyterLab's, 8888 or the next free one).
+    token : str, optional
+        Access token (default: a random one, printed in the URL).
+    open_browser : bool
+        Open a browser tab.
+    extra : sequence of str
+        More options for ``jupyter lab``.
+    """
+    cmd = [sys.executable, "-m", "jupyterlab", "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={os.fspath(root)}"]
+    if port is not None:
+        cmd.append(f"--ServerApp.port={port}")
+        cmd.append("--ServerApp.port_retries=0")
+    if token is not None:
+        cmd.append(f"--IdentityProvider.token={token}")
+    if not open_browser:
+        cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    cmd += list(extra)
+    if notebook:
+        cmd.append(notebook)
+    return cmd
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``lab``."""
+    parser.add_argument("--store", help=f"observation store (default: {DEFAULT_LAB_STORE.relative_to(ROOT)}, "
+                                         "created with the sample season when empty)")
+    parser.add_argument("--port", type=int, help="port (default: 8888 or the next free one)")
+    parser.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
+    parser.add_argument("--no-sample", action="store_true", help="do not import the sample season into an empty store")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start JupyterLab; returns its exit status."""
+    store = Path(args.store) if args.store else DEFAULT_LAB_STORE
+    if args.no_sample:
+        from kit.store import Store
+
+        Store(store).close()
+    else:
+        from kit.store import ensure_sample_store
+
+        ensure_sample_store(store).close()
+    print(f"postrun-kit: store {store}; opening {TRIAGE_NOTEBOOK} in JupyterLab on 127.0.0.1 (Ctrl-C to stop)",
+          file=sys.stderr)
+    cmd = lab_command(ROOT, TRIAGE_NOTEBOOK, port=args.port, open_browser=not args.no_browser)
+    try:
+        return subprocess.call(cmd, env=lab_env(store.resolve()), cwd=ROOT)
+    except KeyboardInterrupt:
+        return 130

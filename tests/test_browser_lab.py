@@ -1,0 +1,204 @@
+"""Real-browser tests: JupyterLab and the Voila app in headless Chromium (Debian's ``chromium``).
+
+The lab test starts ``jupyter lab`` exactly as ``python -m kit lab`` does (:func:`kit.lab.lab_command`)
+on 127.0.0.1 with a token, in a temporary copy of the triage notebook and a throw-away store;
+opens the notebook, runs all cells through the menu, sets fields through the page (glucose
+50 mg/dL, then "confused": yes) and checks the banner's tier after each change, that the
+plotly cause chart rendered, and that "Save to log" reached the store. Screenshots go to
+the test's tmp dir. Servers are stopped (process group) in teardown.
+
+``make test`` installs Debian's chromium first when it is missing (``make browser``); without
+it these tests are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kit.app import app_command, app_notebook
+from kit.lab import ROOT, TRIAGE_NOTEBOOK, lab_command, lab_env
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
+
+if CHROMIUM is None:
+    pytest.skip("Debian's chromium is not installed (make test installs it: make browser)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"server did not answer {url} in {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop the server and everything it started (kernels) by its process group."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+    try:  # kernels left in the group
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def lab(tmp_path: Path) -> Iterator[dict]:
+    """JupyterLab on 127.0.0.1 with a token, serving a tmp copy of the triage notebook."""
+    root = tmp_path / "root"
+    (root / "notebooks").mkdir(parents=True)
+    shutil.copy(ROOT / TRIAGE_NOTEBOOK, root / TRIAGE_NOTEBOOK)
+    store = tmp_path / "store.sqlite"
+    port, token = _free_port(), secrets.token_hex(16)
+    log = tmp_path / "lab.log"
+    env = lab_env(store) | _lab_settings(tmp_path)
+    with log.open("w") as fh:
+        proc = subprocess.Popen(lab_command(root, TRIAGE_NOTEBOOK, port=port, token=token, open_browser=False),
+                                env=env, cwd=root, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", proc, log)
+        yield {"url": f"http://127.0.0.1:{port}/lab/tree/{TRIAGE_NOTEBOOK}?token={token}", "store": store, "log": log}
+    finally:
+        _stop(proc)
+
+
+def _accept_kernel_dialog(page) -> None:
+    """JupyterLab can race its kernelspec fetch on a fresh server and ask "Select Kernel": take Python 3."""
+    dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+    if dialog.count():
+        dialog.locator(".jp-mod-accept").click()
+        dialog.wait_for(state="detached", timeout=10_000)
+
+
+def _lab_settings(tmp_path: Path) -> dict[str, str]:
+    """Private JupyterLab settings/workspaces dirs (the user's are untouched); auto-start the default kernel."""
+    settings = tmp_path / "lab-settings"
+    tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text('{"autoStartDefaultKernel": true}')
+    return {"JUPYTERLAB_SETTINGS_DIR": str(settings), "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "lab-workspaces"),
+            "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+
+
+def _run_all(page) -> None:
+    """Run > Run All Cells; retried while the freshly started kernel drops the request (prompts stay "[ ]")."""
+    started = page.locator(".jp-InputPrompt", has_text="[*]").or_(page.locator(".jp-InputPrompt", has_text="[1]"))
+    for _attempt in range(8):
+        page.wait_for_selector(IDLE, timeout=60_000)
+        _accept_kernel_dialog(page)
+        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+        page.locator(".lm-Menu-item", has_text="Run All Cells").first.click()
+        try:
+            started.first.wait_for(timeout=4_000)
+            break
+        except sync_api.TimeoutError:
+            page.keyboard.press("Escape")
+    page.locator(".kit-escalation").first.wait_for(timeout=60_000)
+
+
+def test_triage_notebook_in_jupyterlab_updates_banner_as_fields_change(browser, lab, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(lab["url"])
+        _run_all(page)
+        banner = page.locator(".kit-escalation")
+        expect(banner).to_have_count(1)
+        expect(banner).to_contain_text("self_care", timeout=15_000)
+        page.screenshot(path=str(tmp_path / "01-blank.png"))
+
+        page.locator(".kit-field-blood_glucose input").fill("50")
+        page.locator(".kit-field-blood_glucose_unit button", has_text="mg/dL").click()
+        expect(banner).to_contain_text("see_doctor", timeout=15_000)  # < 55 mg/dL without diabetes: work-up
+        expect(page.locator(".kit-reassess")).to_contain_text("Recheck glucose at")
+
+        page.locator(".kit-field-confusion button", has_text="yes").click()
+        expect(banner).to_contain_text("emergency", timeout=15_000)  # low glucose + confusion: ADA level 3
+        expect(banner).not_to_contain_text("see_doctor")
+        expect(page.locator(".kit-causes .js-plotly-plot")).to_have_count(1, timeout=15_000)  # go.Figure in an Output
+        page.locator(".kit-panel").screenshot(path=str(tmp_path / "02-emergency-panel.png"))
+
+        page.locator(".kit-save").click()
+        expect(page.locator(".kit-status")).to_contain_text("Saved to the log as #1", timeout=15_000)
+        page.screenshot(path=str(tmp_path / "03-saved.png"))
+    finally:
+        page.close()
+    assert (tmp_path / "02-emergency-panel.png").stat().st_size > 10_000
+
+    from kit.store import Store
+
+    with Store(lab["store"]) as st:
+        saved = st.observations()
+    assert len(saved) == 1 and saved[0]["confusion"] is True and saved[0]["blood_glucose"] == 50
+
+
+def test_voila_app_shows_the_live_form_without_code(browser, tmp_path):
+    nb = app_notebook(tmp_path)
+    port = _free_port()
+    log = tmp_path / "voila.log"
+    env = lab_env(tmp_path / "store.sqlite")
+    env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
+    with log.open("w") as fh:
+        proc = subprocess.Popen(app_command(nb, port=port, open_browser=False), env=env, cwd=tmp_path, stdout=fh,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    page = None
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/", proc, log)
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+        banner = page.locator(".kit-escalation")
+        expect(banner).to_contain_text("self_care", timeout=60_000)
+        page.locator(".kit-field-confusion button", has_text="yes").click()
+        expect(banner).to_contain_text("emergency", timeout=15_000)
+        expect(page.locator(".kit-causes .js-plotly-plot")).to_have_count(1, timeout=15_000)
+        assert page.locator(".jp-InputArea-editor, .CodeMirror, .cm-editor").count() == 0  # no code cells
+        assert "NBVAL_CHECK_OUTPUT" not in page.content()  # the lab-only scripting cells are not served
+        page.screenshot(path=str(tmp_path / "voila.png"))
+    finally:
+        if page is not None:
+            page.close()
+        _stop(proc)

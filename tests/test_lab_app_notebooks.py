@@ -1,0 +1,108 @@
+"""`python -m kit lab` / `python -m kit app` command lines, and the notebooks' shape (thin, checked cells kept)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from kit import lab as kit_lab
+from kit.app import LAB_ONLY_TAG, app_command, app_notebook
+from kit.lab import LAB_CONFIG_DIR, ROOT, TRIAGE_NOTEBOOK, lab_command, lab_env
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
+CHECK = "# NBVAL_CHECK_OUTPUT"
+
+
+def test_lab_command_binds_loopback_opens_triage_and_allows_root_only_as_root():
+    cmd = lab_command(ROOT, port=8890, token="t", open_browser=False)
+    assert "--ServerApp.ip=127.0.0.1" in cmd and cmd[-1] == TRIAGE_NOTEBOOK
+    assert "--IdentityProvider.token=t" in cmd and "--no-browser" in cmd and "--ServerApp.port=8890" in cmd
+    assert ("--allow-root" in cmd) == (os.geteuid() == 0)
+
+
+def test_lab_env_sets_store_and_disables_the_news_toast(tmp_path):
+    env = lab_env(tmp_path / "s.sqlite", base={"JUPYTER_CONFIG_PATH": "/x"})
+    assert env["KIT_STORE"] == str(tmp_path / "s.sqlite")
+    assert env["JUPYTER_CONFIG_PATH"].split(os.pathsep) == [str(LAB_CONFIG_DIR), "/x"]
+    page = json.loads((LAB_CONFIG_DIR / "labconfig" / "page_config.json").read_text())
+    assert page["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"] is True
+
+
+def test_kit_lab_creates_the_sample_store_and_starts_jupyter_lab(tmp_path, monkeypatch):
+    pytest.importorskip("kit.store")
+    calls = []
+    monkeypatch.setattr(kit_lab.subprocess, "call", lambda cmd, env, cwd: calls.append((cmd, env, cwd)) or 0)
+    from kit.cli import main
+
+    store = tmp_path / "lab.sqlite"
+    assert main(["lab", "--store", str(store), "--no-browser", "--port", "8891"]) == 0
+    (cmd, env, cwd), = calls
+    assert env["KIT_STORE"] == str(store.resolve()) and cwd == ROOT
+    assert cmd[1:3] == ["-m", "jupyterlab"] and "--ServerApp.port=8891" in cmd
+    from kit.store import Store
+
+    with Store(store) as st:
+        assert st.count() > 100  # the sample season
+
+
+def test_app_serves_the_triage_notebook_without_lab_only_cells(tmp_path):
+    nb = nbformat.read(app_notebook(tmp_path), as_version=4)
+    sources = [c.source for c in nb.cells]
+    assert any("TriageForm(store=open_store())" in s for s in sources)
+    assert not any(CHECK in s for s in sources)
+    assert not any(LAB_ONLY_TAG in c.metadata.get("tags", []) for c in nb.cells)
+    cmd = app_command(tmp_path / "triage.ipynb", port=8892, open_browser=False)
+    assert cmd[1:3] == ["-m", "voila"] and "--Voila.ip=127.0.0.1" in cmd and "--strip_sources=True" in cmd
+
+
+def test_cli_lists_lab_and_app():
+    out = subprocess.run([sys.executable, "-m", "kit", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert " lab " in out.stdout and " app " in out.stdout
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_cells_are_thin(path):
+    """Cells only import, call and display: no function, class or loop definitions."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(cell.source)
+        banned = [type(n).__name__ for n in ast.walk(tree)
+                  if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.For | ast.While | ast.If | ast.With)]
+        assert not banned, (path.name, cell.source, banned)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_checked_cells_keep_outputs_and_counts_others_are_stripped(path):
+    nb = nbformat.read(path, as_version=4)
+    checked = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(CHECK)]
+    assert checked, "every notebook has at least one checked cell"
+    for c in nb.cells:
+        if c.cell_type != "code":
+            continue
+        if c.source.startswith(CHECK):
+            assert c.execution_count is not None and c.outputs
+        else:
+            assert c.execution_count is None and not c.outputs
+    assert "widgets" not in nb.metadata  # no widget state saved
+    assert path.stat().st_size < 100_000
+
+
+def test_notebooks_match_their_generator():
+    sys.path.insert(0, str(ROOT / "notebooks"))
+    try:
+        import make_notebooks
+    finally:
+        sys.path.pop(0)
+    assert sorted(f"{n}.ipynb" for n in make_notebooks.NOTEBOOKS) == [p.name for p in NOTEBOOKS]
+    for name, cells in make_notebooks.NOTEBOOKS.items():
+        nb = nbformat.read(Path(ROOT / "notebooks" / f"{name}.ipynb"), as_version=4)
+        assert [c.source for c in nb.cells] == [c.source for c in cells], f"rebuild {name}: python notebooks/make_notebooks.py"
