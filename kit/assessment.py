@@ -110,6 +110,8 @@ def kernel_inputs(obs: Observation) -> dict[str, float]:
 def _fmt(x: float | None, digits: int = 1) -> str:
     if x is None:
         return "?"
+    if not math.isfinite(x) or abs(x) >= 1e15:
+        return f"{x:.4g}"
     r = round(x, digits)
     return f"{r:g}" if r != int(r) else str(int(r))
 

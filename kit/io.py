@@ -16,12 +16,13 @@ import io
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
 from kit.observation import ObservationError, Problem, _iso_datetime, _message, suggest_field
+
+if TYPE_CHECKING:  # pandas is imported only by the functions that build frames (fast CLI start)
+    import pandas as pd
 
 __all__ = ["read_log_csv", "parse_csv_rows", "write_log_csv", "records_to_frame", "frame_to_records", "format_cell"]
 
@@ -89,6 +90,8 @@ def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, A
         header = next(reader)
     except StopIteration:
         return [], []
+    except csv.Error as exc:
+        raise ObservationError([Problem("<csv>", None, f"the header cannot be read as CSV: {exc}", 1)]) from None
     header = [h.strip().lstrip("\ufeff") for h in header]
     problems = []
     for h in header:
@@ -98,7 +101,16 @@ def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, A
     if problems:
         raise ObservationError(problems)
     good, bad = [], []
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
+            why = (f"a cell is longer than {csv.field_size_limit()} characters, far more than any field of the contract allows"
+                   if "field larger" in str(exc) else str(exc))
+            raise ObservationError([Problem("<csv>", None, f"cannot be read as CSV: {why}", reader.line_num)]) from None
         line = reader.line_num
         if not any(c.strip() for c in row):
             continue
@@ -151,6 +163,8 @@ def records_to_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     Yes/no columns hold True/False/None (object dtype); numbers are float64 with NaN for
     unknown; text stays text.
     """
+    import pandas as pd
+
     records = list(records)
     names = [n for n in FIELD_NAMES if any(r.get(n) is not None for r in records)]
     cols: dict[str, Any] = {}
@@ -171,7 +185,7 @@ def frame_to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     for row in df[names].itertuples(index=False, name=None):
         rec = {}
         for n, v in zip(names, row, strict=True):
-            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            if v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ == "NAType":
                 continue
             if FIELDS[n].kind == "int":
                 v = int(v)
@@ -201,9 +215,13 @@ def write_log_csv(records: Iterable[Mapping[str, Any]], dest: str | Path | io.Te
     fh = open(dest, "w", encoding="utf-8", newline="") if isinstance(dest, (str, Path)) else dest
     try:
         w = csv.writer(fh, lineterminator="\n")
+        # QUOTE_MINIMAL does not quote a bare "\r" when the line terminator is "\n": such rows are
+        # written with every cell quoted, so they read back exactly
+        w_all = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
         w.writerow(FIELD_NAMES)
         for r in records:
-            w.writerow([format_cell(FIELDS[n], r.get(n)) for n in FIELD_NAMES])
+            cells = [format_cell(FIELDS[n], r.get(n)) for n in FIELD_NAMES]
+            (w_all if any("\r" in c for c in cells) else w).writerow(cells)
     finally:
         if isinstance(dest, (str, Path)):
             fh.close()

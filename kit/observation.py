@@ -206,12 +206,15 @@ def _plain(v: Any) -> Any:
 
 
 def _message(spec: FieldSpec, err_type: str, value: Any) -> str:
-    if err_type == "finite_number" or (isinstance(value, float) and not math.isfinite(value)):
+    """What is wrong with ``value`` for ``spec`` and what is allowed (the value shortened to 80 characters)."""
+    full = value
+    value = _Shown(_short(value))
+    if err_type == "finite_number" or (isinstance(full, float) and not math.isfinite(full)):
         return f"{value!r} is not a number; leave the field out (or null) when unknown. Allowed: {spec.allowed()}"
-    if spec.kind == "choice" and isinstance(value, str):
-        close = difflib.get_close_matches(value, spec.choices or (), n=1, cutoff=0.5)
+    if spec.kind == "choice" and isinstance(full, str) and len(full) <= 80:
+        close = difflib.get_close_matches(full, spec.choices or (), n=1, cutoff=0.5)
         if not close:
-            close = [c for c in spec.choices or () if c.lower() == value.lower()]
+            close = [c for c in spec.choices or () if c.lower() == full.lower()]
         hint = f" Did you mean {close[0]!r}?" if close else ""
         return f"{value!r} is not allowed; allowed: {spec.allowed()}.{hint}"
     if spec.kind == "datetime":
@@ -283,11 +286,27 @@ def parse_observation(raw: Mapping[str, Any]) -> Observation:
 
 
 def _short(v: Any) -> Any:
-    if isinstance(v, str) and len(v) > 80:
-        return v[:77] + "..."
-    if isinstance(v, (list, dict)) and len(repr(v)) > 80:
-        return repr(v)[:77] + "..."
+    """The value itself, or a cut-down text of it when its repr is over 80 characters."""
+    if isinstance(v, str):
+        return v if len(v) <= 80 else v[:77] + "..."
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 10**60:
+        return f"<a whole number of {len(str(abs(v))) if abs(v) < 10**4000 else 'over 4000'} digits>"
+    if isinstance(v, (list, dict, tuple, set)):
+        r = repr(v)
+        return v if len(r) <= 80 else r[:77] + "..."
     return v
+
+
+class _Shown:
+    """Formats a (possibly shortened) value for a message: strings quoted, others as repr."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v: Any):
+        self.v = v
+
+    def __repr__(self) -> str:
+        return repr(self.v) if not (isinstance(self.v, str) and self.v.startswith("<a whole number")) else self.v
 
 
 def _cross_field(given: Mapping[str, Any], d: Mapping[str, Any]) -> list[Problem]:

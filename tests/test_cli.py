@@ -73,3 +73,8 @@ def test_demo_and_thresholds_commands():
 def test_help_lists_commands():
     p = run("--help")
     assert p.returncode == 0 and "assess" in p.stdout
+
+
+def test_integer_beyond_pythons_digit_limit_is_invalid_input_not_a_crash():
+    p = run("assess", stdin='{"pain_score": 1' + "0" * 5000 + "}")
+    assert p.returncode == 2 and p.stdout == "" and "cannot be read as JSON" in p.stderr

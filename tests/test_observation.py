@@ -180,3 +180,15 @@ def test_free_text_is_kept_exactly():
 def test_observed_at_accepts_iso_8601_with_zone():
     for s in ("2026-05-01T09:30:00", "2026-05-01T09:30:00Z", "2026-05-01T09:30:00+02:00", "2026-05-01 09:30"):
         assert parse_observation({"observed_at": s}).observed_at == s
+
+
+def test_giant_values_give_short_messages():
+    for v in ("x" * 10_000_000, 10**5000, list(range(10_000))):
+        with pytest.raises(ObservationError) as exc:
+            assess({"pain_score": v})
+        assert len(str(exc.value)) < 400 and "pain_score" in str(exc.value)
+
+
+def test_absurd_but_positive_glucose_does_not_crash():
+    a = assess({"blood_glucose": 9.99e306, "blood_glucose_unit": "mmol/L"})
+    assert a.warnings  # flagged as implausible for mmol/L
