@@ -76,7 +76,9 @@ def lab_command(root: str | os.PathLike[str] = ROOT, notebook: str | None = TRIA
         cmd.append("--allow-root")
     cmd += list(extra)
     if notebook:
-        cmd.append(notebook)
+        # the printed URL opens the notebook too (useful with --no-browser or a remote browser)
+        cmd.append(f"--LabApp.default_url=/lab/tree/{Path(notebook).as_posix()}")
+        cmd.append(os.fspath(Path(root, notebook)))  # absolute: independent of the working directory
     return cmd
 
 

@@ -22,7 +22,7 @@ CHECK = "# NBVAL_CHECK_OUTPUT"
 
 def test_lab_command_binds_loopback_opens_triage_and_allows_root_only_as_root():
     cmd = lab_command(ROOT, port=8890, token="t", open_browser=False)
-    assert "--ServerApp.ip=127.0.0.1" in cmd and cmd[-1] == TRIAGE_NOTEBOOK
+    assert "--ServerApp.ip=127.0.0.1" in cmd and cmd[-1] == str(ROOT / TRIAGE_NOTEBOOK)
     assert "--IdentityProvider.token=t" in cmd and "--no-browser" in cmd and "--ServerApp.port=8890" in cmd
     assert ("--allow-root" in cmd) == (os.geteuid() == 0)
 
