@@ -384,20 +384,24 @@ def _numbers(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray, np.ndarray | No
                               for x in vals), dtype=bool, count=len(vals))
         bad = ~null & ~ok
         arr = pd.to_numeric(pd.Series(vals, dtype=object).where(ok), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    with np.errstate(invalid="ignore"):
-        good = np.isfinite(arr)
-        if spec.lo is not None:
-            good &= (arr > spec.lo) if spec.lo_exclusive else (arr >= spec.lo)
-        if spec.hi is not None:
-            good &= arr <= spec.hi
+    with np.errstate(invalid="ignore"):  # NaN fails every comparison: unknown cells are never "good"
+        lo, hi = spec.lo, spec.hi
+        good = (arr > -np.inf) if lo is None else (arr > lo) if spec.lo_exclusive else (arr >= lo)
+        if hi is not None:
+            good &= arr <= hi
+        else:
+            good &= arr < np.inf
         if spec.kind == "int":
             good &= np.floor(arr) == arr
-    out_of_rule = ~good & ~null
+    good |= null
     if bad is not None:
-        out_of_rule |= bad
-    if out_of_rule.any():
-        return np.where(out_of_rule, np.nan, arr), out_of_rule, null
-    return arr, None, null
+        good &= ~bad
+    if good.all():
+        return arr, None, null
+    return np.where(good, arr, np.nan), ~good, null
+
+
+_BOOL_TABLE = np.array([0.0, 1.0, np.nan, np.nan])  # index: value bit + 2 * unknown bit
 
 
 def _bools(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
@@ -406,13 +410,16 @@ def _bools(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     if dt == np.bool_:
         return s.to_numpy(dtype=np.float64), None, np.zeros(len(s), dtype=bool)
     if is_bool_dtype(dt):
+        data, mask = getattr(s.array, "_data", None), getattr(s.array, "_mask", None)
+        if isinstance(data, np.ndarray) and isinstance(mask, np.ndarray) and data.dtype == mask.dtype == np.bool_:
+            return _BOOL_TABLE.take(data.view(np.uint8) + 2 * mask.view(np.uint8)), None, mask  # pandas "boolean"
         arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
         return arr, None, np.isnan(arr)
     if dt == _OBJECT:
         vals = s.to_numpy()
         fast = _object_bools(vals)
         if fast is not None:
-            return fast, None, np.isnan(fast)
+            return fast[0], None, fast[1]
         null = pd.isna(vals)
         is_bool = np.fromiter((isinstance(x, (bool, np.bool_)) for x in vals), dtype=bool, count=len(vals))
         bad = ~null & ~is_bool
@@ -424,8 +431,8 @@ def _bools(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     return np.full(len(s), np.nan), ~null, null
 
 
-def _object_bools(vals: np.ndarray) -> np.ndarray | None:
-    """Floats for an object array of booleans and missing values only, else ``None``.
+def _object_bools(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(floats, unknown cells) for an object array of booleans and missing values only, else ``None``.
 
     pyarrow's conversion to ``bool`` is strict: it accepts ``True``/``False`` (also numpy's)
     and the missing markers (None, NaN, ``pd.NA``) and refuses everything else (1, "yes").
@@ -437,15 +444,15 @@ def _object_bools(vals: np.ndarray) -> np.ndarray | None:
         except (_pa.ArrowException, TypeError, ValueError):
             return None
         validity, data = a.buffers()
-        arr = _bits(data, len(a), a.offset).astype(np.float64)
-        if a.null_count:
-            arr[_bits(validity, len(a), a.offset, invert=True)] = np.nan
-        return arr
+        bits = _bits(data, len(a), a.offset)
+        if not a.null_count:
+            return bits.astype(np.float64), np.zeros(len(a), dtype=bool)
+        null = _bits(validity, len(a), a.offset, invert=True)
+        return _BOOL_TABLE.take(bits.view(np.uint8) + 2 * null.view(np.uint8)), null
     if infer_dtype(vals, skipna=True) not in ("boolean", "empty"):  # pragma: no cover - without pyarrow
         return None
-    arr = (vals == True).astype(np.float64)  # noqa: E712 - elementwise, every known cell is a bool here
-    arr[pd.isna(vals)] = np.nan
-    return arr
+    null = pd.isna(vals)  # pragma: no cover
+    return np.where(null, np.nan, vals == True), null  # noqa: E712  # pragma: no cover - every known cell is a bool
 
 
 def _choices(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
@@ -459,8 +466,8 @@ def _choices(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray, np.ndarray | No
     dt = s.dtype
     if _arrow_backed(dt):  # one pass in pyarrow: position in the choices, -1 / null when not one
         a = _pa.array(s.array)
-        pos = _pc.index_in(a, value_set=_pa.array(choices, type=a.type)).to_numpy(zero_copy_only=False)
-        arr = np.array([*values, np.nan])[np.nan_to_num(pos, nan=len(values)).astype(np.intp)]
+        pos = _pc.fill_null(_pc.index_in(a, value_set=_pa.array(choices, type=a.type)), len(values))
+        arr = np.array([*values, np.nan]).take(pos.to_numpy(zero_copy_only=False))
         null = s.isna().to_numpy()
         bad = ~null & np.isnan(arr)
         return arr, (bad if bad.any() else None), null
@@ -538,10 +545,12 @@ def _texts(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray | None, np.ndarray
         lengths = np.zeros(len(vals), dtype=np.int64)
         lengths[pos] = np.fromiter(map(len, vals[pos]), dtype=np.int64, count=len(pos))
     else:
-        lengths = _pc.utf8_length(vals).to_numpy(zero_copy_only=False)  # characters, as len(); null -> NaN
-        check = ~null if bad is None else ~null & ~bad
+        lengths = _pc.fill_null(_pc.utf8_length(vals), lo).to_numpy()  # characters, as len(); unknown: passes
+        check = None
     with np.errstate(invalid="ignore"):
-        wrong = check & ((lengths < lo) | (lengths > hi))
+        wrong = (lengths < lo) | (lengths > hi)
+        if check is not None:
+            wrong &= check
     bad = wrong if bad is None else bad | wrong
     return (bad if bad.any() else None), null
 
@@ -584,7 +593,7 @@ def _iso_ok(text: str) -> bool:
     return True
 
 
-_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int16)
+_DAYS_IN_MONTH = np.array([0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.uint8)  # Feb 29: leap years only
 
 
 def _iso_common(a: Any) -> np.ndarray:
@@ -631,25 +640,29 @@ def _iso_rows(m: np.ndarray) -> np.ndarray:
     c = np.ascontiguousarray(m.T)  # one row per character position: every check below is a 1-D pass
     d = c - np.uint8(48)  # digit values; anything that is not a digit wraps to >= 10
 
-    def num(i: int) -> np.ndarray:
-        return d[i].astype(np.int16) * 10 + d[i + 1]
+    def num(i: int) -> np.ndarray:  # two digits as a number (uint8; only read where both are digits)
+        return d[i] * np.uint8(10) + d[i + 1]
 
-    good = np.ones(m.shape[0], dtype=bool)
-    for i in (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15):
-        good &= d[i] < 10
+    digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15]
+    if length in (19, 20, 25):
+        digits += [17, 18]
+    if length in (22, 25):
+        k = length - 6
+        digits += [k + 1, k + 2, k + 4, k + 5]
+    good = np.less(d[digits], 10).all(axis=0)
     good &= (c[4] == 45) & (c[7] == 45) & ((c[10] == 84) | (c[10] == 32)) & (c[13] == 58)  # - - T/space :
-    year, month, day = num(0) * 100 + num(2), num(5), num(8)
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    days = _DAYS_IN_MONTH[np.clip(month, 0, 12)] + ((month == 2) & leap)
-    good &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= days) & (num(11) <= 23) & (num(14) <= 59)
+    month, day = num(5), num(8)
+    good &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= _DAYS_IN_MONTH.take(np.minimum(month, 12)))
+    good &= (num(11) <= 23) & (num(14) <= 59) & ((num(0) > 0) | (num(2) > 0))  # hour, minute, year >= 1
+    feb29 = np.flatnonzero(good & (month == 2) & (day == 29))
+    if len(feb29):
+        year = num(0)[feb29].astype(np.int32) * 100 + num(2)[feb29]
+        good[feb29] = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     if length in (19, 20, 25):  # :SS
-        good &= (c[16] == 58) & (d[17] < 10) & (d[18] < 10) & (num(17) <= 59)
+        good &= (c[16] == 58) & (num(17) <= 59)
     if length == 20:
         good &= c[19] == 90  # Z
     if length in (22, 25):  # +HH:MM or -HH:MM
         k = length - 6
-        good &= ((c[k] == 43) | (c[k] == 45)) & (c[k + 3] == 58)
-        for i in (k + 1, k + 2, k + 4, k + 5):
-            good &= d[i] < 10
-        good &= (num(k + 1) <= 23) & (num(k + 4) <= 59)
+        good &= ((c[k] == 43) | (c[k] == 45)) & (c[k + 3] == 58) & (num(k + 1) <= 23) & (num(k + 4) <= 59)
     return good
