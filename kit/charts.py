@@ -175,7 +175,7 @@ def band_figure(title: str, unit: str, bands: Sequence[Band], *, lines: Sequence
         fig.add_trace(go.Bar(
             x=[b.end - b.start], base=[b.start], y=[""], orientation="h", marker_color=b.color,
             marker_line={"color": "white", "width": 1}, name=b.label, text=[b.label], textposition="inside",
-            insidetextanchor="middle", textfont={"size": 11},
+            insidetextanchor="middle", textfont={"size": 11}, textangle=0,
             hovertemplate=f"{_g(b.start)}-{_g(b.end)} {unit}: {b.label}<br>source: {src}<extra></extra>",
         ))
     for value, label in lines:

@@ -88,6 +88,9 @@ print(summary_text(example.assessment, now=example.now()))
 The sample season (`data/sample-team-log.csv`) is synthetic: about 300 observations of 15
 made-up athletes. Every row is scored with `kit.assess_frame` (the same rules as the triage
 form, vectorised); a progress bar shows while it works.
+
+To look at your own log (what "Save to log" stored) instead, replace `log = load_team_log()` with
+`log = open_store().frame()` (`from kit.widgets import open_store`).
 """),
         code("""
 from kit.charts import tier_counts_chart, tier_timeline, use_notebook_renderer
