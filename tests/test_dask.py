@@ -16,12 +16,13 @@ dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
 from kit import ObservationError, assess_frame  # noqa: E402
+from kit.fields import BOOL_FIELDS  # noqa: E402
 from kit.frame import OUTPUT_COLUMNS, _meta, _PortableObservationError  # noqa: E402
 from kit.io import read_log_csv  # noqa: E402
 
 from .conftest import ROOT  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:The inplace keyword")]  # dask internals on pandas 3.1
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +53,29 @@ def _write_parquet(df, path, parts):
     return path
 
 
+def _typed(df):
+    """Yes/no columns as pandas "boolean": what to do before ``dd.from_pandas`` (see the next test)."""
+    return df.astype({c: "boolean" for c in BOOL_FIELDS if c in df.columns})
+
+
 def test_dask_input_gives_a_lazy_dask_dataframe_with_the_declared_meta(league):
-    ddf = dd.from_pandas(league, npartitions=3)
+    ddf = dd.from_pandas(_typed(league), npartitions=3)
     out = assess_frame(ddf)
     assert isinstance(out, dd.DataFrame)
     assert out.npartitions == 3
     assert list(out.columns) == list(OUTPUT_COLUMNS)
     assert out.dtypes.to_dict() == _meta().dtypes.to_dict()
+    result = out.compute(scheduler="synchronous")
+    pd.testing.assert_frame_equal(result, assess_frame(league, progress=False))
+
+
+def test_object_yes_no_columns_turned_to_text_by_dask_are_rejected_not_misread(league):
+    # dask's default "dataframe.convert-string" turns object columns of True/False/None into the
+    # strings "True"/"False" in dd.from_pandas: the kit must refuse them, never read them as yes/no.
+    ddf = dd.from_pandas(league.iloc[:50], npartitions=1)
+    with pytest.raises(ObservationError) as exc:
+        assess_frame(ddf).compute(scheduler="synchronous")
+    assert "tremor" in exc.value.fields and "'True' is not allowed" in str(exc.value)
 
 
 def test_league_parquet_scored_on_a_local_cluster_equals_pandas(client, league, tmp_path):
