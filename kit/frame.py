@@ -533,12 +533,22 @@ def _bits(buf: Any, n: int, offset: int, *, invert: bool = False) -> np.ndarray:
     return bits == 0 if invert else bits.view(bool)
 
 
+def _categories(s: pd.Series, ok: Any) -> tuple[np.ndarray | None, np.ndarray]:
+    """Bad and unknown cells of a categorical column, checking each category once with ``ok``."""
+    codes = s.cat.codes.to_numpy()
+    good = np.array([bool(ok(c)) for c in s.dtype.categories] + [True])  # code -1 (missing) picks the last
+    bad = ~good[codes]
+    return (bad if bad.any() else None), codes < 0
+
+
 def _texts(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray | None, np.ndarray]:
     """Bad cells of a free-text field (not text, or a length outside the allowed range); unknown cells."""
+    lo, hi = int(spec.lo or 0), int(spec.hi or 0)
+    if isinstance(s.dtype, pd.CategoricalDtype):  # e.g. a dictionary-encoded Parquet column
+        return _categories(s, lambda c: isinstance(c, str) and lo <= len(c) <= hi)
     vals, null, bad = _strings(s)
     if vals is None:
         return bad, null
-    lo, hi = int(spec.lo or 0), int(spec.hi or 0)
     if isinstance(vals, np.ndarray):  # pragma: no cover - without pyarrow
         check = ~null if bad is None else ~null & ~bad
         pos = np.flatnonzero(check)
@@ -563,6 +573,8 @@ def _datetimes(s: pd.Series) -> tuple[np.ndarray | None, np.ndarray]:
     """
     if is_datetime64_any_dtype(s.dtype):
         return None, s.isna().to_numpy()
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return _categories(s, lambda c: isinstance(c, pd.Timestamp) or (isinstance(c, str) and _iso_ok(c)))
     vals, null, bad = _strings(s)
     check = ~null if bad is None else ~null & ~bad
     if vals is None or not check.any():

@@ -93,10 +93,15 @@ def _check(out, obs_list, index):
 
 
 _UNKNOWN_MARKERS = {"object": [None, np.nan, pd.NA], "typed": [None]}
+_LAYOUTS = ["records", "object", "typed", "category"]
 
 
 def _frame(obs_list, layout, markers):
-    """The observations as a frame in one of several column layouts; unknown cells spelled with ``markers``."""
+    """The observations as a frame in one of several column layouts; unknown cells spelled with ``markers``.
+
+    records: :func:`kit.io.records_to_frame`; object: every column object dtype; typed: pandas
+    nullable dtypes, choices ``category``, text ``str``; category: as typed, text ``category``.
+    """
     names = [n for n in FIELDS if any(n in o for o in obs_list)]
     cols = {}
     for j, name in enumerate(names):
@@ -114,6 +119,8 @@ def _frame(obs_list, layout, markers):
             cols[name] = pd.Series([None if v is None else v for v in values], dtype="Float64")
         elif spec.kind == "choice":
             cols[name] = pd.Series(values, dtype=pd.CategoricalDtype(spec.choices))
+        elif layout == "category":
+            cols[name] = pd.Series(values, dtype="category")
         else:
             cols[name] = pd.Series(values, dtype="str")
     if layout == "records":
@@ -122,26 +129,26 @@ def _frame(obs_list, layout, markers):
 
 
 @SETTINGS
-@given(st.lists(observations(), min_size=1, max_size=12), st.sampled_from(["records", "object", "typed"]))
+@given(st.lists(observations(), min_size=1, max_size=12), st.sampled_from(_LAYOUTS))
 def test_assess_frame_equals_assess_row_by_row(obs_list, layout):
-    df = _frame(obs_list, layout, _UNKNOWN_MARKERS["typed" if layout == "typed" else "object"])
+    df = _frame(obs_list, layout, _UNKNOWN_MARKERS["object" if layout in ("records", "object") else "typed"])
     _check(assess_frame(df, progress=False), obs_list, df.index)
 
 
 @SETTINGS
-@given(st.lists(observations(), min_size=6, max_size=14), st.sampled_from(["records", "object", "typed"]))
+@given(st.lists(observations(), min_size=6, max_size=14), st.sampled_from(_LAYOUTS))
 def test_equal_across_chunk_boundaries(obs_list, layout):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(frame, "CHUNK_ROWS", 5)
         mp.setattr(frame, "KERNEL_ROWS", 2)
-        df = _frame(obs_list, layout, _UNKNOWN_MARKERS["typed" if layout == "typed" else "object"])
+        df = _frame(obs_list, layout, _UNKNOWN_MARKERS["object" if layout in ("records", "object") else "typed"])
         df.index = pd.Index([f"r{i * 7 % 13}-{i}" for i in range(len(df))])
         _check(assess_frame(df, progress=False), obs_list, df.index)
 
 
 def test_teaching_cases_score_as_assess_in_every_layout(cases):
     obs_list = [c["observation"] for c in cases]
-    for layout in ("records", "object", "typed"):
+    for layout in _LAYOUTS:
         df = _frame(obs_list, layout, [None])
         out = assess_frame(df, progress=False)
         _check(out, obs_list, df.index)
@@ -205,6 +212,25 @@ def test_nullable_and_arrow_dtypes_are_read():
     df["intensity"] = df["intensity"].astype("category")
     df["pain_score"] = df["pain_score"].astype("float32")
     _check(assess_frame(df, progress=False), obs_list, df.index)
+
+
+def test_a_log_read_back_from_parquet_scores_the_same(cases, tmp_path):
+    obs_list = [c["observation"] for c in cases] * 3
+    for layout in ("records", "typed", "category"):
+        path = tmp_path / f"{layout}.parquet"
+        _frame(obs_list, layout, [None]).to_parquet(path)
+        back = pd.read_parquet(path)
+        _check(assess_frame(back, progress=False), obs_list, back.index)
+
+
+def test_text_columns_as_categories_are_checked_once_per_category():
+    df = pd.DataFrame({"athlete_id": pd.Series(["A1", "", None, "x" * 65, "A1"], dtype="category"),
+                       "observed_at": pd.Series(["2026-05-01T10:00", "nope", None, "2026-05-01 10:00", "nope"],
+                                                dtype="category")})
+    with pytest.raises(ObservationError) as exc:
+        assess_frame(df, progress=False)
+    assert [(p.row, p.field) for p in exc.value.problems] == [
+        (1, "athlete_id"), (1, "observed_at"), (3, "athlete_id"), (4, "observed_at")]
 
 
 def test_frame_with_no_rows_and_frame_with_no_columns():
