@@ -194,6 +194,30 @@ def test_bool_columns_in_every_dtype_give_the_same_result():
                                   for v in (True, False, True, True)]
 
 
+@pytest.mark.parametrize("path", ["identity", "pyarrow", "exact"])
+def test_object_yes_no_columns_give_the_same_result_on_every_decoding_path(path, monkeypatch):
+    """Singletons only (identity), other NaN objects (pyarrow), a column with a bad cell (exact)."""
+    taken = []
+    identity = frame._bools_by_identity
+    monkeypatch.setattr(frame, "_bools_by_identity", lambda v: taken.append(identity(v) is not None) or identity(v))
+    values = [True, False, None, True, np.True_, pd.NA, np.nan, False] * 3
+    if path == "pyarrow":
+        values[4] = float("nan")  # a NaN that is not the np.nan object
+    obs_list = [{"spasm": bool(v), "spasm_duration_min": 75.0} if isinstance(v, (bool, np.bool_))
+                else {"spasm_duration_min": 75.0} for v in values]
+    df = pd.DataFrame({"spasm": pd.Series(values, dtype=object), "spasm_duration_min": 75.0})
+    if path == "exact":
+        df.loc[len(df)] = ["yes", 75.0]
+        with pytest.raises(ObservationError) as exc:
+            assess_frame(df, progress=False)
+        assert [(p.row, p.field, p.value) for p in exc.value.problems] == [(len(df) - 1, "spasm", "yes")]
+        return
+    _check(assess_frame(df, progress=False), obs_list, df.index)
+    strided = df.iloc[::2]  # a non-contiguous view of the column
+    _check(assess_frame(strided, progress=False), obs_list[::2], strided.index)
+    assert taken == [path == "identity"] * 2
+
+
 def test_nullable_and_arrow_dtypes_are_read():
     obs_list = [
         {"pain_score": 9, "urine_color": 7, "intensity": "race", "athlete_id": "A1", "observed_at": "2026-05-01T09:30"},
