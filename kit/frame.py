@@ -455,10 +455,11 @@ def _object_bools(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
             return bits.astype(np.float64), np.zeros(len(a), dtype=bool)
         null = _bits(validity, len(a), a.offset, invert=True)
         return _BOOL_TABLE.take(bits.view(np.uint8) + 2 * null.view(np.uint8)), null
-    if infer_dtype(vals, skipna=True) not in ("boolean", "empty"):  # pragma: no cover - without pyarrow
+    if infer_dtype(vals, skipna=True) not in ("boolean", "empty"):  # without pyarrow
         return None
-    null = pd.isna(vals)  # pragma: no cover
-    return np.where(null, np.nan, vals == True), null  # noqa: E712  # pragma: no cover - every known cell is a bool
+    null = pd.isna(vals)
+    yes = np.where(null, False, vals).astype(bool)  # every known cell is a bool here
+    return np.where(null, np.nan, yes), null
 
 
 _CPYTHON = sys.implementation.name == "cpython"
@@ -588,7 +589,7 @@ def _texts(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray | None, np.ndarray
     vals, null, bad = _strings(s)
     if vals is None:
         return bad, null
-    if isinstance(vals, np.ndarray):  # pragma: no cover - without pyarrow
+    if isinstance(vals, np.ndarray):  # without pyarrow
         check = ~null if bad is None else ~null & ~bad
         pos = np.flatnonzero(check)
         lengths = np.zeros(len(vals), dtype=np.int64)
@@ -618,12 +619,11 @@ def _datetimes(s: pd.Series) -> tuple[np.ndarray | None, np.ndarray]:
     check = ~null if bad is None else ~null & ~bad
     if vals is None or not check.any():
         return bad, null
-    if isinstance(vals, np.ndarray):  # pragma: no cover - without pyarrow
-        uniq, inverse = np.unique(vals[check].astype(str), return_inverse=True)
+    if isinstance(vals, np.ndarray):  # without pyarrow
+        codes, uniq = pd.factorize(vals[check])  # each distinct text checked once by the scalar rule
         good = np.array([_iso_ok(u) for u in uniq], dtype=bool)
-        ok = np.zeros(len(vals), dtype=bool)
-        ok[np.flatnonzero(check)] = good[inverse]
-        wrong = check & ~ok
+        wrong = np.zeros(len(vals), dtype=bool)
+        wrong[np.flatnonzero(check)] = ~good[codes]
     else:
         ok = _iso_common(vals)
         doubtful = np.flatnonzero(check & ~ok)

@@ -10,6 +10,7 @@ reports for that row.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -129,10 +130,21 @@ def _frame(obs_list, layout, markers):
 
 
 @SETTINGS
-@given(st.lists(observations(), min_size=1, max_size=12), st.sampled_from(_LAYOUTS))
-def test_assess_frame_equals_assess_row_by_row(obs_list, layout):
+@given(st.lists(observations(), min_size=1, max_size=12), st.sampled_from(_LAYOUTS), st.booleans())
+def test_assess_frame_equals_assess_row_by_row(obs_list, layout, with_pyarrow):
     df = _frame(obs_list, layout, _UNKNOWN_MARKERS["object" if layout in ("records", "object") else "typed"])
-    _check(assess_frame(df, progress=False), obs_list, df.index)
+    with _pyarrow(with_pyarrow):
+        _check(assess_frame(df, progress=False), obs_list, df.index)
+
+
+@contextlib.contextmanager
+def _pyarrow(available):
+    """Run the frame path as if pyarrow were not installed (its fallbacks must agree)."""
+    with pytest.MonkeyPatch.context() as mp:
+        if not available:
+            mp.setattr(frame, "_pa", None)
+            mp.setattr(frame, "_pc", None)
+        yield
 
 
 @SETTINGS
@@ -194,14 +206,17 @@ def test_bool_columns_in_every_dtype_give_the_same_result():
                                   for v in (True, False, True, True)]
 
 
-@pytest.mark.parametrize("path", ["identity", "pyarrow", "exact"])
+@pytest.mark.parametrize("path", ["identity", "pyarrow", "inference", "exact"])
 def test_object_yes_no_columns_give_the_same_result_on_every_decoding_path(path, monkeypatch):
-    """Singletons only (identity), other NaN objects (pyarrow), a column with a bad cell (exact)."""
+    """Singletons only (identity), other NaN objects (pyarrow, or pandas' inference without it), a bad cell (exact)."""
+    if path == "inference":
+        monkeypatch.setattr(frame, "_pa", None)
+        monkeypatch.setattr(frame, "_CPYTHON", False)
     taken = []
     identity = frame._bools_by_identity
     monkeypatch.setattr(frame, "_bools_by_identity", lambda v: taken.append(identity(v) is not None) or identity(v))
     values = [True, False, None, True, np.True_, pd.NA, np.nan, False] * 3
-    if path == "pyarrow":
+    if path in ("pyarrow", "inference"):
         values[4] = float("nan")  # a NaN that is not the np.nan object
     obs_list = [{"spasm": bool(v), "spasm_duration_min": 75.0} if isinstance(v, (bool, np.bool_))
                 else {"spasm_duration_min": 75.0} for v in values]
@@ -421,18 +436,23 @@ def test_date_times_are_checked_like_assess_does():
               "2026-05-01T09:30:61", "2026-05-01T09:30+24:00", "not a date", "2026-05-01T09:30:00+02:00"]
     expected = {i for i, t in enumerate(stamps) if _scalar_fields({"observed_at": t})}
     assert expected  # some are bad
-    for dtype in (object, "str"):
-        with pytest.raises(ObservationError) as exc:
-            assess_frame(pd.DataFrame({"observed_at": pd.Series(stamps, dtype=dtype)}), progress=False)
-        assert {p.row for p in exc.value.problems} == expected
+    for dtype in (object, "str", "category"):
+        for with_pyarrow in (True, False):
+            with _pyarrow(with_pyarrow), pytest.raises(ObservationError) as exc:
+                assess_frame(pd.DataFrame({"observed_at": pd.Series(stamps, dtype=dtype)}), progress=False)
+            assert {p.row for p in exc.value.problems} == expected
 
 
 def test_text_lengths_count_characters_like_assess():
-    ids = ["é" * 64, "é" * 65, "", "ok"]
-    for dtype in (object, "str"):
-        with pytest.raises(ObservationError) as exc:
-            assess_frame(pd.DataFrame({"athlete_id": pd.Series(ids, dtype=dtype)}), progress=False)
-        assert [p.row for p in exc.value.problems] == [1, 2]
+    ids = ["é" * 64, "é" * 65, "", "ok", 7]
+    for dtype in (object, "category"):
+        for with_pyarrow in (True, False):
+            with _pyarrow(with_pyarrow), pytest.raises(ObservationError) as exc:
+                assess_frame(pd.DataFrame({"athlete_id": pd.Series(ids, dtype=dtype)}), progress=False)
+            assert [p.row for p in exc.value.problems] == [1, 2, 4]
+    with pytest.raises(ObservationError) as exc:
+        assess_frame(pd.DataFrame({"athlete_id": pd.Series(ids[:4], dtype="str")}), progress=False)
+    assert [p.row for p in exc.value.problems] == [1, 2]
 
 
 def test_validate_frame_and_frame_inputs_give_float_columns():
