@@ -96,6 +96,8 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
     pandas.DataFrame or dask.dataframe.DataFrame
         Same index as ``df``; columns ``escalation``, ``top_cause`` (None when no cause
         leads), ``score_<cause>`` for each cause (int) and ``flags`` (";"-joined, sorted).
+        Lazy for a Dask input, with the label columns as ``string[pyarrow]`` (``<NA>`` for
+        no top cause) so that the result can be written to Parquet.
 
     Raises
     ------
@@ -120,7 +122,7 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
         names, col_problems = _check_columns(df, extra)  # the columns are known before any partition is read
         if col_problems:
             raise ObservationError(col_problems)
-        return df.map_partitions(_assess_partition, extra=extra, meta=_meta())
+        return df.map_partitions(_assess_partition, extra=extra, meta=_dask_meta())
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"assess_frame needs a pandas or Dask DataFrame, not {type(df).__name__}")
     n = len(df)
@@ -179,12 +181,28 @@ class _PortableObservationError(ObservationError):
         return (ObservationError, (self.problems,))
 
 
+_LABELS = ("escalation", "top_cause", "flags")
+
+
+def _dask_meta() -> pd.DataFrame:
+    """The Dask result's columns: labels as pandas' pyarrow-backed strings (missing ``top_cause`` is ``<NA>``).
+
+    Object columns would stop ``to_parquet`` on a Dask result (dask cannot infer a Parquet
+    type for an object column from its meta); strings are what dask itself uses for text.
+    """
+    meta = _meta()
+    if _pa is None:  # pragma: no cover - postrun-kit[scale] brings pyarrow
+        return meta
+    return meta.astype({c: pd.StringDtype("pyarrow") for c in _LABELS})
+
+
 def _assess_partition(part: pd.DataFrame, extra: str) -> pd.DataFrame:
-    """One Dask partition (a pandas DataFrame), scored without a progress bar."""
+    """One Dask partition (a pandas DataFrame), scored without a progress bar, with the dtypes of :func:`_dask_meta`."""
     try:
-        return assess_frame(part, extra=extra, progress=False)
+        out = assess_frame(part, extra=extra, progress=False)
     except ObservationError as err:
         raise _PortableObservationError(err.problems) from None
+    return out.astype(_dask_meta().dtypes.to_dict())
 
 
 def _flag_labels(mask: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ distributed = pytest.importorskip("distributed")
 
 from kit import ObservationError, assess_frame  # noqa: E402
 from kit.fields import BOOL_FIELDS  # noqa: E402
-from kit.frame import OUTPUT_COLUMNS, _meta, _PortableObservationError  # noqa: E402
+from kit.frame import OUTPUT_COLUMNS, _dask_meta, _PortableObservationError  # noqa: E402
 from kit.io import read_log_csv  # noqa: E402
 
 from .conftest import ROOT  # noqa: E402
@@ -46,6 +46,12 @@ def league():
     return df
 
 
+def _as_pandas_result(df):
+    """A computed Dask result with the pandas path's dtypes (label columns object, None for missing)."""
+    labels = ["escalation", "top_cause", "flags"]
+    return df.astype({c: object for c in labels}).replace({c: {pd.NA: None} for c in labels})
+
+
 def _write_parquet(df, path, parts):
     path.mkdir()
     for i, rows in enumerate(np.array_split(np.arange(len(df)), parts)):
@@ -64,9 +70,10 @@ def test_dask_input_gives_a_lazy_dask_dataframe_with_the_declared_meta(league):
     assert isinstance(out, dd.DataFrame)
     assert out.npartitions == 3
     assert list(out.columns) == list(OUTPUT_COLUMNS)
-    assert out.dtypes.to_dict() == _meta().dtypes.to_dict()
+    assert out.dtypes.to_dict() == _dask_meta().dtypes.to_dict()
     result = out.compute(scheduler="synchronous")
-    pd.testing.assert_frame_equal(result, assess_frame(league, progress=False))
+    assert result.dtypes.to_dict() == _dask_meta().dtypes.to_dict()
+    pd.testing.assert_frame_equal(_as_pandas_result(result), assess_frame(league, progress=False))
 
 
 def test_object_yes_no_columns_turned_to_text_by_dask_are_rejected_not_misread(league):
@@ -85,8 +92,26 @@ def test_league_parquet_scored_on_a_local_cluster_equals_pandas(client, league, 
     out = assess_frame(ddf)
     result = client.compute(out).result()
     expected = assess_frame(league, progress=False)
-    pd.testing.assert_frame_equal(result, expected, check_names=False)
+    pd.testing.assert_frame_equal(_as_pandas_result(result), expected, check_names=False)
     assert result["escalation"].value_counts().to_dict() == expected["escalation"].value_counts().to_dict()
+
+
+def test_scored_league_goes_back_beside_the_log_and_writes_parquet(client, league, tmp_path):
+    # the documented recipe; files written without an index, so every file's rows are numbered from 0
+    path = tmp_path / "league"
+    path.mkdir()
+    for i, rows in enumerate(np.array_split(np.arange(len(league)), 3)):
+        league.iloc[rows].to_parquet(path / f"team-{i}.parquet", index=False)
+    logs = dd.read_parquet(path)
+    scored = assess_frame(logs)
+    result = logs[["athlete_id", "observed_at"]].assign(**{c: scored[c] for c in scored.columns})
+    result.to_parquet(tmp_path / "scored", write_index=False)
+    back = pd.read_parquet(tmp_path / "scored")
+    expected = assess_frame(league, progress=False)
+    assert len(back) == len(league)
+    assert back["athlete_id"].tolist() == league["athlete_id"].tolist()
+    assert back["escalation"].tolist() == expected["escalation"].tolist()
+    assert back["top_cause"].astype(object).where(back["top_cause"].notna(), None).tolist() == expected["top_cause"].tolist()
 
 
 def test_bad_row_in_one_partition_raises_observation_error_with_its_row_and_field(client, league, tmp_path):
