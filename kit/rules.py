@@ -85,16 +85,21 @@ KERNEL_INPUTS: tuple[str, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Ops:
-    """The four operations whose spelling differs between scalars and arrays."""
+    """The operations whose spelling differs between scalars and arrays.
+
+    ``small_int`` wraps the points and counts that are summed: ``int`` for scalars, a
+    16-bit integer for arrays (sums stay far below its limit; narrow arrays are faster).
+    """
 
     not_: Callable[[Any], Any]
     where: Callable[[Any, Any, Any], Any]
     maximum: Callable[[Any, Any], Any]
     minimum: Callable[[Any, Any], Any]
+    small_int: Callable[[int], Any] = int
 
 
 SCALAR = Ops(not_=lambda x: not x, where=lambda c, a, b: a if c else b, maximum=max, minimum=min)
-VECTOR = Ops(not_=np.logical_not, where=np.where, maximum=np.maximum, minimum=np.minimum)
+VECTOR = Ops(not_=np.logical_not, where=np.where, maximum=np.maximum, minimum=np.minimum, small_int=np.int16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +257,7 @@ def evaluate(v: dict[str, Any], ops: Ops) -> dict[str, Any]:
     }
     amber_total = 0
     for item in amber.values():
-        amber_total = amber_total + item * 1
+        amber_total = amber_total + item * ops.small_int(1)
 
     whipple = not_(cns) & ((diab & (g < T.hypo_level2_mg_dl)) | (not_(diab) & (g < T.whipple_mg_dl)))
     nerve = tingling & not_(hypo_any)
@@ -293,7 +298,7 @@ def evaluate(v: dict[str, Any], ops: Ops) -> dict[str, Any]:
     }
     raw = {c: 0 for c in CAUSES}
     for f in FINDINGS:
-        raw[f.cause] = raw[f.cause] + findings[f.id] * f.points
+        raw[f.cause] = raw[f.cause] + findings[f.id] * ops.small_int(f.points)
     scores = {c: ops.minimum(raw[c], 100) for c in CAUSES}
 
     outside = f_rhabdo | f_ehs
