@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from kit.lab import LAB_CONFIG_DIR, ROOT, TRIAGE_NOTEBOOK
+from kit.lab import ROOT, TRIAGE_NOTEBOOK, lab_env
 
 __all__ = ["LAB_ONLY_TAG", "app_notebook", "app_command", "configure", "run"]
 
@@ -46,7 +46,10 @@ def app_notebook(dest_dir: str | os.PathLike[str], source: str | os.PathLike[str
 def app_command(notebook: str | os.PathLike[str], *, port: int | None = None, open_browser: bool = True,
                 extra: Sequence[str] = ()) -> list[str]:
     """The ``voila`` command line serving ``notebook`` on 127.0.0.1 (sources stripped)."""
+    # template kit-offline (kit/data/jupyter_data, on JUPYTER_PATH via kit.lab.lab_env): Voila's "lab"
+    # template without its CDN stylesheets, so the app makes no request beyond 127.0.0.1
     cmd = [sys.executable, "-m", "voila", os.fspath(notebook), "--Voila.ip=127.0.0.1", "--strip_sources=True",
+           "--template=kit-offline",
            "--show_tracebacks=False", f"--Voila.root_dir={Path(notebook).parent}"]
     if port is not None:
         cmd += [f"--port={port}", "--Voila.port_retries=0"]
@@ -67,8 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from kit.store import default_store_path
 
     store = default_store_path(args.store)
-    env = dict(os.environ, KIT_STORE=str(store))
-    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in (str(LAB_CONFIG_DIR), env.get("JUPYTER_CONFIG_PATH")) if p)
+    env = lab_env(store)
     with tempfile.TemporaryDirectory(prefix="postrun-kit-app-") as tmp:
         nb = app_notebook(tmp)
         print(f"postrun-kit app: store {store}; serving the triage form on 127.0.0.1 (Ctrl-C to stop)", file=sys.stderr)

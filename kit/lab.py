@@ -30,18 +30,20 @@ ROOT = Path(__file__).resolve().parents[1]
 TRIAGE_NOTEBOOK = "notebooks/01-triage.ipynb"
 #: Extra Jupyter config directory: disables the announcements ("news") toast.
 LAB_CONFIG_DIR = Path(__file__).resolve().parent / "data" / "jupyter"
+#: Extra Jupyter data dir: the offline Voila template ``kit-offline`` (no CDN requests).
+JUPYTER_DATA_DIR = Path(__file__).resolve().parent / "data" / "jupyter_data"
 #: The store ``make lab`` uses.
 DEFAULT_LAB_STORE = ROOT / "data" / "store" / "postrun.sqlite"
 
 
 def lab_env(store: str | os.PathLike[str] | None = None, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Environment for the server and its kernels: ``KIT_STORE`` and the extra config path."""
+    """Environment for the server and its kernels: ``KIT_STORE``, the extra config path and data path."""
     env = dict(os.environ if base is None else base)
     if store is not None:
         env["KIT_STORE"] = str(store)
-    extra = str(LAB_CONFIG_DIR)
-    old = env.get("JUPYTER_CONFIG_PATH")
-    env["JUPYTER_CONFIG_PATH"] = extra if not old else extra + os.pathsep + old
+    for var, extra in (("JUPYTER_CONFIG_PATH", LAB_CONFIG_DIR), ("JUPYTER_PATH", JUPYTER_DATA_DIR)):
+        old = env.get(var)
+        env[var] = str(extra) if not old else str(extra) + os.pathsep + old
     return env
 
 

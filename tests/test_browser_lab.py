@@ -107,6 +107,14 @@ def lab(tmp_path: Path) -> Iterator[dict]:
         _stop(proc)
 
 
+def _record_external_requests(page) -> list[str]:
+    """Every request the page makes beyond 127.0.0.1 (the kit makes none: no CDN, no network)."""
+    external: list[str] = []
+    local = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
+    page.on("request", lambda r: None if r.url.startswith(local) else external.append(r.url))
+    return external
+
+
 def _accept_kernel_dialog(page) -> None:
     """JupyterLab can race its kernelspec fetch on a fresh server and ask "Select Kernel": take Python 3."""
     dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
@@ -143,6 +151,7 @@ def _run_all(page) -> None:
 
 def test_triage_notebook_in_jupyterlab_updates_banner_as_fields_change(browser, lab, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    external = _record_external_requests(page)
     try:
         page.goto(lab["url"])
         _run_all(page)
@@ -168,6 +177,7 @@ def test_triage_notebook_in_jupyterlab_updates_banner_as_fields_change(browser, 
     finally:
         page.close()
     assert (tmp_path / "02-emergency-panel.png").stat().st_size > 10_000
+    assert external == []
 
     from kit.store import Store
 
@@ -189,6 +199,7 @@ def test_voila_app_shows_the_live_form_without_code(browser, tmp_path):
     try:
         _wait_http(f"http://127.0.0.1:{port}/", proc, log)
         page = browser.new_page(viewport={"width": 1300, "height": 900})
+        external = _record_external_requests(page)
         page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
         banner = page.locator(".kit-escalation")
         expect(banner).to_contain_text("self_care", timeout=60_000)
@@ -198,6 +209,7 @@ def test_voila_app_shows_the_live_form_without_code(browser, tmp_path):
         assert page.locator(".jp-InputArea-editor, .CodeMirror, .cm-editor").count() == 0  # no code cells
         assert "NBVAL_CHECK_OUTPUT" not in page.content()  # the lab-only scripting cells are not served
         page.screenshot(path=str(tmp_path / "voila.png"))
+        assert external == []  # the kit-offline template loads nothing from a CDN
     finally:
         if page is not None:
             page.close()
