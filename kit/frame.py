@@ -9,8 +9,7 @@ How it is fast (see ``docs/speed.md`` for the measurements):
 
 * each column is decoded once to a float array (NaN unknown, yes/no 1.0/0.0) with a
   dtype check instead of a per-cell ``isinstance``. A yes/no column of Python objects
-  (``True``/``False``/``None``, as a CSV or records load gives) is recognised by comparing
-  its cells' identities with those singletons (:func:`_bools_by_identity`), else converted by
+  (``True``/``False``/``None``, as a CSV or records load gives) is converted by
   pyarrow's strict boolean conversion, which refuses anything that is not a boolean or a
   missing value; only a column that holds a bad cell takes the slow, exact path that
   finds every bad cell;
@@ -26,8 +25,6 @@ A Dask DataFrame is scored partition by partition with ``map_partitions`` (decla
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from typing import Any
 
 import numpy as np
@@ -459,9 +456,6 @@ def _object_bools(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     and the missing markers (None, NaN, ``pd.NA``) and refuses everything else (1, "yes").
     Without pyarrow, pandas' type inference gives the same answer (a little slower).
     """
-    by_identity = _bools_by_identity(vals)
-    if by_identity is not None:
-        return by_identity
     if _pa is not None:
         try:
             a = _pa.array(vals, type=_pa.bool_(), from_pandas=True)
@@ -478,39 +472,6 @@ def _object_bools(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     null = pd.isna(vals)
     yes = np.where(null, False, vals).astype(bool)  # every known cell is a bool here
     return np.where(null, np.nan, yes), null
-
-
-_CPYTHON = sys.implementation.name == "cpython"
-_YES_IDS = (id(True), id(np.True_))
-_NO_IDS = (id(False), id(np.False_))
-_NULL_IDS = (id(None), id(pd.NA), id(np.nan))
-
-
-def _bools_by_identity(vals: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """(floats, unknown cells) when every cell of an object array *is* one of the yes/no/missing singletons.
-
-    The cells of an object array are pointers; in CPython ``id(x)`` is that pointer. So a
-    cell holds ``True`` exactly when its pointer equals ``id(True)`` (likewise ``False``,
-    ``None``, numpy's ``True_``/``False_``, ``pd.NA`` and the ``np.nan`` object). Comparing
-    the pointers as integers checks and converts a column with no Python call per cell,
-    several times faster than any per-object conversion. The pointers are only compared,
-    never followed, and the array is kept alive while they are read. Any other cell (a
-    NaN made elsewhere, 1, "yes") returns ``None``: the caller then takes the strict
-    pyarrow path, and a column with a bad cell the exact path that reports it.
-    """
-    if not _CPYTHON or vals.dtype != _OBJECT or vals.ndim != 1 or not len(vals):
-        return None
-    v = np.ascontiguousarray(vals)
-    p = np.frombuffer((ctypes.c_char * v.nbytes).from_address(v.ctypes.data), dtype=np.uintp)
-    yes, no, null = p == _YES_IDS[0], p == _NO_IDS[0], p == _NULL_IDS[0]
-    if not (yes | no | null).all():  # numpy's booleans, pd.NA or np.nan too?
-        yes |= p == _YES_IDS[1]
-        no |= p == _NO_IDS[1]
-        null |= (p == _NULL_IDS[1]) | (p == _NULL_IDS[2])
-        if not (yes | no | null).all():
-            return None
-    del p, v  # done with the pointers
-    return _BOOL_TABLE.take(yes.view(np.uint8) + 2 * null.view(np.uint8)), null
 
 
 def _choices(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
