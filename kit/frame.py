@@ -171,13 +171,6 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
     return pd.DataFrame(out, index=idx, copy=False)
 
 
-class _PortableObservationError(ObservationError):
-    """Raised in a Dask partition; pickles (worker -> client) as a plain ObservationError with its problems."""
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (ObservationError, (self.problems,))
-
-
 _LABELS = ("escalation", "top_cause", "flags")
 
 
@@ -195,10 +188,7 @@ def _dask_meta() -> pd.DataFrame:
 
 def _assess_partition(part: pd.DataFrame, extra: str) -> pd.DataFrame:
     """One Dask partition (a pandas DataFrame), scored without a progress bar, with the dtypes of :func:`_dask_meta`."""
-    try:
-        out = assess_frame(part, extra=extra, progress=False)
-    except ObservationError as err:
-        raise _PortableObservationError(err.problems) from None
+    out = assess_frame(part, extra=extra, progress=False)  # ObservationError pickles as itself (worker -> client)
     return out.astype(_dask_meta().dtypes.to_dict())
 
 

@@ -73,6 +73,10 @@ class ObservationError(ValueError):
         more = f"\n  ... and {n - _SHOWN} more" if n > _SHOWN else ""
         super().__init__(head + shown + more)
 
+    def __reduce__(self) -> tuple:
+        # picklable as itself (Dask workers, multiprocessing): rebuilt from its problems
+        return (type(self), (self.problems,))
+
     @property
     def fields(self) -> list[str]:
         """The field names that have a problem, in order."""

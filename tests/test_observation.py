@@ -192,3 +192,12 @@ def test_giant_values_give_short_messages():
 def test_absurd_but_positive_glucose_does_not_crash():
     a = assess({"blood_glucose": 9.99e306, "blood_glucose_unit": "mmol/L"})
     assert a.warnings  # flagged as implausible for mmol/L
+
+
+def test_observation_error_survives_pickling():
+    import pickle
+
+    with pytest.raises(ObservationError) as exc:
+        assess({"pain_score": 11, "tremor": "yes"})
+    back = pickle.loads(pickle.dumps(exc.value))
+    assert back.problems == exc.value.problems and str(back) == str(exc.value)
