@@ -6,8 +6,14 @@ actions are chosen: an id that is contraindicated is removed from the actions, s
 is never both advised and contraindicated. Tiers are cumulative (§9): a higher tier keeps
 the on-site care of the lower ones.
 
-Action ids beyond the contract's list (added, as the contract allows): ``cool_down``
-(heat exhaustion care) and ``restrict_fluids`` (possible hyponatraemia).
+Only the contract's action ids are used; where the situation needs other words (cooling
+for heat exhaustion, holding drinks when hyponatraemia is possible, measuring glucose when
+no reading exists) they go into the text of ``rest``, ``recheck_glucose`` or a
+contraindication's ``why``.
+
+Hyponatraemia is treated as *possible* (and every drink is withheld) on the
+``hyponatremia_risk`` flag and also, per clinical-reference §7, on confusion or on
+vomiting with headache, since those are EAH signs when body mass and sodium are unknown.
 
 References
 ----------
@@ -50,7 +56,6 @@ ACTION_TEXT: dict[str, str] = {
         f"Recheck blood glucose {_n(T.glucose_recheck_min)} min after the sugar and repeat the sugar while it is still "
         f"under {_n(T.hypo_level1_mg_dl)} mg/dL ({_n(round(T.hypo_level1_mg_dl / T.glucose_mmol_to_mg_dl, 1))} mmol/L); "
         "once normal, eat a snack or meal."),
-    "measure_glucose": "Measure blood glucose now if a meter is available: it separates a low from plain fatigue.",
     "stop_running": "No more running today.",
     "rest": "Rest somewhere cool and sheltered; eat, and drink to thirst.",
     "stretch": "Gently stretch the cramping muscle (slow, passive, held) until it lets go.",
@@ -59,11 +64,24 @@ ACTION_TEXT: dict[str, str] = {
     "ice": "For soreness, an ice pack wrapped in a towel (never directly on the skin).",
     "drink_water": "Replace the documented fluid loss by sipping drinks to thirst; do not force large volumes.",
     "electrolyte_drink": "Prefer a drink with salt/electrolytes (or water with salty food) to replace sweat losses.",
-    "cool_down": "Move to shade, remove extra clothing, cool with cold wet towels and fanning, and lie down with the "
-                 "legs raised.",
-    "restrict_fluids": "Hold all drinks (water and sports drinks) until they pass urine freely; a salty snack or "
-                       "broth is fine. Get help at once if headache, vomiting or confusion appear.",
     "see_doctor": "Arrange a non-urgent medical review (within days).",
+}
+
+#: Variants of an action's text for particular situations (same id, other words).
+_TEXT_VARIANTS: dict[str, str] = {
+    "rest_no_drinks": "Rest lying down somewhere cool and sheltered, with someone staying beside them; no drinks for now "
+                      "(see what not to do).",
+    "rest_vomiting": "Rest lying down somewhere cool and sheltered, with someone staying beside them.",
+    "rest_heat": "Rest in the shade: remove extra clothing, cool with cold wet towels and fanning, and lie down with the "
+                 "legs raised.",
+    "measure_glucose": "Measure blood glucose now if a meter is available: it separates a low from plain fatigue.",
+    "glucose_no_meter": (
+        f"Measure blood glucose now if a meter is available; give the sugar anyway, then measure again "
+        f"{_n(T.glucose_recheck_min)} min later and repeat the sugar while it is under {_n(T.hypo_level1_mg_dl)} mg/dL."),
+    "glucose_nothing_by_mouth": (
+        f"Measure blood glucose every {_n(T.glucose_recheck_min)} min if you can and tell the paramedics the readings "
+        "(no sugar by mouth)."),
+    "electrolyte_heat": "If they are not vomiting, sips of a drink with salt/electrolytes help (to thirst).",
 }
 
 _SEE_DOCTOR_WHY = {
@@ -102,17 +120,24 @@ def choose_advice(obs: Any, r: dict[str, Any]) -> tuple[list[dict[str, str]], li
                or (obs.ambient_temp_c is not None and obs.ambient_temp_c >= T.heat_context_ambient_c))
     swollen = obs.muscle_swelling is True or bool(f["rhabdomyolysis_risk"])
 
+    nv, headache = obs.nausea_vomiting is True, obs.headache is True
     contra: dict[str, str] = {}
+    no_drink_why = None
     if f["hyponatremia_risk"]:
-        contra["drink_water"] = ("possible exercise-associated hyponatraemia: more water dilutes blood sodium further "
-                                 "(EAH consensus 2015; WMS 2019)")
-        contra["electrolyte_drink"] = ("possible hyponatraemia: standard sports drinks are hypotonic too; hold drinks "
-                                       "until urinating freely (WMS 2019)")
-    if cns and "drink_water" not in contra:
-        contra["drink_water"] = "altered mental state: risk of choking; no drinks (clinical-reference §9.7)"
+        no_drink_why = ("possible exercise-associated hyponatraemia: more water (or a standard, hypotonic sports drink) "
+                        "dilutes blood sodium further. Hold all drinks until they pass urine freely; a salty snack or broth "
+                        "is fine. Get help at once if headache, vomiting or confusion appear (EAH consensus 2015; WMS 2019)")
+    elif cns:
+        no_drink_why = "altered mental state: no drinks (choking risk, and hyponatraemia is possible) (clinical-reference §7, §9.7)"
+    elif nv and headache:
+        no_drink_why = ("vomiting with headache after a run can be hyponatraemia: hold all drinks until it is ruled out "
+                        "(body mass before/after, or a sodium test) (clinical-reference §7)")
     if unconscious or seizure:
+        no_drink_why = no_drink_why or "unconscious or seizing: nothing by mouth (choking risk)"
         contra["oral_carbohydrate"] = "unconscious or seizing: nothing by mouth (choking risk); glucagon if prescribed"
-        contra.setdefault("electrolyte_drink", "unconscious or seizing: nothing by mouth (choking risk)")
+    if no_drink_why:
+        contra["drink_water"] = no_drink_why
+        contra["electrolyte_drink"] = no_drink_why
     nsaid_why = [why for on, why in (
         (f["dehydration"], "dehydration"), (f["hyponatremia_risk"], "possible hyponatraemia"),
         (f["heat_exhaustion"] or f["exertional_heat_stroke"] or r["red"]["core_over_40"], "heat illness"),
@@ -125,45 +150,58 @@ def choose_advice(obs: Any, r: dict[str, Any]) -> tuple[list[dict[str, str]], li
         contra["continue_running"] = "stop for today: the situation needs watching (clinical-reference §9.7)"
     if hot or swollen:
         contra["heat"] = "never apply heat to a hot athlete or a swollen limb (clinical-reference §7)"
+    if swollen:
+        contra["massage"] = ("no massage on a swollen muscle: think rhabdomyolysis or compartment syndrome first "
+                             "(clinical-reference §4, §6)")
 
-    wanted: list[str] = []
+    wanted: list[tuple[str, str | None]] = []  # (id, text variant)
     if tier == 3:
-        wanted.append("call_emergency")
+        wanted.append(("call_emergency", None))
     if f["exertional_heat_stroke"] or r["red"]["core_over_40"]:
-        wanted.append("cold_water_immersion")
+        wanted.append(("cold_water_immersion", None))
     if unconscious or seizure:
-        wanted += ["recovery_position", "nothing_by_mouth"]
+        wanted += [("recovery_position", None), ("nothing_by_mouth", None)]
     if f["hypoglycemia"] or f["severe_hypoglycemia"]:
-        wanted += ["oral_carbohydrate", "recheck_glucose"]
-        if obs.blood_glucose is None:
-            wanted.insert(len(wanted) - 1, "measure_glucose")
+        if "oral_carbohydrate" in contra:
+            wanted.append(("recheck_glucose", "glucose_nothing_by_mouth"))
+        else:
+            wanted += [("oral_carbohydrate", None),
+                       ("recheck_glucose", "glucose_no_meter" if obs.blood_glucose is None else None)]
     elif obs.blood_glucose is None and obs.tremor is True:
-        wanted.append("measure_glucose")
-    if f["hyponatremia_risk"]:
-        wanted.append("restrict_fluids")
-    if f["heat_exhaustion"]:
-        wanted.append("cool_down")
+        wanted.append(("recheck_glucose", "measure_glucose"))
     if tier >= 1:
-        wanted.append("stop_running")
-    wanted.append("rest")
+        wanted.append(("stop_running", None))
+    if no_drink_why:
+        rest = "rest_no_drinks"
+    elif f["heat_exhaustion"]:
+        rest = "rest_heat"
+    elif nv:
+        rest = "rest_vomiting"
+    else:
+        rest = None
+    wanted.append(("rest", rest))
     if obs.spasm is True and not f["rhabdomyolysis_risk"]:
-        wanted += ["stretch", "massage"]
-    if f["dehydration"] or f["heat_exhaustion"]:
-        wanted += ["electrolyte_drink", "drink_water"] if not obs.nausea_vomiting else []
-    if obs.spasm is True or (obs.pain_score is not None and obs.pain_score > 0):
-        wanted += ["ice", "heat"] if tier < 3 else []
+        wanted += [("stretch", None), ("massage", None)]
+    if not nv:
+        if f["dehydration"]:  # drinks only for a documented deficit (clinical-reference §7)
+            wanted += [("electrolyte_drink", None), ("drink_water", None)]
+        elif f["heat_exhaustion"]:
+            wanted.append(("electrolyte_drink", "electrolyte_heat"))
+    if tier < 3:
+        if (obs.pain_score is not None and obs.pain_score > 0) or swollen:
+            wanted.append(("ice", None))  # soreness: cold
+        elif obs.spasm is True:
+            wanted.append(("heat", None))  # stiffness: warmth
     if any(bool(v) for v in r["pattern"].values()):
-        wanted.append("see_doctor")
+        wanted.append(("see_doctor", None))
 
     actions = []
     seen = set()
-    for a in wanted:
+    for a, variant in wanted:
         if a in contra or a in seen:
             continue
         seen.add(a)
-        text = ACTION_TEXT[a]
-        if a == "rest" and "drink_water" in contra:
-            text = "Rest lying down somewhere cool and sheltered, with someone staying beside them."
+        text = _TEXT_VARIANTS[variant] if variant else ACTION_TEXT[a]
         if a == "see_doctor":
             why = [_SEE_DOCTOR_WHY[k] for k, on in r["pattern"].items() if on]
             text = text[:-1] + ": " + "; ".join(why) + "."

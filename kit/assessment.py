@@ -220,7 +220,7 @@ def assess(observation: Mapping[str, Any] | Observation) -> Assessment:
         reassess_in_min=reassess_interval(obs, r),
         missing=tuple(missing),
         warnings=tuple(obs.warnings),
-        confidence=confidence(missing),
+        confidence=confidence(missing, obs),
         amber_points=int(r["amber_total"]),
         reasons=_reasons(r),
     )

@@ -52,7 +52,7 @@ def missing_fields(obs: Any, r: dict[str, Any]) -> list[str]:
     hot = (o.ambient_temp_c is not None and o.ambient_temp_c >= T.heat_context_ambient_c) or f["heat_exhaustion"]
     muscle = yes("muscle_swelling") or yes("muscle_weakness") or (o.pain_score is not None and o.pain_score >= T.rhabdo_pain_with_dark_urine)
     systemic = yes("nausea_vomiting") or yes("headache") or cns_known_yes
-    fluid_question = yes("spasm") or yes("thirst") or systemic or hot or yes("tremor")
+    fluid_question = yes("spasm") or yes("thirst") or systemic or hot or yes("tremor") or bool(f["dehydration"])
 
     wanted: list[tuple[bool, str]] = [
         (unknown("blood_glucose") and (autonomic or cns_known_yes or yes("has_diabetes") or yes("glucose_lowering_medication")),
@@ -69,6 +69,9 @@ def missing_fields(obs: Any, r: dict[str, Any]) -> list[str]:
         (unknown("glucose_lowering_medication") and (autonomic or cns_known_yes) and o.blood_glucose is None,
          "glucose_lowering_medication"),
         (unknown("urine_color") and fluid_question and not f["dehydration"], "urine_color"),
+        # before any drink is advised: the signs that would make drinking unsafe (possible hyponatraemia)
+        (unknown("nausea_vomiting") and (f["dehydration"] or f["heat_exhaustion"]), "nausea_vomiting"),
+        (unknown("headache") and (f["dehydration"] or f["heat_exhaustion"]), "headache"),
         (unknown("numbness_tingling") and yes("spasm"), "numbness_tingling"),
         (unknown("prevention_followed") and yes("spasm"), "prevention_followed"),
         (unknown("prior_episodes_30d") and (yes("spasm") or yes("numbness_tingling")), "prior_episodes_30d"),
@@ -76,12 +79,18 @@ def missing_fields(obs: Any, r: dict[str, Any]) -> list[str]:
     return [name for on, name in wanted if on][:MAX_MISSING]
 
 
-def confidence(missing: list[str]) -> str:
-    """A coarse confidence label from the missing list ([design], not a validated measure).
+def confidence(missing: list[str], obs: Any = None) -> str:
+    """A coarse confidence label ([design], not a validated measure).
 
-    ``low`` when a glucose reading is missing and would matter, or when
-    four or more useful fields are unknown; ``moderate`` with one to three; else ``high``.
+    ``low`` when nothing clinical is known at all (only athlete, time, notes), when a glucose
+    reading is missing and would matter, or when four or more useful fields are unknown;
+    ``moderate`` with one to three; else ``high``.
     """
+    if obs is not None and not (set(obs.to_dict()) - _ADMIN):
+        return "low"
     if "blood_glucose" in missing or len(missing) >= 4:
         return "low"
     return "moderate" if missing else "high"
+
+
+_ADMIN = frozenset({"athlete_id", "observed_at", "notes"})

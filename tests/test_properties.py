@@ -105,8 +105,12 @@ def test_safety_rules_of_section_9_7_always_hold(obs):
     a = assess(obs)
     advised = {x["id"] for x in a.actions}
     f = set(a.flags)
-    if "hyponatremia_risk" in f or "altered_mental_status" in f:
-        assert "drink_water" not in advised
+    eah_possible = "hyponatremia_risk" in f or "altered_mental_status" in f or (
+        obs.get("nausea_vomiting") and obs.get("headache"))  # clinical-reference §7
+    if eah_possible:
+        assert not {"drink_water", "electrolyte_drink"} & advised
+    if {"drink_water", "electrolyte_drink"} & advised:
+        assert "dehydration" in f or "heat_exhaustion" in f
     if f & {"dehydration", "hyponatremia_risk", "heat_exhaustion", "exertional_heat_stroke", "rhabdomyolysis_risk",
             "prolonged_spasm", "severe_pain"}:
         assert "nsaid" in {x["id"] for x in a.contraindicated}
@@ -114,6 +118,9 @@ def test_safety_rules_of_section_9_7_always_hold(obs):
         assert "oral_carbohydrate" not in advised
     assert "continue_running" not in advised
     assert "nsaid" not in advised
+    assert advised <= {"rest", "stop_running", "stretch", "massage", "heat", "ice", "drink_water", "electrolyte_drink",
+                       "oral_carbohydrate", "recheck_glucose", "nothing_by_mouth", "recovery_position",
+                       "cold_water_immersion", "call_emergency", "see_doctor"}  # the contract's ids only
 
 
 @SETTINGS

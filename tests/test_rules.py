@@ -184,7 +184,8 @@ def test_hyponatremia_with_vomiting_and_headache_is_an_emergency_and_no_water():
     assert a.escalation == "emergency"
     contra = {x["id"] for x in a.contraindicated}
     assert {"drink_water", "electrolyte_drink", "nsaid"} <= contra
-    assert "restrict_fluids" in {x["id"] for x in a.actions}
+    why = next(x["why"] for x in a.contraindicated if x["id"] == "drink_water")
+    assert "until they pass urine freely" in why
 
 
 def test_mild_hyponatremia_risk_is_monitor_and_still_no_water():
@@ -302,7 +303,9 @@ def test_no_finding_at_all_is_self_care_with_no_leading_cause():
 
 
 def test_heart_rate_is_recorded_but_not_scored():
-    assert assess({"heart_rate_bpm": 180}).to_dict() == {**assess({}).to_dict()}
+    with_hr, without = assess({"heart_rate_bpm": 180}).to_dict(), assess({}).to_dict()
+    with_hr.pop("confidence"), without.pop("confidence")  # something clinical is known now
+    assert with_hr == without
 
 
 # --- unknown is not no -----------------------------------------------------------------------
@@ -315,7 +318,8 @@ def test_unknown_mental_state_is_asked_for_and_known_no_is_not():
 def test_tremor_without_glucose_asks_for_glucose_first():
     a = assess({"tremor": True})
     assert a.missing[0] == "blood_glucose" and a.confidence == "low"
-    assert "measure_glucose" in {x["id"] for x in a.actions}
+    glucose = next(x for x in a.actions if x["id"] == "recheck_glucose")
+    assert glucose["text"].startswith("Measure blood glucose now")
 
 
 def test_unknown_fields_never_fire_a_rule():
@@ -340,3 +344,59 @@ def test_every_reason_names_a_source():
     a = assess({"confusion": True, "pain_score": 6, "urine_color": 7})
     assert a.reasons[0]["tier"] == "emergency"
     assert all(r["source"] for r in a.reasons)
+
+
+# --- advice safety (clinical-reference §7, §9.7) -----------------------------------------------
+
+CONTRACT_ACTION_IDS = {"rest", "stop_running", "stretch", "massage", "heat", "ice", "drink_water", "electrolyte_drink",
+                       "oral_carbohydrate", "recheck_glucose", "nothing_by_mouth", "recovery_position",
+                       "cold_water_immersion", "call_emergency", "see_doctor", "nsaid", "continue_running"}
+
+
+@pytest.mark.parametrize("obs", [
+    {"confusion": True, "urine_color": 8},
+    {"nausea_vomiting": True, "headache": True},
+    {"body_mass_pre_kg": 60, "body_mass_post_kg": 60.4, "urine_color": 8},
+    {"seizure": True, "body_mass_pre_kg": 70, "body_mass_post_kg": 67},
+])
+def test_no_drink_of_any_kind_when_hyponatremia_is_possible(obs):
+    a = assess(obs)
+    assert not {"drink_water", "electrolyte_drink"} & {x["id"] for x in a.actions}
+    assert {"drink_water", "electrolyte_drink"} <= {x["id"] for x in a.contraindicated}
+    rest = next(x["text"] for x in a.actions if x["id"] == "rest")
+    assert "drink to thirst" not in rest
+
+
+def test_drinks_only_for_a_documented_deficit():
+    assert "drink_water" not in {x["id"] for x in assess({"headache": True, "ambient_temp_c": 30}).actions}
+    assert "drink_water" in {x["id"] for x in assess({"urine_color": 7}).actions}
+
+
+def test_no_sugar_recheck_when_nothing_by_mouth():
+    a = assess({"seizure": True, "blood_glucose": 40, "blood_glucose_unit": "mg/dL"})
+    glucose = next(x["text"] for x in a.actions if x["id"] == "recheck_glucose")
+    assert "no sugar by mouth" in glucose and "repeat the sugar" not in glucose
+
+
+def test_no_massage_or_heat_on_a_swollen_muscle_and_never_both_ice_and_heat():
+    a = assess({"spasm": True, "muscle_swelling": True, "pain_score": 4})
+    assert {"massage", "heat"} <= {x["id"] for x in a.contraindicated}
+    b = {x["id"] for x in assess({"spasm": True, "ambient_temp_c": -10, "pain_score": 3}).actions}
+    assert not {"ice", "heat"} <= b
+
+
+@pytest.mark.parametrize("case", __import__("tests.conftest", fromlist=["load_cases"]).load_cases(), ids=lambda c: c["id"])
+def test_only_contract_action_ids_are_used(case):
+    a = assess(case["observation"])
+    assert {x["id"] for x in a.actions} | {x["id"] for x in a.contraindicated} <= CONTRACT_ACTION_IDS
+
+
+def test_little_data_never_looks_confident():
+    assert assess({}).confidence == "low"
+    assert assess({"athlete_id": "A", "notes": "felt odd"}).confidence == "low"
+
+
+def test_drinks_advised_ask_first_for_the_signs_that_make_drinking_unsafe():
+    a = assess({"urine_color": 7})
+    assert "drink_water" in {x["id"] for x in a.actions}
+    assert {"nausea_vomiting", "headache", "body_mass_pre_kg"} <= set(a.missing)
