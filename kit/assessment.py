@@ -19,26 +19,32 @@ from kit.fields import BOOL_FIELDS
 from kit.missing import confidence, missing_fields
 from kit.observation import Observation, parse_observation
 from kit.rules import CAUSES, FINDINGS, FLAGS, INTENSITY_CODES, KERNEL_INPUTS, SCALAR, TIERS, evaluate
-from kit.thresholds import T
+from kit.thresholds import THRESHOLDS, T
 
 __all__ = ["Assessment", "assess", "kernel_inputs"]
 
 _NAN = math.nan
+
+
+def _g(x: float) -> str:
+    return f"{x:g}"
+
 _BOOLS = frozenset(BOOL_FIELDS)
 
 _RED_REASON = {
     "altered_mental_status": ("altered mental state (confusion, unresponsive or seizure)", "NEWS2 2017 (new confusion is red)"),
     "severe_hypoglycemia": ("severe hypoglycaemia: low glucose with altered mental state", "ADA 2024, level 3"),
     "exertional_heat_stroke": ("exertional heat stroke", "NATA 2015"),
-    "core_over_40": ("core temperature over 40 °C", "ACSM 2007; clinical-reference §9.3"),
+    "core_over_40": (f"core temperature over {_g(T.core_emergency_c)} °C", "ACSM 2007; clinical-reference §9.3"),
     "severe_hyponatremia": ("possible severe hyponatraemia", "EAH consensus 2015; WMS 2019"),
     "rhabdomyolysis_risk": ("possible rhabdomyolysis (dark urine / swelling with muscle pain or weakness)", "O'Connor 2008; Nye 2021"),
-    "prolonged_spasm": ("spasm lasting an hour or more", "source article; Miller 2022"),
-    "severe_pain": ("pain of 8/10 or more", "source article; clinical-reference §7"),
+    "prolonged_spasm": (f"spasm lasting {_g(T.prolonged_spasm_min)} min or more", "source article; Miller 2022"),
+    "severe_pain": (f"pain of {_g(T.severe_pain)}/10 or more", "source article; clinical-reference §7"),
 }
 _PATTERN_REASON = {
     "recurrent_despite_prevention": ("spasms recurring despite prevention", "source article"),
-    "low_glucose_workup": ("glucose low enough for a medical work-up (ADA level 2 with diabetes, < 55 mg/dL without)",
+    "low_glucose_workup": (f"glucose low enough for a medical work-up (< {_g(T.hypo_level2_mg_dl)} mg/dL with diabetes, "
+                           f"< {_g(T.whipple_mg_dl)} mg/dL without)",
                            "ADA 2024; Endocrine Society 2009"),
     "possible_nerve_irritation": ("tingling with weakness or repeat episodes: possible nerve irritation (if it persists once glucose is normal)",
                                   "clinical-reference §9.5"),
@@ -137,7 +143,11 @@ def _label_values(obs: Observation, r: dict[str, Any]) -> dict[str, str]:
         "glucose": _fmt(g), "mass_loss": _fmt(-dm if dm is not None else None), "urine": _fmt(obs.urine_color),
         "ambient": _fmt(obs.ambient_temp_c), "core": _fmt(obs.core_temp_c), "prior": _fmt(obs.prior_episodes_30d),
         "intensity": obs.intensity or "?",
+        "t": _T_TEXT,
     }
+
+
+_T_TEXT = {k: _g(t.value) for k, t in THRESHOLDS.items()}
 
 
 def _causes(obs: Observation, r: dict[str, Any]) -> tuple[dict[str, Any], ...]:

@@ -236,7 +236,7 @@ def body_mass_bands() -> go.Figure:
     loss, gain = T.mass_loss_pct, T.mass_gain_pct
     span = 2 * loss  # display range only
     bands = [
-        Band(-loss - span, -loss, "loss > 2 %: water deficit (dehydration)", _ORANGE, ("mass_loss_pct",)),
+        Band(-loss - span, -loss, f"loss > {_g(loss)} %: water deficit (dehydration)", _ORANGE, ("mass_loss_pct",)),
         Band(-loss, gain, "acceptable loss", _OK, ("mass_loss_pct", "mass_gain_pct")),
         Band(gain, gain + span, "gain: over-drinking, hyponatraemia risk", _RED, ("mass_gain_pct",)),
     ]
@@ -256,7 +256,7 @@ def spasm_duration_bands() -> go.Figure:
     bands = [
         Band(0, amber, "stretch, massage, reassess", _OK, ("spasm_amber_min",)),
         Band(amber, limit, "amber point: monitor", _AMBER, ("spasm_amber_min", "prolonged_spasm_min")),
-        Band(limit, limit * 1.5, "an hour or more: emergency", _RED, ("prolonged_spasm_min",)),
+        Band(limit, limit * 1.5, f"{_g(limit)} min or more: emergency", _RED, ("prolonged_spasm_min",)),
     ]
     note = f"Sources: {THRESHOLDS['prolonged_spasm_min'].source}; {THRESHOLDS['spasm_amber_min'].source}."
     return band_figure("Spasm duration", "minutes", bands, note=note)
@@ -275,7 +275,7 @@ def core_temp_bands() -> go.Figure:
     bands = [
         Band(lo, amber, "no heat sign", _OK, ()),
         Band(amber, over, "raised: amber point", _AMBER, ("heat_context_core_c",)),
-        Band(over, ehs, "> 40: emergency, cool", _ORANGE, ("core_emergency_c",)),
+        Band(over, ehs, f"> {_g(over)}: emergency, cool", _ORANGE, ("core_emergency_c",)),
         Band(ehs, hi, "heat stroke: cool first", _DARK_RED, ("ehs_core_c",)),
     ]
     lines = [(T.cwi_stop_core_c, f"stop cooling ~{_g(T.cwi_stop_core_low_c)}-{_g(T.cwi_stop_core_c)}")]

@@ -115,7 +115,8 @@ class Finding:
     points : int
         Points it adds to that cause's score.
     label : str
-        Plain-words description; ``{placeholders}`` are filled from the observation.
+        Plain-words description; ``{placeholders}`` are filled from the observation, and
+        ``{t[key]}`` from :data:`kit.thresholds.THRESHOLDS` (no number is typed twice).
     source : str
         Citation.
     key : bool
@@ -136,8 +137,8 @@ class Finding:
 FINDINGS: tuple[Finding, ...] = (
     # hypoglycemia: key = the hypoglycemia flag (measured < 70 mg/dL or presumptive)
     Finding("hypo_flagged", "hypoglycemia", 60, "{hypo_basis}", "ADA 2024; Cryer 1999 (symptoms)", key=True),
-    Finding("hypo_measured", "hypoglycemia", 10, "measured glucose {glucose} mg/dL (< 70, ADA level 1)", "ADA 2024, level 1"),
-    Finding("hypo_level2", "hypoglycemia", 5, "glucose {glucose} mg/dL is below 54 (ADA level 2)", "ADA 2024, level 2"),
+    Finding("hypo_measured", "hypoglycemia", 10, "measured glucose {glucose} mg/dL (< {t[hypo_level1_mg_dl]}, ADA level 1)", "ADA 2024, level 1"),
+    Finding("hypo_level2", "hypoglycemia", 5, "glucose {glucose} mg/dL is below {t[hypo_level2_mg_dl]} (ADA level 2)", "ADA 2024, level 2"),
     Finding("hypo_level3", "hypoglycemia", 5, "low glucose with altered mental state (ADA level 3, severe)", "ADA 2024, level 3"),
     Finding("hypo_tremor", "hypoglycemia", 4, "trembling (autonomic sign)", "Cryer 1999"),
     Finding("hypo_hunger", "hypoglycemia", 4, "hunger (autonomic sign)", "Cryer 1999"),
@@ -149,16 +150,21 @@ FINDINGS: tuple[Finding, ...] = (
             "Endocrine Society 2009 (Cryer)"),
     # dehydration_electrolyte: key = dehydration, heat exhaustion or hyponatraemia risk
     Finding("fluid_flagged", "dehydration_electrolyte", 30, "fluid-electrolyte disturbance: {fluid_basis}", "clinical-reference §9.6", key=True),
-    Finding("fluid_mass_loss", "dehydration_electrolyte", 5, "body-mass loss {mass_loss} % (over 2 %)", "ACSM 2007 (Sawka)"),
-    Finding("fluid_urine_dark", "dehydration_electrolyte", 4, "urine colour {urine} (7-8: likely dehydrated)", "Armstrong urine colour chart"),
-    Finding("fluid_urine_mid", "dehydration_electrolyte", 2, "urine colour {urine} (4-6: possibly under-hydrated)", "Armstrong urine colour chart"),
+    Finding("fluid_mass_loss", "dehydration_electrolyte", 5, "body-mass loss {mass_loss} % (over {t[mass_loss_pct]} %)", "ACSM 2007 (Sawka)"),
+    Finding("fluid_urine_dark", "dehydration_electrolyte", 4, "urine colour {urine} ({t[urine_color_dehydrated]} or darker: likely dehydrated)",
+            "Armstrong urine colour chart"),
+    Finding("fluid_urine_mid", "dehydration_electrolyte", 2, "urine colour {urine} "
+            "({t[urine_color_possibly_under]} or darker, below {t[urine_color_dehydrated]}: possibly under-hydrated)",
+            "Armstrong urine colour chart"),
     Finding("fluid_heat_exhaustion", "dehydration_electrolyte", 5, "heat exhaustion picture (heat with nausea, headache, pallor or weakness)", "NATA 2015"),
     Finding("fluid_hyponatremia", "dehydration_electrolyte", 5, "{hypona_basis}", "EAH consensus 2015; WMS 2019"),
     Finding("fluid_thirst", "dehydration_electrolyte", 2, "thirst", "ACSM 2007 (Sawka)"),
     Finding("fluid_nausea", "dehydration_electrolyte", 2, "nausea or vomiting", "NATA 2015; EAH consensus 2015"),
     Finding("fluid_headache", "dehydration_electrolyte", 2, "headache", "NATA 2015; EAH consensus 2015"),
-    Finding("fluid_hot_air", "dehydration_electrolyte", 2, "air temperature {ambient} °C (27 or more: hot)", "clinical-reference §9.2"),
-    Finding("fluid_core_raised", "dehydration_electrolyte", 2, "core temperature {core} °C (38.5-40.0)", "clinical-reference §9.4"),
+    Finding("fluid_hot_air", "dehydration_electrolyte", 2, "air temperature {ambient} °C ({t[heat_context_ambient_c]} or more: hot)",
+            "clinical-reference §9.2"),
+    Finding("fluid_core_raised", "dehydration_electrolyte", 2, "core temperature {core} °C ({t[heat_context_core_c]} to {t[core_emergency_c]})",
+            "clinical-reference §9.4"),
     # nerve_irritation: key = numbness/tingling without hypoglycaemia
     Finding("nerve_tingling", "nerve_irritation", 15, "numbness or tingling without low glucose", "source article; clinical-reference §9.5", key=True),
     Finding("nerve_weakness", "nerve_irritation", 5, "muscle weakness", "clinical-reference §9.5"),

@@ -44,3 +44,33 @@ def test_thresholds_table_is_a_frame_with_every_row():
     df = thresholds_table()
     assert len(df) == len(THRESHOLDS)
     assert list(df.columns) == ["key", "value", "unit", "comparison", "meaning", "source", "status", "section"]
+
+
+_NUMBER_IN_TEXT = re.compile(r"([<>≥≤]\s?\d)|(\d+(\.\d+)?\s?(mg/dL|mmol/L|°C|/10\b))|(\d+(\.\d+)?\s(%|min\b))")
+
+
+def _string_literals(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {id(n.body[0].value) for n in ast.walk(tree)
+            if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef)) and n.body
+            and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    return [(n.lineno, n.value) for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs]
+
+
+def test_no_clinical_number_is_typed_into_user_facing_text():
+    # evidence labels, reasons, advice and chart labels take their numbers from kit.thresholds
+    hits = []
+    for name in ("rules.py", "assessment.py", "advice.py", "missing.py", "charts.py", "widgets.py"):
+        for line, text in _string_literals(ROOT / "kit" / name):
+            if _NUMBER_IN_TEXT.search(text):
+                hits.append(f"kit/{name}:{line}: {text[:60]!r}")
+    assert hits == []
+
+
+def test_evidence_labels_render_threshold_values():
+    from kit import assess
+
+    a = assess({"blood_glucose": 50, "blood_glucose_unit": "mg/dL", "body_mass_pre_kg": 70, "body_mass_post_kg": 68})
+    text = " ".join(e["finding"] for c in a.causes for e in c["evidence"])
+    assert "(< 70, ADA level 1)" in text and "is below 54" in text and "(over 2 %)" in text
