@@ -52,7 +52,7 @@ def _convert(spec: FieldSpec, text: str) -> tuple[Any, str | None]:
         bad = (spec.lo is not None and (x <= spec.lo if spec.lo_exclusive else x < spec.lo)) or (
             spec.hi is not None and x > spec.hi) or (spec.kind == "int" and not x.is_integer())
         if bad:
-            return None, _message(spec, "", int(x) if x.is_integer() and spec.kind == "int" else x)
+            return None, _message(spec, "", int(x) if x.is_integer() and abs(x) < 1e15 else x)  # as typed: 12, not 12.0
         return (int(x) if spec.kind == "int" else x), None
     if spec.kind == "choice":
         if t in (spec.choices or ()):
