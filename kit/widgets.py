@@ -4,7 +4,9 @@
 of the app (``python -m kit app``). Fields come from :data:`kit.fields.FIELDS`, grouped
 as a trainer thinks: red flags first (as sideline tools such as SCAT order them), then
 symptoms, run context, measurements. Yes/no fields are three-state: *yes*, *no* and
-*?* (unknown, the default), because unknown is never "no". Every change re-scores at
+*?* (unknown, the default), because unknown is never "no". The glucose unit toggle
+(mg/dL, mmol/L) starts with no unit selected: a glucose value without a unit is an input
+problem ("check input"), never silently read as mg/dL. Every change re-scores at
 once with :func:`kit.assess` and redraws the result panel: a coloured escalation
 banner, what to do now, what not to do, the reassessment as a clock time, the cause
 chart (plotly, hover shows each finding and its points), the missing data that would
@@ -36,7 +38,7 @@ from kit.charts import CAUSE_LABELS, TIER_COLORS, TIER_TITLES, cause_chart_spec,
 from kit.fields import FIELDS, GLUCOSE_UNITS, FieldSpec
 from kit.observation import ObservationError, Problem
 
-__all__ = ["TriageForm", "MemoryLog", "open_store", "UNKNOWN", "GROUPS", "summary_text"]
+__all__ = ["TriageForm", "MemoryLog", "open_store", "UNKNOWN", "GROUPS", "summary_text", "disclaimer_note"]
 
 #: The widget value that means "unknown" (yes/no fields and choices).
 UNKNOWN = "unknown"
@@ -52,6 +54,7 @@ _BOOL_VALUE = {"yes": True, "no": False, UNKNOWN: None}
 _LABEL_WIDTH = "17em"
 _CSS = """<style>
 .kit-form .kit-invalid input, .kit-form .kit-invalid textarea { border: 2px solid #c62828 !important; }
+.kit-form .kit-invalid .widget-toggle-button { box-shadow: inset 0 0 0 2px #c62828; }
 .kit-form .kit-group-title { margin: 10px 0 2px 0; font-weight: 600; border-bottom: 1px solid #ccc; }
 .kit-form .kit-red .kit-group-title { color: #c62828; }
 .kit-form .widget-toggle-button { padding: 0 4px; }
@@ -115,6 +118,28 @@ def open_store(path: Any = None) -> Any:
     except ImportError:
         return MemoryLog()
     return Store(path)
+
+
+class _Note:
+    """A short note rendered as Markdown in notebooks (plain text elsewhere)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return f"> **Important.** {self.text}"
+
+    def __repr__(self) -> str:
+        return f"Important. {self.text}"
+
+
+def disclaimer_note() -> _Note:
+    """:data:`kit.DISCLAIMER` for display once near the top of a notebook (Markdown, a quoted "Important." note).
+
+    The triage form shows it under its panel (``TriageForm(disclaimer=True)``); the other
+    notebooks display this once, in one small cell.
+    """
+    return _Note(DISCLAIMER)
 
 
 def _clock(t: datetime) -> str:
@@ -279,7 +304,9 @@ class TriageForm:
             w = widgets.ToggleButtons(options=_BOOL_OPTIONS, value=UNKNOWN, tooltips=["yes", "no", "unknown"],
                                       style={"button_width": "42px"})
         elif spec.kind == "choice" and spec.name == "blood_glucose_unit":
-            w = widgets.ToggleButtons(options=GLUCOSE_UNITS, value=GLUCOSE_UNITS[0], style={"button_width": "64px"})
+            # no unit selected until the user picks one: a bare number is never silently read as mg/dL
+            w = widgets.ToggleButtons(options=GLUCOSE_UNITS, value=None, style={"button_width": "64px"},
+                                      tooltips=[f"glucose in {u}" for u in GLUCOSE_UNITS])
         elif spec.kind == "choice":
             w = widgets.Dropdown(options=(("? (unknown)", UNKNOWN), *((c, c) for c in spec.choices or ())), value=UNKNOWN,
                                  layout=widgets.Layout(width="10em"))
@@ -356,7 +383,7 @@ class TriageForm:
             if spec.kind == "bool":
                 value = _BOOL_VALUE[raw]
             elif spec.kind == "choice":
-                value = None if raw == UNKNOWN else raw
+                value = None if raw in (UNKNOWN, None) else raw
             elif spec.kind in ("number", "int"):
                 value, problem = _parse_number(spec, raw)
                 if problem:
@@ -395,7 +422,7 @@ class TriageForm:
                 if spec.kind == "bool":
                     w.value = UNKNOWN if value is None else ("yes" if value else "no")
                 elif spec.kind == "choice":
-                    w.value = GLUCOSE_UNITS[0] if value is None and name == "blood_glucose_unit" else (value or UNKNOWN)
+                    w.value = value if name == "blood_glucose_unit" else (value or UNKNOWN)
                 elif spec.kind in ("number", "int"):
                     w.value = "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
                 else:
@@ -414,10 +441,10 @@ class TriageForm:
     def _reset_inputs(self) -> None:
         for name, spec in FIELDS.items():
             w = self.inputs[name]
-            if spec.kind == "bool" or (spec.kind == "choice" and name != "blood_glucose_unit"):
+            if name == "blood_glucose_unit":
+                w.value = None  # no unit selected
+            elif spec.kind in ("bool", "choice"):
                 w.value = UNKNOWN
-            elif name == "blood_glucose_unit":
-                w.value = GLUCOSE_UNITS[0]
             else:
                 w.value = ""
 
@@ -492,7 +519,7 @@ class TriageForm:
 
     def _render_invalid(self, problems: list[Problem]) -> None:
         items = "".join(f"<li data-field='{_esc(p.field)}'><b>{_esc(FIELDS[p.field].label if p.field in FIELDS else p.field)}"
-                        f"</b> ({_esc(p.value)}): {_esc(p.message)}</li>" for p in problems)
+                        f"</b>{'' if p.value is None else f' ({_esc(p.value)})'}: {_esc(p.message)}</li>" for p in problems)
         self.banner.value = (
             "<div class='kit-banner' data-tier='invalid' style='background:#616161;color:white;padding:8px 12px;"
             "border-radius:6px'><span class='kit-tier' style='font-size:1.3em;font-weight:700'>check input</span>"
@@ -546,8 +573,7 @@ class TriageForm:
             draft = self.store.load_draft()
         except Exception:
             draft = None
-        if draft and isinstance(draft, Mapping) and any(
-                v not in ("", UNKNOWN, GLUCOSE_UNITS[0], None) for v in draft.values()):
+        if draft and isinstance(draft, Mapping) and not _blank_state(draft):
             self._pending_draft = dict(draft)
             self.restore_button.layout.display = None
 
@@ -555,9 +581,8 @@ class TriageForm:
         if not self.drafts:
             return
         state = self.form_state()
-        blank = all(v in ("", UNKNOWN) or (k == "blood_glucose_unit" and v == GLUCOSE_UNITS[0]) for k, v in state.items())
         try:
-            if blank:
+            if _blank_state(state):
                 self.store.clear_draft()
             else:
                 self.store.save_draft(state)
@@ -576,6 +601,11 @@ class TriageForm:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:  # display(form) shows the widget
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _blank_state(state: Mapping[str, Any]) -> bool:
+    """Whether raw form values hold nothing worth a draft (a glucose unit alone says nothing)."""
+    return all(v in ("", UNKNOWN, None) for k, v in state.items() if k != "blood_glucose_unit")
 
 
 class _Hold:

@@ -4,11 +4,19 @@ Used by ``notebooks/03-workshop-cases.ipynb`` with the public teaching cases
 (``data/cases.json``). The kit's answer is :func:`kit.assess` of the case's observation,
 shown with its evidence and the case author's explanation; the score counts right tiers
 and right leading causes.
+
+The student notebook never shows the answers before a card is revealed: its checked cell
+prints only :func:`answer_key_summary` (case count, agreement with the case authors and a
+fingerprint of the key, so a change in scoring still fails nbval). Instructors get the full
+key from :func:`answer_key` / :func:`answer_key_frame`, or the instructor-only notebook
+``notebooks/instructor/03-workshop-answer-key.ipynb`` (keep it out of what students get).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,7 +25,7 @@ from kit.charts import CAUSE_LABELS, TIER_COLORS, TIER_TITLES
 from kit.fields import FIELDS
 from kit.rules import CAUSES, TIERS
 
-__all__ = ["WorkshopQuiz", "answer_key", "case_facts"]
+__all__ = ["WorkshopQuiz", "answer_key", "answer_key_frame", "answer_key_fingerprint", "answer_key_summary", "case_facts"]
 
 _PICK = "pick"
 _NONE = "none"
@@ -51,6 +59,45 @@ def answer_key(cases: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         a = assess(c["observation"])
         out.append({"id": c["id"], "escalation": a.escalation, "top_cause": a.top_cause, "flags": list(a.flags)})
     return out
+
+
+def answer_key_frame(cases: Sequence[Mapping[str, Any]]) -> Any:
+    """The answer key as a pandas DataFrame (instructors), one row per case, with the case authors' expected answer.
+
+    Columns: ``id``, ``escalation``, ``top_cause``, ``flags`` (the kit's answer; "none" when no
+    cause leads or no flag is raised) and ``expected_escalation``, ``expected_top_cause`` (from
+    the case file).
+    """
+    import pandas as pd
+
+    rows = []
+    for c, k in zip(cases, answer_key(cases), strict=True):
+        exp = c.get("expected", {})
+        rows.append({**k, "top_cause": k["top_cause"] or "none", "flags": ", ".join(k["flags"]) or "none",
+                     "expected_escalation": exp.get("escalation"), "expected_top_cause": exp.get("top_cause") or "none"})
+    return pd.DataFrame(rows)
+
+
+def answer_key_fingerprint(cases: Sequence[Mapping[str, Any]]) -> str:
+    """A short hash of the answer key (every case's id, tier, leading cause and flags).
+
+    It changes whenever the kit's answer to any case changes, and reveals none of them.
+    """
+    text = json.dumps(answer_key(cases), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def answer_key_summary(cases: Sequence[Mapping[str, Any]]) -> str:
+    """One line that checks the answer key without showing it (for the student notebook).
+
+    Gives the number of cases, on how many the kit's tier and leading cause match the
+    case authors' expected answer, and :func:`answer_key_fingerprint`.
+    """
+    key = answer_key(cases)
+    agree = sum(k["escalation"] == c.get("expected", {}).get("escalation")
+                and k["top_cause"] == c.get("expected", {}).get("top_cause") for c, k in zip(cases, key, strict=True))
+    return (f"{len(key)} cases; the kit's answer matches the case authors' on {agree} of {len(key)}; "
+            f"answer key fingerprint {answer_key_fingerprint(cases)}")
 
 
 class _Card:

@@ -2,6 +2,7 @@
 
     .venv/bin/python notebooks/make_notebooks.py            # all
     .venv/bin/python notebooks/make_notebooks.py 01-triage  # one
+    .venv/bin/python notebooks/make_notebooks.py instructor/03-workshop-answer-key
 
 Cells only import, call and display: all logic is in ``kit/``. Each notebook is executed
 with nbclient (with ``KIT_STORE`` pointing at a throw-away store), then stripped: cells
@@ -9,6 +10,7 @@ whose first line is ``# NBVAL_CHECK_OUTPUT`` keep their outputs and execution co
 compares them, so a change in scoring fails ``pytest``); every other cell is saved without
 outputs and with a null execution count (nbval runs it and checks it raises nothing);
 widget state is not saved. Cells tagged ``kit-lab-only`` are left out of the Voila app.
+Notebooks under ``instructor/`` are for instructors only (the workshop's answer key).
 """
 
 from __future__ import annotations
@@ -32,6 +34,15 @@ def md(text: str, *tags: str) -> nbformat.NotebookNode:
 
 def code(text: str, *tags: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_code_cell(text.strip(), metadata={"tags": list(tags)} if tags else {})
+
+
+# kit.DISCLAIMER, once near the top of every notebook but the triage form (which shows it under its panel)
+DISCLAIMER_CELL = f"""
+{CHECK}
+from kit.widgets import disclaimer_note
+
+disclaimer_note()
+"""
 
 
 NOTEBOOKS: dict[str, list[nbformat.NotebookNode]] = {
@@ -92,6 +103,7 @@ form, vectorised); a progress bar shows while it works.
 To look at your own log (what "Save to log" stored) instead, replace `log = load_team_log()` with
 `log = open_store().frame()` (`from kit.widgets import open_store`).
 """),
+        code(DISCLAIMER_CELL),
         code("""
 from kit.charts import tier_counts_chart, tier_timeline, use_notebook_renderer
 from kit.teamlog import TeamLogExplorer, athlete_summary, load_team_log, log_summary, recurrent_athletes, score_log
@@ -136,9 +148,10 @@ choose and the **leading cause**, then press **Reveal the kit's answer** to see 
 tier, its reasons, the evidence behind every cause score (with sources) and the case notes.
 Your score is at the end. The kit is a teaching tool: discuss where you disagree with it.
 """),
+        code(DISCLAIMER_CELL),
         code("""
 from kit.demo import load_cases
-from kit.workshop import WorkshopQuiz, answer_key
+from kit.workshop import WorkshopQuiz, answer_key_summary
 
 cases = load_cases()
 quiz = WorkshopQuiz(cases)
@@ -146,12 +159,45 @@ quiz
 """),
         md("## Your score\n\nRe-run this cell after revealing answers (the line under the last case updates by itself)."),
         code("print(quiz.score_text())"),
-        md("## Instructor: the answer key\n\nStudents: answer first. (nbval checks this table, so a change in scoring fails the notebook test.)"),
+        md("""
+## Check (no answers shown)
+
+A one-line check of the kit's answer key that gives none of the answers away: the number of
+cases, on how many the kit agrees with the case authors, and a fingerprint of the key (nbval
+compares this line, so a change in scoring fails the notebook test). Instructors: the full key
+is in `notebooks/instructor/03-workshop-answer-key.ipynb` (its fingerprint must match this one)
+or `kit.workshop.answer_key_frame(cases)`.
+"""),
+        code(f"""
+{CHECK}
+print(answer_key_summary(cases))
+"""),
+    ],
+    "instructor/03-workshop-answer-key": [
+        md("""
+# Instructor: answer key for the workshop cases
+
+**Not for students**: hand out `03-workshop-cases.ipynb` without this folder. The kit's answer
+for every case of `data/cases.json` (tier, leading cause, flags) next to the case authors'
+expected answer. nbval checks this table, so a change in scoring fails the notebook test and
+shows which case changed. The fingerprint line must match the one at the end of the student
+notebook (same kit, same cases).
+"""),
+        code(DISCLAIMER_CELL),
         code(f"""
 {CHECK}
 import pandas as pd
 
-pd.DataFrame(answer_key(cases))
+from kit.demo import load_cases
+from kit.workshop import answer_key_frame, answer_key_summary
+
+pd.set_option("display.max_colwidth", 60)
+cases = load_cases()
+answer_key_frame(cases)
+"""),
+        code(f"""
+{CHECK}
+print(answer_key_summary(cases))
 """),
     ],
     "04-thresholds": [
@@ -162,6 +208,7 @@ Rendered from `kit/thresholds.py`, the kit's one source of clinical numbers (the
 advice and this notebook all read it). Status: **confirmed** (primary source), **secondary**
 (secondary summary of the named source), **design** (the kit's own choice; needs clinical sign-off).
 """),
+        code(DISCLAIMER_CELL),
         code(f"""
 {CHECK}
 import pandas as pd
@@ -213,11 +260,14 @@ def build(name: str) -> Path:
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},
     }
+    path = HERE / f"{name}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)  # the kernel runs in the notebook's folder
     with tempfile.TemporaryDirectory() as tmp:
         old = os.environ.get("KIT_STORE")
         os.environ["KIT_STORE"] = str(Path(tmp) / "build.sqlite")
         try:
-            NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
+            NotebookClient(nb, timeout=120, kernel_name="python3",
+                           resources={"metadata": {"path": str(path.parent)}}).execute()
         finally:
             if old is None:
                 os.environ.pop("KIT_STORE", None)
@@ -233,7 +283,6 @@ def build(name: str) -> Path:
             cell.execution_count = None
     nb.metadata.pop("widgets", None)
     nbformat.validate(nb)
-    path = HERE / f"{name}.ipynb"
     nbformat.write(nb, path)
     return path
 

@@ -161,6 +161,7 @@ def test_triage_notebook_in_jupyterlab_updates_banner_as_fields_change(browser, 
         page.screenshot(path=str(tmp_path / "01-blank.png"))
 
         page.locator(".kit-field-blood_glucose input").fill("50")
+        expect(banner).to_contain_text("check input", timeout=15_000)  # no unit selected yet: never read as mg/dL
         page.locator(".kit-field-blood_glucose_unit button", has_text="mg/dL").click()
         expect(banner).to_contain_text("see_doctor", timeout=15_000)  # < 55 mg/dL without diabetes: work-up
         expect(page.locator(".kit-reassess")).to_contain_text("Recheck glucose at")

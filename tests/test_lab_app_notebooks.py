@@ -16,7 +16,7 @@ from kit import lab as kit_lab
 from kit.app import LAB_ONLY_TAG, app_command, app_notebook
 from kit.lab import LAB_CONFIG_DIR, ROOT, TRIAGE_NOTEBOOK, lab_command, lab_env
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb")) + sorted((ROOT / "notebooks" / "instructor").glob("*.ipynb"))
 CHECK = "# NBVAL_CHECK_OUTPUT"
 
 
@@ -67,7 +67,11 @@ def test_cli_lists_lab_and_app():
     assert " lab " in out.stdout and " app " in out.stdout
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def _nb_id(path: Path) -> str:
+    return path.relative_to(ROOT / "notebooks").as_posix()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_nb_id)
 def test_notebook_cells_are_thin(path):
     """Cells only import, call and display: no function, class or loop definitions."""
     nb = nbformat.read(path, as_version=4)
@@ -80,7 +84,7 @@ def test_notebook_cells_are_thin(path):
         assert not banned, (path.name, cell.source, banned)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_nb_id)
 def test_checked_cells_keep_outputs_and_counts_others_are_stripped(path):
     nb = nbformat.read(path, as_version=4)
     checked = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(CHECK)]
@@ -102,7 +106,55 @@ def test_notebooks_match_their_generator():
         import make_notebooks
     finally:
         sys.path.pop(0)
-    assert sorted(f"{n}.ipynb" for n in make_notebooks.NOTEBOOKS) == [p.name for p in NOTEBOOKS]
+    assert sorted(f"{n}.ipynb" for n in make_notebooks.NOTEBOOKS) == sorted(_nb_id(p) for p in NOTEBOOKS)
     for name, cells in make_notebooks.NOTEBOOKS.items():
         nb = nbformat.read(Path(ROOT / "notebooks" / f"{name}.ipynb"), as_version=4)
         assert [c.source for c in nb.cells] == [c.source for c in cells], f"rebuild {name}: python notebooks/make_notebooks.py"
+
+
+def _outputs_text(nb: nbformat.NotebookNode) -> str:
+    return json.dumps([c.get("outputs", []) for c in nb.cells])
+
+
+@pytest.mark.parametrize("name", ["02-team-log", "03-workshop-cases", "04-thresholds", "instructor/03-workshop-answer-key"])
+def test_disclaimer_is_shown_once_near_the_top(name):
+    from kit import DISCLAIMER
+
+    nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    showing = [i for i, c in enumerate(code) if "disclaimer_note()" in c.source]
+    assert showing == [0]  # the first code cell, and only there
+    (out,) = code[0].outputs  # a checked cell: the saved notebook shows it unrun, and nbval compares it
+    assert DISCLAIMER in out["data"]["text/markdown"] and DISCLAIMER in out["data"]["text/plain"]
+
+
+def test_triage_notebook_leaves_the_disclaimer_to_the_form():
+    nb = nbformat.read(ROOT / "notebooks" / "01-triage.ipynb", as_version=4)
+    assert not any("disclaimer_note" in c.source for c in nb.cells)
+
+
+def test_student_workshop_notebook_does_not_show_the_answer_key():
+    from kit.demo import load_cases
+    from kit.rules import TIERS
+    from kit.workshop import answer_key_summary
+
+    cases = load_cases()
+    nb = nbformat.read(ROOT / "notebooks" / "03-workshop-cases.ipynb", as_version=4)
+    shown = _outputs_text(nb)
+    assert not any(c["id"] in shown for c in cases)  # no per-case row
+    assert not any(t in shown for t in TIERS if t != "emergency")  # no tier id ("emergency" is in the disclaimer)
+    checked = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(CHECK) and "disclaimer" not in c.source]
+    (cell,) = checked
+    assert cell.outputs[0]["text"].strip() == answer_key_summary(cases)  # still a checked, scoring-dependent line
+
+
+def test_instructor_notebook_holds_the_full_key_with_the_same_fingerprint():
+    from kit.demo import load_cases
+    from kit.workshop import answer_key_fingerprint
+
+    cases = load_cases()
+    inst = _outputs_text(nbformat.read(ROOT / "notebooks" / "instructor" / "03-workshop-answer-key.ipynb", as_version=4))
+    student = _outputs_text(nbformat.read(ROOT / "notebooks" / "03-workshop-cases.ipynb", as_version=4))
+    assert all(c["id"] in inst for c in cases)
+    fp = answer_key_fingerprint(cases)
+    assert fp in inst and fp in student

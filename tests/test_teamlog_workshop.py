@@ -11,7 +11,7 @@ from kit import assess
 from kit.charts import tier_counts_chart, tier_timeline
 from kit.demo import load_cases
 from kit.teamlog import TeamLogExplorer, athlete_summary, filter_log, load_team_log, log_summary, recurrent_athletes, sample_log_path, score_log
-from kit.workshop import WorkshopQuiz, answer_key, case_facts
+from kit.workshop import WorkshopQuiz, answer_key, answer_key_fingerprint, answer_key_frame, answer_key_summary, case_facts
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +71,33 @@ def test_answer_key_matches_the_cases_expected_answers():
     for case, key in zip(cases, answer_key(cases), strict=True):
         assert key["escalation"] == case["expected"]["escalation"]
         assert key["top_cause"] == case["expected"]["top_cause"]
+
+
+def test_answer_key_summary_checks_the_key_without_revealing_it():
+    cases = load_cases()
+    text = answer_key_summary(cases)
+    assert text.startswith(f"{len(cases)} cases; the kit's answer matches the case authors' on {len(cases)} of {len(cases)}")
+    assert answer_key_fingerprint(cases) in text
+    assert not any(c["id"] in text for c in cases)
+    assert not any(t in text for t in ("self_care", "monitor", "see_doctor", "emergency", "hypoglycemia"))
+
+
+def test_answer_key_fingerprint_changes_when_any_answer_changes():
+    cases = load_cases()
+    fp = answer_key_fingerprint(cases)
+    assert fp == answer_key_fingerprint([dict(c) for c in cases]) and len(fp) == 16
+    changed = [dict(c) for c in cases]
+    changed[0] = {**changed[0], "observation": {**changed[0]["observation"], "confusion": True}}
+    assert answer_key_fingerprint(changed) != fp
+    assert answer_key_summary(changed).split("; ")[1].endswith(f"{len(cases) - 1} of {len(cases)}")
+
+
+def test_answer_key_frame_for_instructors():
+    cases = load_cases()
+    df = answer_key_frame(cases)
+    assert list(df["id"]) == [c["id"] for c in cases]
+    assert (df["escalation"] == df["expected_escalation"]).all() and (df["top_cause"] == df["expected_top_cause"]).all()
+    assert not df.isna().any().any()  # "none", not NaN, when no cause leads
 
 
 def test_quiz_scores_right_and_wrong_answers():

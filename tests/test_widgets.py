@@ -8,10 +8,10 @@ from time import perf_counter
 
 import pytest
 
-from kit import assess
+from kit import DISCLAIMER, assess
 from kit.demo import load_cases
 from kit.fields import BOOL_FIELDS, FIELDS
-from kit.widgets import UNKNOWN, MemoryLog, TriageForm, summary_text
+from kit.widgets import UNKNOWN, MemoryLog, TriageForm, disclaimer_note, summary_text
 
 CLOCK = datetime(2026, 5, 1, 14, 17)
 
@@ -52,7 +52,8 @@ def test_blank_form_shows_self_care_with_tier_id_in_banner_text(form):
 
 def test_glucose_then_confusion_moves_banner_to_see_doctor_then_emergency(form):
     form.inputs["blood_glucose"].value = "50"
-    assert form.inputs["blood_glucose_unit"].value == "mg/dL"
+    assert tier(form) == "invalid"  # no unit yet
+    form.inputs["blood_glucose_unit"].value = "mg/dL"
     assert tier(form) == "see_doctor"
     assert "Recheck glucose at 14:32 (in 15 min)" in form.reassess.value
     form.inputs["confusion"].value = "yes"
@@ -79,6 +80,40 @@ def test_glucose_unit_toggle_changes_the_reading(form):
     assert form.assessment.top_cause == "hypoglycemia" and tier(form) == "monitor"
     form.inputs["blood_glucose_unit"].value = "mg/dL"  # 3.2 mg/dL: implausible, warned
     assert "did you mean" in form.warnings.value
+
+
+def test_glucose_unit_starts_unselected(form):
+    w = form.inputs["blood_glucose_unit"]
+    assert w.value is None and w.index is None and list(w.options) == ["mg/dL", "mmol/L"]
+    form.set_values({"tremor": True, "blood_glucose": 3.2, "blood_glucose_unit": "mmol/L"})
+    form.clear()
+    assert w.value is None  # Clear forgets the unit too
+    form.set_values({"blood_glucose": 3.2, "blood_glucose_unit": "mmol/L"})
+    form.set_values({"tremor": True})
+    assert w.value is None  # set_values resets unmentioned fields, the unit included
+
+
+def test_glucose_without_a_unit_is_an_input_problem_never_read_as_mg_dl(form):
+    form.inputs["tremor"].value = "yes"
+    form.inputs["blood_glucose"].value = "3.2"  # a mmol/L meter's reading
+    assert form.assessment is None and tier(form) == "invalid"
+    assert ">check input<" in form.banner.value
+    assert [p.field for p in form.problems] == ["blood_glucose_unit"]
+    assert "is required when blood_glucose is given" in form.banner.value and "(None)" not in form.banner.value
+    assert "kit-invalid" in form.inputs["blood_glucose_unit"]._dom_classes
+    assert form.causes.outputs == () and "did you mean" not in form.warnings.value
+    assert form.save() is None and "Not saved" in form.status.value
+    form.inputs["blood_glucose_unit"].value = "mmol/L"
+    assert form.assessment.top_cause == "hypoglycemia"
+    assert "kit-invalid" not in form.inputs["blood_glucose_unit"]._dom_classes
+    form.inputs["blood_glucose"].value = ""  # no glucose: the unit alone is no problem
+    assert form.assessment is not None and "blood_glucose_unit" not in form.observation()
+
+
+def test_disclaimer_note_renders_the_kit_disclaimer_as_markdown():
+    note = disclaimer_note()
+    assert note._repr_markdown_() == f"> **Important.** {DISCLAIMER}"
+    assert repr(note) == f"Important. {DISCLAIMER}"
 
 
 def test_unit_alone_is_not_an_observation(form):
@@ -170,13 +205,14 @@ def test_save_and_drafts_with_the_sqlite_store(tmp_path):
     form = TriageForm(store=st, now=lambda: CLOCK)
     form.inputs["tremor"].value = "yes"
     form.inputs["blood_glucose"].value = "6"  # half-typed: drafts keep raw text
-    assert st.load_draft()["blood_glucose"] == "6"
+    assert st.load_draft()["blood_glucose"] == "6" and st.load_draft()["blood_glucose_unit"] is None
+    form.inputs["blood_glucose_unit"].value = "mmol/L"
 
     reopened = TriageForm(store=st, now=lambda: CLOCK)
     assert reopened.restore_button.layout.display is None  # offered
     assert reopened.observation() == {}  # never restored silently
     assert reopened.restore_draft()
-    assert reopened.observation() == {"tremor": True, "blood_glucose": 6, "blood_glucose_unit": "mg/dL"}
+    assert reopened.observation() == {"tremor": True, "blood_glucose": 6, "blood_glucose_unit": "mmol/L"}
 
     rid = reopened.save()
     assert st.load_draft() is None
@@ -205,3 +241,14 @@ def test_form_change_updates_panel_quickly(form):
     times.sort()
     median, p95 = statistics.median(times), times[int(0.95 * len(times)) - 1]
     assert median < 0.02 and p95 < 0.05, (median, p95)
+
+
+def test_a_unit_alone_is_no_draft(tmp_path):
+    store_mod = pytest.importorskip("kit.store")
+    st = store_mod.Store(tmp_path / "log.sqlite")
+    form = TriageForm(store=st, now=lambda: CLOCK)
+    form.inputs["blood_glucose_unit"].value = "mmol/L"
+    assert st.load_draft() is None
+    st.save_draft({"blood_glucose_unit": "mg/dL", "tremor": UNKNOWN})  # e.g. a draft of the older form
+    assert TriageForm(store=st, now=lambda: CLOCK).restore_button.layout.display == "none"  # nothing offered
+    st.close()
