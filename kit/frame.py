@@ -32,7 +32,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype, is_string_dtype
 
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
-from kit.observation import ObservationError, Problem, _iso_datetime, _message, suggest_field
+from kit.observation import GLUCOSE_WITHOUT_UNIT, POST_WITHOUT_PRE, ObservationError, Problem, _iso_datetime, _message, suggest_field
 from kit.rules import CAUSES, FLAGS, INTENSITY_CODES, KERNEL_INPUTS, TIERS, VECTOR, evaluate
 from kit.thresholds import T
 
@@ -353,16 +353,14 @@ def _cross_rows(cols: dict[str, np.ndarray], given: dict[str, np.ndarray], serie
         order = _FIELD_ORDER["body_mass_post_kg"]
         for i in np.flatnonzero(~np.isnan(post) & ~given_pre):
             out.append((start + int(i), order, Problem(
-                "body_mass_post_kg", float(post[i]),
-                "body mass after the run needs body mass before (body_mass_pre_kg) to mean anything", _plain(index[start + int(i)]))))
+                "body_mass_post_kg", float(post[i]), POST_WITHOUT_PRE, _plain(index[start + int(i)]))))
     bg = cols.get("blood_glucose")
     if bg is not None:
         given_unit = given.get("blood_glucose_unit", np.zeros(n, dtype=bool))
         order = _FIELD_ORDER["blood_glucose_unit"]
         for i in np.flatnonzero(~np.isnan(bg) & ~given_unit):
             out.append((start + int(i), order, Problem(
-                "blood_glucose_unit", None, "is required when blood_glucose is given; allowed: 'mg/dL' or 'mmol/L'",
-                _plain(index[start + int(i)]))))
+                "blood_glucose_unit", None, GLUCOSE_WITHOUT_UNIT, _plain(index[start + int(i)]))))
     return out
 
 

@@ -313,15 +313,18 @@ class _Shown:
         return repr(self.v) if not (isinstance(self.v, str) and self.v.startswith("<a whole number")) else self.v
 
 
+#: Messages of the cross-field rules (also used by the vectorised frame validator).
+POST_WITHOUT_PRE = "body mass after the run needs body mass before (body_mass_pre_kg) to mean anything"
+GLUCOSE_WITHOUT_UNIT = "is required when blood_glucose is given; allowed: 'mg/dL' or 'mmol/L'"
+
+
 def _cross_field(given: Mapping[str, Any], d: Mapping[str, Any]) -> list[Problem]:
     """Problems between fields; a field that is given but itself invalid is not re-reported."""
     out = []
     if d.get("body_mass_post_kg") is not None and "body_mass_pre_kg" not in given:
-        out.append(Problem("body_mass_post_kg", d["body_mass_post_kg"],
-                           "body mass after the run needs body mass before (body_mass_pre_kg) to mean anything"))
+        out.append(Problem("body_mass_post_kg", d["body_mass_post_kg"], POST_WITHOUT_PRE))
     if d.get("blood_glucose") is not None and "blood_glucose_unit" not in given:
-        out.append(Problem("blood_glucose_unit", None,
-                           "is required when blood_glucose is given; allowed: 'mg/dL' or 'mmol/L'"))
+        out.append(Problem("blood_glucose_unit", None, GLUCOSE_WITHOUT_UNIT))
     return out
 
 
