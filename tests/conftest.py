@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,3 +18,24 @@ def load_cases() -> list[dict]:
 @pytest.fixture(scope="session")
 def cases() -> list[dict]:
     return load_cases()
+
+
+# ---- real browser (Debian's chromium driven by Playwright; a browser download is not possible) ----
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for the module; skipped (a failure in CI) when chromium is not installed."""
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (make test installs it: make browser)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

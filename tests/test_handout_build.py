@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,9 +29,6 @@ XSS_ID = "Zoë\"><script>alert(7)</script>"
 CHOSEN = "ATH-05"
 DAY = "2026-11-01"
 PSEUDONYM_KEY = "test-key"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 A4_PRINTABLE_PX = round((210 - 2 * 12) / 25.4 * 96)  # A4 width minus the print stylesheet's 12 mm margins
 
 
@@ -144,19 +140,6 @@ def test_pseudonymise_replaces_the_id_everywhere(team):
 
 
 # ---- real browser --------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("Debian's chromium is not installed (make browser)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
 
 def _open_offline(browser, path: Path, width: int = 900):
     page = browser.new_page(viewport={"width": width, "height": 1200})
