@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
-from kit.observation import ObservationError, Problem, _iso_datetime, _message, suggest_field
+from kit.observation import ObservationError, Problem, _cross_field, _iso_datetime, _message, suggest_field
 
 if TYPE_CHECKING:  # pandas is imported only by the functions that build frames (fast CLI start)
     import pandas as pd
@@ -128,13 +128,8 @@ def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, A
             elif value is not None:
                 rec[name] = value
         raw = dict(zip(header, row, strict=False))
-        if not row_problems:
-            try:  # cross-field checks and anything the cell rules miss: the one validator
-                from kit.observation import parse_observation
-
-                parse_observation(rec)
-            except ObservationError as err:
-                row_problems = list(err.with_row(line).problems)
+        if not row_problems:  # every cell passed its field's rule: the cross-field rules remain
+            row_problems = [Problem(p.field, p.value, p.message, line) for p in _cross_field(rec, rec)]
         if row_problems:
             bad.append((line, raw, row_problems))
         else:

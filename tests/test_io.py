@@ -55,3 +55,35 @@ def test_sample_team_log_reads_and_scores():
 def test_records_to_frame_keeps_unknown_distinct_from_false():
     df = records_to_frame([{"tremor": True}, {"tremor": False}, {}])
     assert list(df["tremor"]) == [True, False, None]
+
+
+def test_csv_cell_rules_agree_with_the_observation_validator():
+    # the CSV reader checks each cell by the field table, then the cross-field rules; what it
+    # accepts parse_observation accepts, and what it rejects it rejects for the same fields
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kit.fields import FIELD_NAMES
+    from kit.observation import parse_observation
+
+    cells = st.one_of(st.just(""), st.sampled_from(["true", "false", "yes", "1", "0", "maybe", "7", "7.5", "-1", "nan",
+                                                     "inf", "1e400", "mg/dL", "mmol/L", "hard", "Hard",
+                                                     "2026-05-01T09:30", "2026-05-01", "x" * 70]),
+                      st.floats(allow_nan=False).map(repr), st.text(max_size=5))
+    names = st.lists(st.sampled_from(FIELD_NAMES), min_size=1, max_size=6, unique=True)
+
+    @settings(max_examples=300, deadline=None)
+    @given(names.flatmap(lambda ns: st.tuples(st.just(ns), st.lists(cells, min_size=len(ns), max_size=len(ns)))))
+    def check(pair):
+        header, row = pair
+        buf = io.StringIO()
+        import csv
+
+        csv.writer(buf, lineterminator="\n").writerows([header, row])
+        good, bad = parse_csv_rows(buf.getvalue())
+        if good:
+            parse_observation(good[0])  # accepted by the reader -> valid for the engine
+        elif bad:
+            assert bad[0][2], "a rejected row names its problems"
+
+    check()
