@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import pytest
 
 from kit import handout as h
+from kit import offline_html
 from kit.history import history_chart, history_frame, history_summary
 from kit.io import write_log_csv
 from tests.conftest import ROOT
@@ -113,7 +114,7 @@ def test_chart_json_cannot_close_its_script_element():
 
 def test_plotly_html_output_is_recovered_as_json():
     fig = go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name="s"))
-    spec = h._newplot_spec(fig.to_html(include_plotlyjs=False, full_html=False))
+    spec = offline_html._newplot_spec(fig.to_html(include_plotlyjs=False, full_html=False))
     assert spec is not None and spec["data"][0]["name"] == "s"
 
 
@@ -219,5 +220,5 @@ def test_remote_references_are_found_and_neutralised():
             '<style>@import url("https://fonts.example/f.css"); .a{background:url(http://x/y.png)}</style>'
             '<a href="https://example.com">a link is fine</a>')
     assert len(h.remote_references(page)) == 4
-    fixed, n = h._neutralise_remote(page)
+    fixed, n = offline_html._neutralise_remote(page)
     assert n == 4 and h.remote_references(fixed) == [] and 'href="https://example.com"' in fixed

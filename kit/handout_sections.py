@@ -1,0 +1,469 @@
+"""The handout's sections: each renderer takes a :class:`~kit.handout_page.HandoutPage` and returns escaped HTML.
+
+The template notebook calls them in order (through :mod:`kit.handout`): :func:`header`, the
+observation in plain words, the tier and what was done, the causes ranked, the history
+(sentences and a chart), prevention with the reference's safety corrections, when to get
+help, the sources and the footer (with :data:`kit.DISCLAIMER`, once). Every clinical number
+is read from :mod:`kit.thresholds`; everything a person typed is escaped with
+:func:`kit.offline_html.esc` where it is written, and notes never go into a chart.
+
+References
+----------
+docs/reference/clinical-reference.md §7 (the article's advice and its safety corrections),
+§9 (tiers), §9.3-9.5 (when to get help); docs/reference/contract.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from kit.fields import FIELDS
+from kit.handout_page import HandoutPage
+from kit.offline_html import PLOTLY_MIME, esc
+from kit.thresholds import T
+
+__all__ = [
+    "Html", "FigureOutput", "figure",
+    "header", "observation_section", "tier_section", "causes_section", "history_section", "history_figure",
+    "prevention_section", "seek_help_section", "sources_section", "footer",
+]
+
+
+class Html:
+    """A piece of HTML built by this module (all typed text already escaped).
+
+    Displays as ``text/html`` in a notebook; its plain-text repr is only its title, so
+    the data is not duplicated in ``text/plain`` outputs.
+    """
+
+    def __init__(self, markup: str, title: str = "section"):
+        self.markup = markup
+        self.title = title
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __str__(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:
+        return f"<handout {self.title}>"
+
+
+class FigureOutput:
+    """Show a plotly figure as its JSON mimetype only (no plotly.js inlined in the notebook).
+
+    JupyterLab draws the JSON with its plotly extension; :func:`notebook_to_html` turns it
+    into a ``div`` drawn by the single inlined plotly.js bundle.
+    """
+
+    def __init__(self, fig: Any, text: str = "chart"):
+        self.fig = fig
+        self.text = text
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        import plotly.io as pio
+
+        spec = json.loads(pio.to_json(self.fig, validate=False))
+        spec["config"] = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+        return {PLOTLY_MIME: spec, "text/plain": self.text}
+
+    def __repr__(self) -> str:
+        return f"<figure {self.text}>"
+
+
+def figure(fig: Any, text: str = "chart") -> FigureOutput:
+    """Wrap a plotly figure for display in the handout (see :class:`FigureOutput`)."""
+    return FigureOutput(fig, text)
+
+
+_TIER_WORDS = {
+    "self_care": ("Self-care", "You can manage this yourself: rest, gently stretch or massage the muscle, eat, and "
+                               "drink to thirst. Go over the prevention steps below, and get help if new symptoms appear."),
+    "monitor": ("Monitor on site", "A trainer treats this on site and stays with the athlete; no more running today. "
+                                   "It is checked again at a set time: if it is not improving, or gets worse, call "
+                                   "emergency services."),
+    "see_doctor": ("See a doctor (non-urgent)", "Arrange a medical review within days. Until then, care on site as "
+                                                "for 'monitor'."),
+    "emergency": ("Emergency", "Call emergency services / get immediate medical attention, and start first aid "
+                               "while waiting."),
+}
+_CAUSE_WORDS = {
+    "hypoglycemia": "Low blood sugar (hypoglycaemia)",
+    "dehydration_electrolyte": "Fluid or salt imbalance (dehydration, heat, or too much water)",
+    "nerve_irritation": "Nerve irritation",
+    "muscle_fatigue": "Muscle fatigue / exercise-associated cramp",
+}
+_CAUSE_TIPS = {
+    "hypoglycemia": "Most of these episodes point to low blood sugar: eat a carbohydrate meal or snack in the hours "
+                    "before running, take carbohydrate on long runs, and carry fast sugar.",
+    "dehydration_electrolyte": "Most of these episodes point to a fluid or salt problem: weigh yourself before and "
+                               "after long or hot runs to learn your sweat loss, drink to thirst, and eat salty food "
+                               "afterwards. Never drink so much that you gain weight.",
+    "nerve_irritation": "Numbness or tingling is not typical of a tired muscle: have it checked if it comes back.",
+    "muscle_fatigue": "Most of these episodes look like tired muscles: build distance and pace gradually, and ease "
+                      "off when your legs are already tired.",
+}
+
+
+def _label(name: str) -> str:
+    return FIELDS[name].label
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _lower_first(s: str) -> str:
+    return s[:1].lower() + s[1:] if s[:2] != s[:2].upper() else s
+
+
+def _num(x: float | None, digits: int = 1) -> str:
+    if x is None:
+        return "?"
+    r = round(float(x), digits)
+    return str(int(r)) if r == int(r) else f"{r:g}"
+
+
+def _when(value: Any) -> str:
+    if not value:
+        return ""
+    try:
+        t = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    s = t.strftime("%d %b %Y, %H:%M")
+    if t.tzinfo is not None:
+        off = t.utcoffset() or dt.timedelta(0)
+        s += " UTC" if not off else t.strftime(" UTC%z")
+    return s
+
+
+def _ul(items: Iterable[str], cls: str = "") -> str:
+    lis = "".join(f"<li>{i}</li>" for i in items)
+    return f'<ul class="{cls}">{lis}</ul>' if cls else f"<ul>{lis}</ul>"
+
+
+def _section(key: str, title: str, body: str) -> Html:
+    return Html(f'<section class="kit-section kit-{key}"><h2>{esc(title)}</h2>{body}</section>', title)
+
+
+def header(page: HandoutPage) -> Html:
+    """Title, athlete, episode date and the tier banner."""
+    a = page.assessment
+    title, meaning = _TIER_WORDS[a.escalation]
+    who = esc(page.label) + (' <span class="kit-muted">(pseudonym)</span>' if page.pseudonymised else "")
+    when = _when(page.latest.observed_at) or "date not recorded"
+    example = ('<p class="kit-example">Teaching example: three public cases from the kit shown as one runner\'s '
+               "season.</p>") if page.example else ""
+    markup = (
+        '<header class="kit-header">'
+        '<p class="kit-kicker">postrun-kit &middot; episode handout</p>'
+        "<h1>Trembling or cramping legs after a run</h1>"
+        f'<p class="kit-who"><span class="kit-athlete">{who}</span> &middot; episode of <span class="kit-date">'
+        f"{esc(when)}</span></p>{example}"
+        f'<div class="kit-tier kit-tier-{esc(a.escalation)}" role="status"><p class="kit-tier-title">'
+        f"{esc(title)}</p><p>{esc(meaning)}</p></div>"
+        "</header>"
+    )
+    return Html(markup, "header")
+
+
+def _facts(obs: Any, raw: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(row heading, escaped text) pairs describing one observation in plain words."""
+    rows: list[tuple[str, str]] = []
+    run = []
+    if obs.intensity:
+        run.append(f"{obs.intensity} run")
+    if obs.run_distance_km is not None:
+        run.append(f"{_num(obs.run_distance_km)} km")
+    if obs.run_duration_min is not None:
+        run.append(f"{_num(obs.run_duration_min)} min")
+    if obs.ambient_temp_c is not None:
+        run.append(f"air temperature {_num(obs.ambient_temp_c)} °C")
+    rows.append(("The run", esc(_cap(", ".join(run))) if run else "not recorded"))
+    fuel = []
+    if obs.fluid_intake_ml is not None:
+        fuel.append(f"drank {_num(obs.fluid_intake_ml, 0)} mL during the run")
+    if obs.electrolyte_drink is not None:
+        fuel.append("took an electrolyte / sports drink" if obs.electrolyte_drink else "no electrolyte / sports drink")
+    if obs.carbs_during_run_g is not None:
+        fuel.append(f"{_num(obs.carbs_during_run_g, 0)} g of carbohydrate during the run")
+    if obs.hours_since_meal is not None:
+        fuel.append(f"last meal {_num(obs.hours_since_meal)} h before")
+    if fuel:
+        rows.append(("Drinks and food", esc(_cap("; ".join(fuel)))))
+    present, absent = [], []
+    for name, spec in FIELDS.items():
+        if spec.kind != "bool" or spec.group not in ("red_flags", "symptoms"):
+            continue
+        v = getattr(obs, name)
+        if v is True:
+            extra = ""
+            if name == "spasm" and obs.spasm_duration_min is not None:
+                extra = f", lasting {_num(obs.spasm_duration_min)} min"
+            present.append(_lower_first(spec.label) + extra)
+        elif v is False:
+            absent.append(_lower_first(spec.label))
+    if obs.pain_score is not None:
+        present.append(f"pain now {_num(obs.pain_score)}/10")
+    if obs.spasm is not True and obs.spasm_duration_min is not None:
+        present.append(f"spasm lasting {_num(obs.spasm_duration_min)} min")
+    rows.append(("Signs present", esc(_cap("; ".join(present))) if present else "none recorded"))
+    if absent:
+        rows.append(("Checked and not present", esc(_cap("; ".join(absent)))))
+    meas = []
+    if obs.blood_glucose is not None:
+        g = f"blood glucose {_num(obs.blood_glucose)} {obs.blood_glucose_unit or ''}".strip()
+        if obs.blood_glucose_unit == "mmol/L" and obs.glucose_mg_dl is not None:
+            g += f" ({_num(obs.glucose_mg_dl, 0)} mg/dL)"
+        meas.append(g)
+    if obs.body_mass_pre_kg is not None:
+        m = f"body mass {_num(obs.body_mass_pre_kg)} kg before"
+        if obs.body_mass_post_kg is not None:
+            ch = obs.body_mass_change_pct
+            m += f" and {_num(obs.body_mass_post_kg)} kg after ({'+' if ch > 0 else ''}{_num(ch)} %)"
+        meas.append(m)
+    if obs.urine_color is not None:
+        meas.append(f"urine colour {obs.urine_color} on the 1-8 chart")
+    if obs.core_temp_c is not None:
+        meas.append(f"core (rectal) temperature {_num(obs.core_temp_c)} °C")
+    if obs.heart_rate_bpm is not None:
+        meas.append(f"heart rate {_num(obs.heart_rate_bpm, 0)} bpm")
+    if obs.serum_sodium_mmol_l is not None:
+        meas.append(f"serum sodium {_num(obs.serum_sodium_mmol_l)} mmol/L")
+    if meas:
+        rows.append(("Measured", esc(_cap("; ".join(meas)))))
+    back = []
+    for name in ("has_diabetes", "glucose_lowering_medication", "prevention_followed"):
+        v = getattr(obs, name)
+        if v is not None:
+            back.append(f"{_lower_first(FIELDS[name].label)}: {'yes' if v else 'no'}")
+    if obs.prior_episodes_30d is not None:
+        back.append(f"earlier episodes in the last 30 days: {obs.prior_episodes_30d}")
+    if back:
+        rows.append(("Background", esc(_cap("; ".join(back)))))
+    note = raw.get("notes")
+    if isinstance(note, str) and note.strip():
+        rows.append(("Trainer's note", f'<span class="kit-note">{esc(note)}</span>'))
+    return rows
+
+
+def observation_section(page: HandoutPage) -> Html:
+    """The episode's observation in plain words (typed notes escaped)."""
+    rows = [("Observed", esc(_when(page.latest.observed_at) or "date not recorded"))]
+    rows += _facts(page.latest, page.latest_raw)
+    missing = [_lower_first(_label(m)) for m in page.assessment.missing if m in FIELDS]
+    if missing:
+        rows.append(("Would have helped", esc(_cap("; ".join(missing))) + ' <span class="kit-muted">(not '
+                     "recorded; unknown is never taken as normal)</span>"))
+    table = "".join(f'<tr><th scope="row">{esc(h)}</th><td>{body}</td></tr>' for h, body in rows)
+    return _section("observation", "What was observed", f'<table class="kit-facts">{table}</table>')
+
+
+def tier_section(page: HandoutPage) -> Html:
+    """The tier, why, what was done (the advised actions), what not to do, when to recheck."""
+    a = page.assessment
+    title, _ = _TIER_WORDS[a.escalation]
+    why = [f"{esc(r['reason'])} <span class=\"kit-src\">({esc(r['source'])})</span>" for r in a.reasons]
+    body = f'<p class="kit-lead">Tier: <strong class="kit-tier-name">{esc(title)}</strong>.</p>'
+    if why:
+        body += "<p>Why:</p>" + _ul(why)
+    else:
+        body += "<p>Why: no red flag and no warning sign was recorded.</p>"
+    if a.actions:
+        body += "<h3>What was advised (in this order)</h3>" + "<ol>" + "".join(
+            f"<li>{esc(x['text'])}</li>" for x in a.actions) + "</ol>"
+    if a.contraindicated:
+        names = {"drink_water": "Plain water to 'flush'", "electrolyte_drink": "Sports / electrolyte drinks",
+                 "nsaid": "Ibuprofen or other anti-inflammatories (NSAIDs)", "continue_running": "Carrying on running",
+                 "heat": "Heat packs", "oral_carbohydrate": "Food, drink or sugar by mouth"}
+        body += "<h3>What not to do</h3>" + _ul(
+            f"<strong>{esc(names.get(c['id'], c['id'].replace('_', ' ').capitalize()))}</strong>: {esc(c['why'])}"
+            for c in a.contraindicated)
+    if a.reassess_in_min:
+        body += f'<p class="kit-recheck">Check again after {a.reassess_in_min} min.</p>'
+    if a.warnings:
+        body += "<p>Check the data:</p>" + _ul(esc(w) for w in a.warnings)
+    return _section("tiersec", "How serious, and what was done", body)
+
+
+def causes_section(page: HandoutPage) -> Html:
+    """The four causes ranked, each with its evidence and sources."""
+    a = page.assessment
+    items = []
+    for rank, c in enumerate(a.causes, 1):
+        ev = [f"{esc(e['finding'])} <span class=\"kit-src\">(+{int(e['points'])}; {esc(e['source'])})</span>"
+              for e in c["evidence"]]
+        score = max(0, min(100, int(c["score"])))
+        items.append(
+            f'<li class="kit-cause"><div class="kit-cause-head"><span class="kit-cause-name">{rank}. '
+            f"{esc(_CAUSE_WORDS.get(c['cause'], c['cause']))}</span>"
+            f'<span class="kit-bar"><span style="width:{score}%"></span></span><span class="kit-score">{score}</span></div>'
+            + (_ul(ev, "kit-evidence") if ev else '<p class="kit-muted">no finding for this cause</p>') + "</li>")
+    if a.top_cause is None:
+        lead = ("<p>No single one of the four causes leads: either a condition outside them dominates (heat stroke or "
+                "muscle breakdown, see the tier above) or too little was recorded to tell.</p>")
+    else:
+        lead = f"<p>Most likely: <strong>{esc(_CAUSE_WORDS[a.top_cause])}</strong>. Mixed pictures are common.</p>"
+    note = ('<p class="kit-muted">Scores are a relative weight of evidence (0-100), not probabilities. Confidence: '
+            f"{esc(a.confidence)}.</p>")
+    return _section("causes", "Possible causes, ranked", lead + '<ol class="kit-causes">' + "".join(items) + "</ol>" + note)
+
+
+def history_section(page: HandoutPage) -> Html:
+    """The athlete's history in sentences (the chart follows as its own output)."""
+    from kit.history import _TIER_WORDS as words
+
+    s = page.summary
+    body = "".join(f"<p>{esc(x)}</p>" for x in s["sentences"])
+    if s["n_observations"] > 1:
+        body += ('<p class="kit-muted">The chart shows the tier of every observation; filled markers are episodes of '
+                 "trembling or spasm, open markers checks without symptoms.</p>")
+    tip = _CAUSE_TIPS.get(s["common_cause"] or "")
+    if tip and s["n_episodes"] > 1:
+        body += f'<p class="kit-tip">{esc(tip)}</p>'
+    if s.get("highest_tier"):
+        body += f'<p class="kit-muted">Highest tier so far: {esc(words[s["highest_tier"]])}.</p>'
+    return _section("history", "History", body)
+
+
+def history_figure(page: HandoutPage) -> FigureOutput:
+    """The athlete's history chart (tiers over time) for display."""
+    from kit.history import history_chart
+
+    return FigureOutput(history_chart(page.history), "history chart: tier of each observation over time")
+
+
+def prevention_section(page: HandoutPage) -> Html:
+    """Prevention advice from the source article, with the clinical reference's safety corrections.
+
+    References
+    ----------
+    clinical-reference.md §7; ACSM 2007 (Sawka); WMS 2019; Miller 2015; Lipman 2017; Wharam 2006;
+    Richter & Hargreaves 2013; ADA 2024.
+    """
+    article = [
+        "Warm up, then stretch.",
+        "Pace yourself: build distance and speed gradually.",
+        "Start well hydrated: drink normally the day before.",
+        "On long runs sip water; afterwards have water or a sports drink, with food.",
+        "Avoid running in the heat of the day.",
+        "After a cramp: stretch and massage the muscle; a wrapped ice pack for soreness, warmth for a stiff muscle.",
+    ]
+    fixes = [
+        f"<strong>Drink to thirst, and never finish a run heavier than you started.</strong> Gaining weight means you "
+        f"drank more than you sweated and risks dangerously low blood sodium (hyponatraemia). Losing more than "
+        f"{_num(T.mass_loss_pct)} % of body mass is a water deficit. <span class=\"kit-src\">(ACSM 2007; WMS 2019)</span>",
+        "<strong>A cramp is not a reason to drink lots of water.</strong> Over-drinking for cramps has killed athletes; "
+        "drink more only to replace a documented loss. <span class=\"kit-src\">(Miller 2015)</span>",
+        "Salt tablets or sports drinks do not protect against hyponatraemia if you keep over-drinking. "
+        "<span class=\"kit-src\">(WMS 2019)</span>",
+        "<strong>No ibuprofen or other anti-inflammatories (NSAIDs)</strong> before or during long runs, or when "
+        "dehydrated, possibly hyponatraemic, overheated, with dark urine or a swollen muscle, or with kidney disease. "
+        "<span class=\"kit-src\">(Lipman 2017; Wharam 2006)</span>",
+        "Never put heat on an athlete who is hot, or on a swollen limb. <span class=\"kit-src\">(clinical-reference §7)</span>",
+        "Working muscles do use blood sugar, and stored glycogen does not turn into fat (the article is wrong "
+        "there): eat before long runs and take carbohydrate on them. <span class=\"kit-src\">(Richter &amp; Hargreaves 2013)</span>",
+        "Air temperature alone understates heat stress in humid sun: on hot or humid days run early, shorter or slower. "
+        "<span class=\"kit-src\">(ACSM 2007)</span>",
+    ]
+    diabetic = any(bool(page.latest_raw.get(k)) for k in ("has_diabetes", "glucose_lowering_medication"))
+    if diabetic:
+        fixes.append(
+            f"With diabetes treated with insulin or a sulfonylurea: carry {_num(T.carb_treatment_min_g)}-"
+            f"{_num(T.carb_treatment_max_g)} g of fast sugar, check glucose before and after running, and agree an "
+            "exercise plan with your diabetes team. <span class=\"kit-src\">(ADA 2024)</span>")
+    body = ('<div class="kit-two"><div><h3>From the article</h3>' + _ul(esc(x) for x in article) + "</div>"
+            '<div><h3>Safety corrections</h3>' + _ul(fixes) + "</div></div>")
+    return _section("prevention", "Next time: prevention", body)
+
+
+def seek_help_section(page: HandoutPage) -> Html:
+    """When to call emergency services and when to see a doctor (numbers from :mod:`kit.thresholds`).
+
+    References
+    ----------
+    clinical-reference.md §9.3 (red flags), §9.5 (see a doctor); source article.
+    """
+    g_mmol = _num(T.hypo_level2_mg_dl / T.glucose_mmol_to_mg_dl)
+    w_mmol = _num(T.whipple_mg_dl / T.glucose_mmol_to_mg_dl)
+    now = [
+        "confusion, acting oddly, unresponsive, or a seizure (fit);",
+        f"a spasm that has lasted {_num(T.prolonged_spasm_min)} minutes or more, or pain of {_num(T.severe_pain)}/10 or worse;",
+        "dark, cola- or tea-coloured urine with muscle pain, swelling or weakness (possible muscle breakdown);",
+        f"a core (rectal) temperature over {_num(T.core_emergency_c)} °C, or collapse in the heat;",
+        "headache with vomiting, or confusion, after drinking a lot (possible low blood sodium);",
+        "low blood sugar with confusion or drowsiness: nothing by mouth if they cannot swallow safely.",
+    ]
+    doctor = [
+        f"spasms keep coming back despite prevention ({_num(T.recurrent_episodes)} or more earlier episodes in 30 days);",
+        "numbness or tingling with weakness, or that keeps coming back;",
+        f"a measured glucose under {_num(T.hypo_level2_mg_dl)} mg/dL ({g_mmol} mmol/L) with diabetes, or under "
+        f"{_num(T.whipple_mg_dl)} mg/dL ({w_mmol} mmol/L) without diabetes;",
+        "anything that does not settle by the time it is checked again (if it gets worse: call emergency services).",
+    ]
+    body = ('<div class="kit-helps"><div class="kit-help kit-help-now"><h3>Call emergency services now if</h3>'
+            + _ul(esc(x) for x in now) + '</div><div class="kit-help"><h3>See a doctor within days if</h3>'
+            + _ul(esc(x) for x in doctor) + "</div></div>")
+    return _section("help", "When to get help", body)
+
+
+_REFERENCES = (
+    "Source article: \u201cDo Your Legs Tremble after Running? What are Those Spasms?\u201d (web article; no author, "
+    "organisation or date). A lay source: used for its advice, with the corrections above.",
+    "American Diabetes Association. Standards of Care in Diabetes, section 6: Glycemic goals and hypoglycemia. "
+    "Diabetes Care 2024;47(Suppl 1):S111-S125.",
+    "Cryer PE et al. Endocrine Society clinical practice guideline on hypoglycemic disorders. J Clin Endocrinol Metab "
+    "2009;94(3):709-728.",
+    "Sawka MN et al. ACSM position stand: Exercise and fluid replacement. Med Sci Sports Exerc 2007;39(2):377-390.",
+    "Hew-Butler T et al. Third International Exercise-Associated Hyponatremia Consensus (Carlsbad 2015). Clin J Sport "
+    "Med 2015;25(4):303-320.",
+    "Bennett BL et al. Wilderness Medical Society practice guidelines for exercise-associated hyponatremia, 2019 update.",
+    "Schwellnus MP. Br J Sports Med 2009;43:401-408; Miller KC et al. J Athl Train 2022;57(1):5-15; Miller KC. "
+    "Curr Sports Med Rep 2015 (exercise-associated muscle cramps).",
+    "Casa DJ et al. NATA position statement: Exertional heat illnesses. J Athl Train 2015;50(9):986-1000; "
+    "Armstrong LE et al. ACSM position stand: Exertional heat illness. Med Sci Sports Exerc 2007;39(3):556-572.",
+    "O'Connor FG et al. Curr Sports Med Rep 2008;7(6):328-331; Nye NS et al. Curr Sports Med Rep 2021;20(3):169-178 "
+    "(exertional rhabdomyolysis).",
+    "Lipman GS et al. Emerg Med J 2017 (ibuprofen and acute kidney injury in ultramarathon); Wharam PC et al. Med Sci "
+    "Sports Exerc 2006;38(4):618-622 (NSAIDs and hyponatraemia).",
+    "Richter EA, Hargreaves M. Physiol Rev 2013 (muscle glucose uptake during exercise).",
+    "Royal College of Physicians. National Early Warning Score (NEWS) 2, 2017 (model for the escalation tiers).",
+)
+
+
+def sources_section(page: HandoutPage) -> Html:
+    """The short citations behind this assessment, then the full reference list."""
+    a = page.assessment
+    cited = []
+    for c in a.causes:
+        cited += [e["source"] for e in c["evidence"]]
+    cited += [r["source"] for r in a.reasons]
+    cited = list(dict.fromkeys(s for s in cited if s))
+    body = ""
+    if cited:
+        body += "<p>Cited for this episode: " + esc("; ".join(cited)) + ".</p>"
+    body += '<ol class="kit-refs">' + "".join(f"<li>{esc(r)}</li>" for r in _REFERENCES) + "</ol>"
+    body += ('<p class="kit-muted">Thresholds marked as design choices in the kit\'s clinical reference are not '
+             "validated clinical standards.</p>")
+    return _section("sources", "Sources", body)
+
+
+def footer(page: HandoutPage) -> Html:
+    """The kit's version, the date, what the page contains, and the disclaimer (shown once)."""
+    from kit import DISCLAIMER
+
+    who = "a pseudonym" if page.pseudonymised else "the athlete's id"
+    markup = (
+        '<footer class="kit-footer">'
+        f'<p class="kit-disclaimer"><strong>Important.</strong> {esc(DISCLAIMER)}</p>'
+        f'<p class="kit-made">Made with postrun-kit <span class="kit-version">{esc(page.version)}</span> on '
+        f'<span class="kit-generated">{esc(page.generated_on)}</span>. This page holds one athlete\'s observations '
+        f"only, shown under {who}; it works offline and makes no network request.</p>"
+        "</footer>"
+    )
+    return Html(markup, "footer")
