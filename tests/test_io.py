@@ -79,7 +79,7 @@ def test_csv_cell_rules_agree_with_the_observation_validator():
         buf = io.StringIO()
         import csv
 
-        csv.writer(buf, lineterminator="\n").writerows([header, row])
+        csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows([header, row])
         good, bad = parse_csv_rows(buf.getvalue())
         if good:
             parse_observation(good[0])  # accepted by the reader -> valid for the engine
