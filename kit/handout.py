@@ -271,7 +271,11 @@ def run_template(records: Sequence[Mapping[str, Any]], *, label: str, generated_
         config.KernelManager.ip = str(Path(tmp) / "kernel")
         pm.execute_notebook(str(template), str(out), parameters=params, progress_bar=False,
                             log_output=False, kernel_name="python3", cwd=str(workdir or tmp), config=config)
-        return nbformat.read(out, as_version=4)
+        nb = nbformat.read(out, as_version=4)
+    for cell in nb.cells:  # papermill gives its injected cell a random id: pin it (same input, same file)
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+    return nb
 
 
 def write_handout(records: Sequence[Mapping[str, Any]], out_dir: str | os.PathLike[str], *,

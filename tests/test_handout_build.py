@@ -87,6 +87,14 @@ def test_all_writes_one_handout_per_athlete_and_prints_each_path(team):
     assert "3 handouts in" in team["stderr"]
 
 
+def test_same_input_and_date_give_a_byte_identical_handout(team, tmp_path):
+    res = _kit("handout", "--athlete", "ATH-01", "--log", str(team["tmp"] / "three.csv"), "--out", str(tmp_path),
+               "--date", DAY)
+    assert res.returncode == 0, res.stderr
+    again = tmp_path / "handout-ATH-01.html"
+    assert again.read_bytes() == (team["tmp"] / "out" / "handout-ATH-01.html").read_bytes()
+
+
 def test_handout_is_under_2_mib_with_plotly_inlined_once(team):
     for p in team["paths"]:
         text = p.read_text(encoding="utf-8")
