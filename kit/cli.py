@@ -43,13 +43,14 @@ def read_json_input(path: str | None) -> Any:
             text = sys.stdin.read()
             where = "standard input"
         else:
-            with open(path, encoding="utf-8") as fh:
+            with open(path, encoding="utf-8-sig") as fh:  # a BOM (Windows Notepad) is not an error
                 text = fh.read()
             where = path
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise InputError(f"{path} is not UTF-8 text") from None
+    text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputError(f"{where} is empty: expected a JSON object or a list of them")
     try:

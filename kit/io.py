@@ -94,6 +94,12 @@ def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, A
         raise ObservationError([Problem("<csv>", None, f"the header cannot be read as CSV: {exc}", 1)]) from None
     header = [h.strip().lstrip("\ufeff") for h in header]
     problems = []
+    if len(header) == 1 and extra == "error":  # Excel in some locales saves "CSV" with ';' or tabs
+        for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+            parts = [h.strip() for h in header[0].split(sep)]
+            if len(parts) > 1 and sum(p in FIELDS for p in parts) >= len(parts) / 2:
+                raise ObservationError([Problem("<csv>", None, f"this file separates columns with {name}, not commas: "
+                                                "save it as 'CSV UTF-8 (comma delimited)'", 1)])
     for h in header:
         if h not in FIELDS and extra == "error":
             hint = suggest_field(h)
@@ -145,7 +151,7 @@ def read_log_csv(path: str | Path, *, extra: str = "error") -> pd.DataFrame:
     ObservationError
         Listing every bad cell with its CSV line number (``Problem.row``) and field.
     """
-    text = Path(path).read_text(encoding="utf-8")
+    text = Path(path).read_text(encoding="utf-8-sig")
     good, bad = parse_csv_rows(text, extra=extra)
     if bad:
         raise ObservationError([p for _, _, probs in bad for p in probs])

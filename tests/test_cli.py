@@ -78,3 +78,13 @@ def test_help_lists_commands():
 def test_integer_beyond_pythons_digit_limit_is_invalid_input_not_a_crash():
     p = run("assess", stdin='{"pain_score": 1' + "0" * 5000 + "}")
     assert p.returncode == 2 and p.stdout == "" and "cannot be read as JSON" in p.stderr
+
+
+def test_json_file_with_a_byte_order_mark_is_read(tmp_path):
+    f = tmp_path / "bom.json"
+    f.write_bytes(b"\xef\xbb\xbf" + b'{"spasm": true}')
+    p = run("assess", str(f))
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["escalation"] == "self_care"
+    q = run("assess", stdin="\ufeff" + '{"spasm": true}')
+    assert q.returncode == 0, q.stderr

@@ -87,3 +87,9 @@ def test_csv_cell_rules_agree_with_the_observation_validator():
             assert bad[0][2], "a rejected row names its problems"
 
     check()
+
+
+@pytest.mark.parametrize(("sep", "word"), [(";", "semicolons"), ("\t", "tabs")])
+def test_excel_style_separators_get_a_plain_hint(sep, word):
+    with pytest.raises(ObservationError, match=f"separates columns with {word}"):
+        parse_csv_rows(sep.join(["athlete_id", "tremor", "pain_score"]) + "\n" + sep.join(["A", "true", "3"]) + "\n")
