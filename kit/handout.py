@@ -288,7 +288,8 @@ def write_handout(records: Sequence[Mapping[str, Any]], out_dir: str | os.PathLi
     records : sequence of mappings
         That athlete's observations only.
     out_dir : path
-        Created if needed. The file is ``handout-<athlete or pseudonym>.html``.
+        A folder, created if needed; the file is ``handout-<athlete or pseudonym>.html``.
+        A path ending in ``.html`` (and not an existing folder) is the file itself.
     pseudonymise : bool
         Replace the athlete id everywhere (label, parameters, file name) by :func:`pseudonym`.
     key : bytes or str, optional
@@ -308,14 +309,58 @@ def write_handout(records: Sequence[Mapping[str, Any]], out_dir: str | os.PathLi
     page, removed = notebook_to_html(nb, title=f"Episode handout: {label}", handout=True, hide_code=True)
     if removed:
         raise RuntimeError("the handout template produced a remote reference; it would not work offline")
-    dest = Path(out_dir) / f"handout-{safe_filename(label)}.html"
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest = out_path(out_dir, f"handout-{safe_filename(label)}.html")
     tmp = dest.with_suffix(".html.tmp")
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, dest)
     size = dest.stat().st_size
     if size > MAX_HANDOUT_BYTES:
         sys.stderr.write(f"warning: {dest} is {size} bytes, over the 2 MiB handout budget\n")
+    return dest
+
+
+def out_path(out: str | os.PathLike[str], filename: str, *, single: bool = True, create: bool = True) -> Path:
+    """The file to write for ``--out OUT``: ``OUT/filename``, or ``OUT`` itself for a single ``.html`` file.
+
+    Parameters
+    ----------
+    out : path
+        A folder (created if needed) or, when ``single``, a path ending in ``.html``.
+    filename : str
+        The file name used inside a folder.
+    single : bool
+        Whether one file is written (``--out x.html`` allowed).
+    create : bool
+        Make the folder (else only check ``out``).
+
+    Returns
+    -------
+    Path
+        The destination file; its folder exists.
+
+    Raises
+    ------
+    kit.cli.InputError
+        ``out`` is an existing file (other than a single ``.html`` target), or its folder cannot be made.
+    """
+    from kit.cli import InputError
+
+    target = Path(out)
+    is_file_name = single and target.suffix.lower() == ".html" and not target.is_dir()
+    if not is_file_name and target.exists() and not target.is_dir():
+        hint = " (or a path ending in .html for a single file)" if single else ""
+        raise InputError(f"--out must be a folder{hint}: {out} is an existing file")
+    if not single and target.suffix.lower() == ".html" and not target.exists():
+        raise InputError(f"--out must be a folder when writing several files: {out} looks like a file name")
+    dest = target if is_file_name else target / filename
+    if not create:
+        return dest
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out: cannot make the folder {dest.parent}: {exc.strerror or exc}") from None
+    if dest.is_dir():
+        raise InputError(f"--out: {dest} is a folder, not a file")
     return dest
 
 
@@ -337,7 +382,8 @@ def export_notebook(path: str | os.PathLike[str], out_dir: str | os.PathLike[str
     path : path
         The ``.ipynb``.
     out_dir : path, optional
-        Where to write ``<name>.html`` (default: next to the notebook).
+        Where to write ``<name>.html`` (default: next to the notebook); a path ending in
+        ``.html`` is the file itself.
     execute : bool
         Run the notebook first (in its folder), saving widget state, instead of using the
         saved outputs.
@@ -358,6 +404,7 @@ def export_notebook(path: str | os.PathLike[str], out_dir: str | os.PathLike[str
     from kit.cli import InputError
 
     src = Path(path)
+    out_path(out_dir or src.parent, src.stem + ".html", create=False)  # a bad --out fails before any work
     try:
         nb = nbformat.read(src, as_version=4)
     except FileNotFoundError:
@@ -376,8 +423,7 @@ def export_notebook(path: str | os.PathLike[str], out_dir: str | os.PathLike[str
                            resources={"metadata": {"path": str(src.resolve().parent)}}).execute()
     title = str(nb.metadata.get("title") or src.stem)
     page, removed = notebook_to_html(nb, title=title, handout=False, hide_code=hide_code)
-    dest = Path(out_dir or src.parent) / (src.stem + ".html")
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest = out_path(out_dir or src.parent, src.stem + ".html")
     dest.write_text(page, encoding="utf-8")
     return dest, removed
 
@@ -393,7 +439,8 @@ def configure_handout(parser: argparse.ArgumentParser) -> None:
     who.add_argument("--all", action="store_true", help="one handout per athlete (with a progress bar)")
     parser.add_argument("--log", metavar="PATH", help="a team-log CSV or a SQLite store file (default: the kit's store)")
     parser.add_argument("--store", metavar="PATH", help="the store to read when --log is not given")
-    parser.add_argument("--out", metavar="DIR", default="handouts", help="output folder (default: handouts)")
+    parser.add_argument("--out", metavar="DIR", default="handouts",
+                        help="output folder (default: handouts); with --athlete, a path ending in .html is the file itself")
     parser.add_argument("--pseudonymise", "--pseudonymize", action="store_true",
                         help=f"show a stable pseudonym (Runner-XXXXXX) instead of the id (key: ${PSEUDONYM_ENV} or a "
                              "key file in the user data folder)")
@@ -411,6 +458,7 @@ def run_handout(args: argparse.Namespace) -> int:
         except ValueError:
             raise InputError(f"--date {args.date!r} is not a date like 2026-05-01") from None
     day = args.date or dt.date.today().isoformat()
+    out_path(args.out, "handout.html", single=not args.all, create=False)  # a bad --out fails before any work
     src = TeamSource(args.log, args.store)
     try:
         if not args.all:
@@ -463,7 +511,8 @@ def _run_all(jobs: list[tuple[Any, ...]], workers: int) -> int:
 def configure_export(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``python -m kit export``."""
     parser.add_argument("notebook", metavar="NOTEBOOK", help="the .ipynb to export")
-    parser.add_argument("--out", metavar="DIR", help="output folder (default: next to the notebook)")
+    parser.add_argument("--out", metavar="DIR",
+                        help="output folder (default: next to the notebook), or a path ending in .html for the file itself")
     parser.add_argument("--execute", action="store_true", help="run the notebook first (saves the widgets' state)")
     parser.add_argument("--hide-code", action="store_true", help="leave out the code cells' input")
 
