@@ -143,7 +143,24 @@ def _clean(text: str, width: int) -> str:
     return t if len(t) <= width else t[: width - 1] + "…"
 
 
+def _file_arg(option: str, value: str | None, example: str) -> None:
+    """Exit 2 (InputError) when a file option names a folder or a path under a file."""
+    from pathlib import Path
+
+    from kit.cli import InputError
+
+    if value is None:
+        return
+    p = Path(value)
+    if p.is_dir():
+        raise InputError(f"{option} {value} is a folder; give a file name, e.g. {p / example}")
+    parent = next((a for a in p.parents if a.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise InputError(f"{option} {value}: {parent} is a file, not a folder")
+
+
 def _export(st: Any, args: argparse.Namespace) -> int:
+    _file_arg("--out", args.out, f"postrun-log.{args.format}")
     if args.out:
         st.export(args.format, args.out, athlete_id=args.athlete)
         sys.stderr.write(f"exported {st.count(args.athlete)} observations to {args.out}\n")
@@ -153,6 +170,7 @@ def _export(st: Any, args: argparse.Namespace) -> int:
 
 
 def _import(st: Any, args: argparse.Namespace) -> int:
+    _file_arg("--rejects", args.rejects, "rejects.csv")
     if str(args.file).lower().endswith(".json"):
         report = st.import_json(args.file, skip_bad=args.skip_bad)
         if report.bad:

@@ -84,3 +84,19 @@ def test_a_store_that_cannot_be_used_exits_1_with_a_clear_message(tmp_path):
     assert r.returncode == 1 and r.stdout == "" and "not a readable postrun-kit store" in r.stderr and "NOT saved" in r.stderr
     r = kit_log("list", store=tmp_path)  # a directory, not a file
     assert r.returncode == 1 and r.stdout == "" and "cannot open the store" in r.stderr
+
+
+def test_export_to_a_folder_exits_2_with_a_plain_message_and_writes_nothing(tmp_path):
+    store = tmp_path / "s.sqlite"
+    assert kit_log("add", store=store, stdin='{"athlete_id": "A", "tremor": true}').returncode == 0
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    for fmt in ("csv", "json"):
+        r = kit_log("export", "--format", fmt, "--out", str(outdir), store=store)
+        assert r.returncode == 2 and r.stdout == "" and "Traceback" not in r.stderr and "bug" not in r.stderr
+        assert f"--out {outdir} is a folder" in r.stderr and f"postrun-log.{fmt}" in r.stderr
+    assert list(outdir.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["out", "s.sqlite"]
+    afile = tmp_path / "afile.txt"
+    afile.write_text("")
+    r = kit_log("export", "--format", "csv", "--out", str(afile / "x.csv"), store=store)
+    assert r.returncode == 2 and "is a file, not a folder" in r.stderr
