@@ -412,20 +412,49 @@ def export_notebook(path: str | os.PathLike[str], out_dir: str | os.PathLike[str
     except (OSError, ValueError) as exc:
         raise InputError(f"{path} is not a readable notebook: {exc}") from None
     if execute:
+        from jupyter_client.kernelspec import NoSuchKernel
         from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
         from traitlets.config import Config
 
         with tempfile.TemporaryDirectory(prefix="kit-export-") as tmp:
             config = Config()  # local sockets, not TCP
             config.KernelManager.transport = "ipc"
             config.KernelManager.ip = str(Path(tmp) / "kernel")
-            NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True, config=config,
-                           resources={"metadata": {"path": str(src.resolve().parent)}}).execute()
+            client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True, config=config,
+                                    resources={"metadata": {"path": str(src.resolve().parent)}})
+            try:
+                client.execute()
+            except CellExecutionError as exc:
+                raise InputError(f"{path}: {_failed_cell(nb, exc)}; nothing was written") from None
+            except CellTimeoutError:
+                raise InputError(f"{path}: a cell ran longer than {timeout} s; nothing was written") from None
+            except (NoSuchKernel, DeadKernelError) as exc:
+                raise InputError(f"{path}: the notebook could not be run ({_plain(str(exc))}); nothing was written") from None
     title = str(nb.metadata.get("title") or src.stem)
     page, removed = notebook_to_html(nb, title=title, handout=False, hide_code=hide_code)
     dest = out_path(out_dir or src.parent, src.stem + ".html")
     dest.write_text(page, encoding="utf-8")
     return dest, removed
+
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+
+
+def _plain(text: str) -> str:
+    """``text`` without ANSI colour codes, on one line."""
+    return " ".join(_ANSI.sub("", text).split())
+
+
+def _failed_cell(nb: Any, exc: Any) -> str:
+    """``cell N failed: Name: message`` for the first code cell with an error output (N counts every cell from 1)."""
+    where = "a cell"
+    for n, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", ())):
+            where = f"cell {n}"
+            break
+    ename, evalue = _plain(getattr(exc, "ename", "") or "Error"), _plain(getattr(exc, "evalue", "") or "")
+    return f"{where} failed: {ename}: {evalue}" if evalue else f"{where} failed: {ename}"
 
 
 # --------------------------------------------------------------------------------------------

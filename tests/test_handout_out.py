@@ -73,3 +73,12 @@ def test_export_into_a_folder_keeps_the_notebook_name(tmp_path):
     p = _kit("export", str(nb), "--out", str(tmp_path / "exported"))
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "exported" / "nb.html").is_file()
+
+
+def test_export_execute_with_a_failing_cell_exits_2_naming_the_cell_without_colours(tmp_path):
+    nb = tmp_path / "err.ipynb"
+    _notebook(nb, "x = 1", "1/0")
+    err = _clean_exit_2(_kit("export", str(nb), "--execute"))
+    assert "cell 2 failed: ZeroDivisionError: division by zero" in err
+    assert "\x1b" not in err and "CellExecutionError" not in err
+    assert not (tmp_path / "err.html").exists()
