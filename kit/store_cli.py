@@ -11,6 +11,9 @@ Subcommands (each accepts ``--store PATH``; default: ``KIT_STORE``, else the use
   ``--skip-bad`` (good rows stored, bad rows written to a reject file);
 * ``log info``: where the store is, schema version, counts, integrity check.
 
+``list``, ``export`` and ``info`` open only an existing store (else exit 1 "no store at
+PATH"); ``add`` and ``import`` create it.
+
 Exit status: 0 done; 2 invalid input (message on stderr, nothing on stdout); 1 the store
 could not be used (read-only, disk full, locked, not a store), with a message on stderr.
 """
@@ -76,8 +79,14 @@ def _out(text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run a ``log`` subcommand; returns the exit status."""
-    from kit.store import Store, StoreError
+    from kit.store import Store, StoreError, default_store_path
 
+    if args.log_command in _READ_ONLY:  # reading never creates a store (nor its folders)
+        path = default_store_path(args.store)
+        if not path.exists():
+            sys.stderr.write(f"error: no store at {path} (nothing was created; 'kit log add' or 'kit log import' "
+                             "make one, or give --store PATH / KIT_STORE)\n")
+            return 1
     try:
         with Store(args.store) as st:
             return _COMMANDS[args.log_command](st, args)
@@ -198,4 +207,5 @@ def _info(st: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+_READ_ONLY = frozenset({"list", "export", "info"})
 _COMMANDS = {"add": _add, "list": _list, "export": _export, "import": _import, "info": _info}

@@ -43,8 +43,8 @@ def test_a_list_with_one_bad_item_stores_nothing_and_names_it(tmp_path):
     assert r.returncode == 2 and r.stdout == ""
     assert "2 bad items, nothing was stored" in r.stderr
     assert "item [1]: pain_score" in r.stderr and "item [2]: tremmor" in r.stderr and "did you mean 'tremor'" in r.stderr
-    r = kit_log("info", store=store)
-    assert "observations: 0" in r.stdout and "integrity check: ok" in r.stdout
+    r = kit_log("info", store=store)  # nothing stored: not even an empty store was created
+    assert r.returncode == 1 and f"no store at {store}" in r.stderr and not store.exists()
 
 
 def test_unreadable_input_exits_2_with_nothing_on_stdout(tmp_path):
@@ -100,3 +100,18 @@ def test_export_to_a_folder_exits_2_with_a_plain_message_and_writes_nothing(tmp_
     afile.write_text("")
     r = kit_log("export", "--format", "csv", "--out", str(afile / "x.csv"), store=store)
     assert r.returncode == 2 and "is a file, not a folder" in r.stderr
+
+
+def test_list_export_and_info_open_only_an_existing_store_and_create_nothing(tmp_path):
+    store = tmp_path / "nodir" / "sub" / "x.sqlite"
+    for cmd in (["list"], ["list", "--json"], ["export", "--format", "csv"], ["export", "--format", "json", "--out", str(tmp_path / "o.json")],
+                ["info"]):
+        r = kit_log(*cmd, store=store)
+        assert r.returncode == 1 and r.stdout == "" and f"no store at {store}" in r.stderr, (cmd, r.stderr)
+        assert "Traceback" not in r.stderr
+    r = kit_log("info", env={"KIT_STORE": str(store)})
+    assert r.returncode == 1 and f"no store at {store}" in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert kit_log("add", store=store, stdin='{"athlete_id": "A", "tremor": true}').returncode == 0  # add creates it
+    r = kit_log("list", store=store)
+    assert r.returncode == 0 and "1 observation in" in r.stdout

@@ -98,8 +98,8 @@ def expected_form(item: dict) -> dict:
             v = v.strip()
         elif k == "notes":
             v = v.replace("\r\n", "\n").replace("\r", "\n")
-        if isinstance(v, str) and FIELDS[k].kind == "str" and not v.strip():
-            continue
+        if isinstance(v, str) and (FIELDS[k].kind == "str" or k == "observed_at") and not v.strip():
+            continue  # blank = absent (a blank observed_at is filled with the time of saving)
         if FIELDS[k].kind == "number":
             v = float(v) + 0.0
         out[k] = v
