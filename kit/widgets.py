@@ -15,7 +15,15 @@ most change the answer, and warnings.
 UI testing contract (public, stable): every input widget has the DOM class
 ``kit-field-<contract field name>``; the banner ``kit-escalation`` (its text contains the
 tier id); the cause chart's Output ``kit-causes``; the save button ``kit-save`` (also
-``kit-clear``, ``kit-restore-draft``, ``kit-status``).
+``kit-clear``, ``kit-restore-draft``, ``kit-discard-draft``, ``kit-status``).
+
+Nothing entered is lost: the live form is autosaved as a draft; a draft found on opening
+(and the values wiped by **Clear**) is *offered* ("Restore unsaved form" / "Undo clear",
+"Discard it") and kept in a separate slot until the trainer restores or discards it;
+Restore swaps, so values already in the form become the next offer. While no clinical
+finding is entered the banner is neutral ("enter findings", no tier). Saving the same
+unchanged form twice stores one row ("already saved as #N"). A number such as "1,500"
+(or "1.500" where 1500 is in the field's range) is an input problem ("ambiguous").
 
 The form holds no clinical logic: it reads widgets, calls :func:`kit.assess` and
 displays the result.
@@ -25,6 +33,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from time import perf_counter
@@ -49,6 +58,9 @@ GROUPS: tuple[tuple[str, str], ...] = (
     ("context", "Run context and history"),
     ("measurements", "Measurements"),
 )
+#: Store draft slots: the live form's autosave, and the drafts on offer (kept until restored or discarded).
+DRAFT_SLOT = "triage"
+OFFER_SLOT = "triage-offered"
 _BOOL_OPTIONS = (("yes", "yes"), ("no", "no"), ("?", UNKNOWN))
 _BOOL_VALUE = {"yes": True, "no": False, UNKNOWN: None}
 _LABEL_WIDTH = "17em"
@@ -74,7 +86,7 @@ class MemoryLog:
 
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
-        self._draft: dict[str, Any] | None = None
+        self._drafts: dict[str, dict[str, Any]] = {}
 
     def save(self, observation: Mapping[str, Any], *, assessment: Any = None, source: str | None = None) -> int:
         """Validate and keep an observation; returns its row id (1, 2, ...)."""
@@ -92,17 +104,18 @@ class MemoryLog:
         """Athlete ids seen so far, sorted."""
         return sorted({r["athlete_id"] for r in self.rows if r.get("athlete_id")})
 
-    def save_draft(self, form: Mapping[str, Any]) -> None:
-        """Keep the unsaved form."""
-        self._draft = dict(form)
+    def save_draft(self, form: Mapping[str, Any], name: str = "triage") -> None:
+        """Keep the unsaved form (one per ``name``)."""
+        self._drafts[name] = dict(form)
 
-    def load_draft(self) -> dict[str, Any] | None:
+    def load_draft(self, name: str = "triage") -> dict[str, Any] | None:
         """The unsaved form, or ``None``."""
-        return None if self._draft is None else dict(self._draft)
+        d = self._drafts.get(name)
+        return None if d is None else dict(d)
 
-    def clear_draft(self) -> None:
+    def clear_draft(self, name: str = "triage") -> None:
         """Forget the unsaved form."""
-        self._draft = None
+        self._drafts.pop(name, None)
 
 
 def open_store(path: Any = None) -> Any:
@@ -154,10 +167,35 @@ def _field_label(spec: FieldSpec) -> str:
     return f"{spec.label} ({spec.unit})" if spec.unit and spec.unit not in spec.label else spec.label
 
 
+#: "1,500" / "1.500": one to three digits (no leading zero), one separator, exactly three digits.
+_THOUSANDS = re.compile(r"^([+-]?)([1-9]\d{0,2})([.,])(\d{3})$")
+
+
+def _ambiguous_thousands(spec: FieldSpec, t: str) -> str | None:
+    """The message when ``t`` may be a thousands separator, else ``None``.
+
+    A comma followed by exactly three digits is always ambiguous ("1,500"); a dot is
+    ambiguous only when the thousands reading lies in the field's range ("1.500 mL", but
+    not "37.500 °C"). A decimal comma with other digit counts ("5,4", "1,50") is a decimal.
+    """
+    m = _THOUSANDS.match(t)
+    if not m:
+        return None
+    sign, head, sep, tail = m.groups()
+    whole = float(f"{sign}{head}{tail}")
+    if sep == "." and not ((spec.lo is None or whole >= spec.lo) and (spec.hi is None or whole <= spec.hi)):
+        return None
+    return f"ambiguous: write {sign}{head}{tail} or {float(f'{sign}{head}.{tail}'):g}"
+
+
 def _parse_number(spec: FieldSpec, text: str) -> tuple[Any, Problem | None]:
-    t = text.strip().replace(",", ".")
-    if not t:
+    raw = text.strip()
+    if not raw:
         return None, None
+    ambiguous = _ambiguous_thousands(spec, raw)
+    if ambiguous:
+        return None, Problem(spec.name, text, ambiguous)
+    t = raw.replace(",", ".")
     try:
         x = float(t)
     except ValueError:
@@ -268,7 +306,10 @@ class TriageForm:
         self.last_refresh_s = 0.0
         self._hold = 0
         self._invalid: set[str] = set()
-        self._pending_draft: dict[str, Any] | None = None
+        self._offers: list[dict[str, Any]] = []  # drafts on offer, first = the one Restore brings back
+        self._offer_from_clear = False
+        self._saved: tuple[dict[str, Any], int] | None = None  # (form state, row id) of the last save, until a change
+        self.blank = True
 
         self.inputs: dict[str, widgets.Widget] = {name: self._make_input(spec) for name, spec in FIELDS.items()}
         self._athlete_options()
@@ -287,9 +328,12 @@ class TriageForm:
                                            tooltip="reset every field to unknown").add_class("kit-clear")
         self.restore_button = widgets.Button(description="Restore unsaved form", icon="undo", button_style="info",
                                              layout=widgets.Layout(display="none")).add_class("kit-restore-draft")
+        self.discard_button = widgets.Button(description="Discard it", icon="trash", tooltip="forget the offered form",
+                                             layout=widgets.Layout(display="none")).add_class("kit-discard-draft")
         self.save_button.on_click(lambda _b: self.save())
         self.clear_button.on_click(lambda _b: self.clear())
         self.restore_button.on_click(lambda _b: self.restore_draft())
+        self.discard_button.on_click(lambda _b: self.discard_draft())
 
         self.widget = self._layout(disclaimer)
         for w in self.inputs.values():
@@ -348,7 +392,8 @@ class TriageForm:
         admin = widgets.VBox([
             widgets.HTML("<div class='kit-group-title'>Athlete and notes</div>"),
             self._row("athlete_id"), self._row("observed_at"), self.inputs["notes"],
-            widgets.HBox([self.save_button, self.clear_button, self.restore_button]), self.status,
+            widgets.HBox([self.save_button, self.clear_button, self.restore_button, self.discard_button],
+                         layout=widgets.Layout(flex_flow="row wrap")), self.status,
         ])
         panel_items: list[widgets.Widget] = [self.banner, self.reassess, self.todo, self.dont, self.causes,
                                              self.missing, self.warnings, admin]
@@ -454,6 +499,7 @@ class TriageForm:
 
     # ------------------------------------------------------------------ scoring and panel
     def _on_change(self, _change: Mapping[str, Any]) -> None:
+        self._saved = None  # any change makes the form a new observation
         if self._hold:
             return
         self.refresh()
@@ -470,9 +516,12 @@ class TriageForm:
             except ObservationError as err:
                 problems = list(err.problems)
         self.assessment, self.problems = a, problems
+        self.blank = not any(FIELDS[k].group != "admin" for k in obs)
         self._mark_invalid(problems)
         if a is None:
             self._render_invalid(problems)
+        elif self.blank:
+            self._render_blank(a)
         else:
             self._render(a)
         self.last_refresh_s = perf_counter() - t0
@@ -517,6 +566,18 @@ class TriageForm:
         self.warnings.value = ("<div style='color:#8d6e00'><b>Warnings</b><ul>" + "".join(
             f"<li>{_esc(w)}</li>" for w in d["warnings"]) + "</ul></div>") if d["warnings"] else ""
 
+    def _render_blank(self, a: Assessment) -> None:
+        """No clinical finding entered yet (athlete, time and notes do not count): a neutral banner, no tier."""
+        self.banner.value = (
+            "<div class='kit-banner' data-tier='none' style='background:#eceff1;color:#37474f;padding:8px 12px;"
+            "border-radius:6px'><span class='kit-tier' style='font-size:1.3em;font-weight:700'>enter findings</span>"
+            " &middot; no assessment yet: start with the red flags (leave what you do not know on ?).</div>")
+        self.reassess.value = self.todo.value = self.dont.value = self.warnings.value = ""
+        self.causes.outputs = ()
+        missing = a.to_dict()["missing"]
+        self.missing.value = ("<b>Ask first</b>:<ol>" + "".join(
+            f"<li data-field='{m}'>{_esc(FIELDS[m].label)}</li>" for m in missing) + "</ol>") if missing else ""
+
     def _render_invalid(self, problems: list[Problem]) -> None:
         items = "".join(f"<li data-field='{_esc(p.field)}'><b>{_esc(FIELDS[p.field].label if p.field in FIELDS else p.field)}"
                         f"</b>{'' if p.value is None else f' ({_esc(p.value)})'}: {_esc(p.message)}</li>" for p in problems)
@@ -529,10 +590,21 @@ class TriageForm:
 
     # ------------------------------------------------------------------ buttons
     def save(self) -> int | None:
-        """Store the current observation ("Save to log"); returns its row id, or ``None`` if it could not be saved."""
+        """Store the current observation ("Save to log"); returns its row id, or ``None`` if it could not be saved.
+
+        Pressing Save again with no change since the last save stores nothing and returns
+        the id already stored ("already saved as #N").
+        """
         a = self.refresh()
         if a is None:
             self._say("Not saved: fix the highlighted input first.", error=True)
+            return None
+        state = self.form_state()
+        if self._saved is not None and self._saved[0] == state:
+            self._say(f"Not saved again: already saved as #{self._saved[1]} (change a field to save a new observation).")
+            return self._saved[1]
+        if self.blank:
+            self._say("Not saved: enter at least one finding first.", error=True)
             return None
         obs = self.observation()
         try:
@@ -541,6 +613,7 @@ class TriageForm:
             self._say(f"Not saved: {err}", error=True)
             return None
         self.saved_ids.append(rid)
+        self._saved = (state, rid)
         if self.drafts:
             self._clear_draft()
         who = obs.get("athlete_id") or "no athlete id"
@@ -549,33 +622,109 @@ class TriageForm:
         return rid
 
     def clear(self) -> None:
-        """Reset every field to unknown ("Clear") and forget the draft."""
+        """Reset every field to unknown ("Clear").
+
+        Unsaved values are not lost: they become the first offered draft ("Undo clear",
+        also kept in the store) until restored or discarded.
+        """
+        state = self.form_state()
+        keep = self._worth_offering(state)
+        if keep:
+            self._offers.insert(0, state)
+            self._offer_from_clear = True
+            self._persist_offers()
         with self.hold():
             self._reset_inputs()
-        if self.drafts:
-            self._clear_draft()
-        self._say("Form cleared.")
+        self._show_offer()
+        self._say("Form cleared." + (" Undo clear puts it back." if keep else ""))
+
+    @property
+    def pending_draft(self) -> dict[str, Any] | None:
+        """The draft Restore would bring back (raw form values), or ``None``."""
+        return dict(self._offers[0]) if self._offers else None
 
     def restore_draft(self) -> bool:
-        """Put back the unsaved form found when the form opened; returns whether there was one."""
-        draft = self._pending_draft
-        if not draft:
+        """Put back the offered draft; returns whether there was one.
+
+        Values already in the form are not lost: they become the next offered draft (Restore
+        again swaps back).
+        """
+        if not self._offers:
             return False
-        self.set_state(draft)
-        self._pending_draft = None
-        self.restore_button.layout.display = "none"
-        self._write_draft()
-        self._say("Unsaved form restored.")
+        draft = self._offers[0]
+        current = self.form_state()
+        kept = self._worth_offering(current)
+        if kept:
+            self._offers.append(current)
+            self._persist_offers()  # the current values are stored before the form changes
+        with self.hold():
+            self._reset_inputs()
+            self.set_state(draft)  # the live draft slot now holds the restored form
+        self._offers.pop(0)
+        self._offer_from_clear = False
+        self._persist_offers()
+        self._show_offer()
+        self._say("Unsaved form restored." + (" The values you had are offered back (Restore)." if kept else ""))
         return True
 
+    def discard_draft(self) -> bool:
+        """Forget the offered draft ("Discard it"); returns whether there was one."""
+        if not self._offers:
+            return False
+        self._offers.pop(0)
+        self._offer_from_clear = False
+        self._persist_offers()
+        self._show_offer()
+        self._say("Offered form discarded." + (" Another one is offered." if self._offers else ""))
+        return True
+
+    def _worth_offering(self, state: Mapping[str, Any]) -> bool:
+        """Whether form values must be kept as an offer: not blank, not just saved, not offered already."""
+        if _blank_state(state) or (self._saved is not None and self._saved[0] == state):
+            return False
+        return dict(state) not in self._offers
+
     def _offer_draft(self) -> None:
+        """On opening: the drafts on offer, plus the last session's live draft (moved into the offer slot)."""
+        offers: list[dict[str, Any]] = []
         try:
-            draft = self.store.load_draft()
+            stored = self.store.load_draft(OFFER_SLOT)
         except Exception:
-            draft = None
-        if draft and isinstance(draft, Mapping) and not _blank_state(draft):
-            self._pending_draft = dict(draft)
-            self.restore_button.layout.display = None
+            stored = None
+        if isinstance(stored, Mapping) and isinstance(stored.get("offers"), list):
+            offers = [dict(d) for d in stored["offers"] if isinstance(d, Mapping) and not _blank_state(d)]
+        try:
+            live = self.store.load_draft(DRAFT_SLOT)
+        except Exception:
+            live = None
+        if isinstance(live, Mapping) and not _blank_state(live) and dict(live) not in offers:
+            offers.append(dict(live))
+        self._offers = offers
+        if live is not None and self._persist_offers():  # the live slot is free for this form once its draft is offered
+            self._clear_draft()
+        self._show_offer()
+        if offers:
+            self._say("An unsaved form from earlier is kept: Restore unsaved form, or Discard it.")
+
+    def _persist_offers(self) -> bool:
+        if not self.drafts:
+            return True
+        try:
+            if self._offers:
+                self.store.save_draft({"offers": self._offers}, OFFER_SLOT)
+            else:
+                self.store.clear_draft(OFFER_SLOT)
+        except Exception as err:  # drafts are a convenience: report, never break the form
+            self._say(f"Offered draft not stored: {err}", error=True)
+            return False
+        return True
+
+    def _show_offer(self) -> None:
+        n = len(self._offers)
+        shown = None if n else "none"
+        self.restore_button.layout.display = self.discard_button.layout.display = shown
+        label = "Undo clear" if self._offer_from_clear else "Restore unsaved form"
+        self.restore_button.description = label + (f" (1 of {n})" if n > 1 else "")
 
     def _write_draft(self) -> None:
         if not self.drafts:
@@ -583,15 +732,15 @@ class TriageForm:
         state = self.form_state()
         try:
             if _blank_state(state):
-                self.store.clear_draft()
+                self.store.clear_draft(DRAFT_SLOT)
             else:
-                self.store.save_draft(state)
+                self.store.save_draft(state, DRAFT_SLOT)
         except Exception as err:  # drafts are a convenience: report, never break the form
             self._say(f"Draft not saved: {err}", error=True)
 
     def _clear_draft(self) -> None:
         try:
-            self.store.clear_draft()
+            self.store.clear_draft(DRAFT_SLOT)
         except Exception as err:
             self._say(f"Draft not cleared: {err}", error=True)
 

@@ -57,8 +57,9 @@ The panel updates as you type: the **tier** (self-care, monitor, see a doctor, e
 **what to do now**, **what not to do**, **when to reassess** (as a clock time), the likely
 **causes** (hover a bar for each finding and its points) and the **unknowns that would most
 change the answer**. **Save to log** stores the observation with the assessment shown;
-**Clear** resets the form. An unsaved form is kept as a draft: after a restart press
-**Restore unsaved form**.
+**Clear** resets the form (**Undo clear** puts it back). An unsaved form is kept as a draft:
+after a restart press **Restore unsaved form** (or **Discard it**). Write numbers without
+thousands separators: "1,500" is asked back ("write 1500 or 1.5"); "5,4" is 5.4.
 """),
         md("In JupyterLab: **Run > Run All Cells**, then use the form below the first code cell.", LAB_ONLY),
         code("""

@@ -120,7 +120,7 @@ def in_browser(n: int = 40) -> dict[str, float]:
                         .find(b => b.textContent.trim() === label);
                     const out = [];
                     for (let i = 0; i < n; i++) {
-                        const want = i % 2 === 0 ? 'emergency' : 'self_care';
+                        const want = i % 2 === 0 ? 'emergency' : 'none';  // '?' leaves no finding: neutral banner
                         const t0 = performance.now();
                         const done = new Promise(resolve => {
                             const obs = new MutationObserver(() => {

@@ -142,7 +142,8 @@ def test_triage_notebook_in_jupyterlab_updates_banner_as_fields_change(browser, 
         _run_all(page)
         banner = page.locator(".kit-escalation")
         expect(banner).to_have_count(1)
-        expect(banner).to_contain_text("self_care", timeout=15_000)
+        expect(banner).to_contain_text("enter findings", timeout=15_000)  # blank form: a neutral banner, no tier
+        expect(banner).not_to_contain_text("self_care")
         page.screenshot(path=str(tmp_path / "01-blank.png"))
 
         page.locator(".kit-field-blood_glucose input").fill("50")
@@ -159,6 +160,8 @@ def test_triage_notebook_in_jupyterlab_updates_banner_as_fields_change(browser, 
 
         page.locator(".kit-save").click()
         expect(page.locator(".kit-status")).to_contain_text("Saved to the log as #1", timeout=15_000)
+        page.locator(".kit-save").click()  # a second click without a change stores nothing
+        expect(page.locator(".kit-status")).to_contain_text("already saved as #1", timeout=15_000)
         page.screenshot(path=str(tmp_path / "03-saved.png"))
     finally:
         page.close()
@@ -188,7 +191,9 @@ def test_voila_app_shows_the_live_form_without_code(browser, tmp_path):
         external = _record_external_requests(page)
         page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
         banner = page.locator(".kit-escalation")
-        expect(banner).to_contain_text("self_care", timeout=60_000)
+        expect(banner).to_contain_text("enter findings", timeout=60_000)  # no tier before a finding
+        page.locator(".kit-field-confusion button", has_text="no").click()
+        expect(banner).to_contain_text("self_care", timeout=15_000)  # the tier appears once a finding is set
         page.locator(".kit-field-confusion button", has_text="yes").click()
         expect(banner).to_contain_text("emergency", timeout=15_000)
         expect(page.locator(".kit-causes .js-plotly-plot")).to_have_count(1, timeout=15_000)

@@ -44,10 +44,25 @@ def test_yes_no_fields_are_three_state_and_start_unknown(form):
     assert form.observation() == {}
 
 
-def test_blank_form_shows_self_care_with_tier_id_in_banner_text(form):
-    assert tier(form) == "self_care"
-    assert ">self_care<" in form.banner.value
+def test_blank_form_shows_a_neutral_banner_without_a_tier_until_a_finding_is_entered(form):
+    assert tier(form) == "none" and ">enter findings<" in form.banner.value
+    assert "self_care" not in form.banner.value and form.reassess.value == "" and form.causes.outputs == ()
+    assert assess({}).escalation == "self_care"  # the engine is unchanged; only the form waits for a finding
+    form.set_values({"athlete_id": "ATH-01", "observed_at": "2026-05-01T14:00", "notes": "felt fine"})
+    assert tier(form) == "none"  # athlete, time and notes are not findings
+    form.inputs["blood_glucose_unit"].value = "mmol/L"
+    assert tier(form) == "none"  # a unit alone says nothing
+    form.inputs["tremor"].value = "no"
+    assert tier(form) == "self_care" and ">self_care<" in form.banner.value
     assert "No set recheck time" in form.reassess.value
+    form.inputs["tremor"].value = UNKNOWN
+    assert tier(form) == "none"
+
+
+def test_nothing_entered_is_not_saved(form):
+    form.inputs["athlete_id"].value = "ATH-01"
+    assert form.save() is None and "enter at least one finding" in form.status.value
+    assert form.store.observations() == []
 
 
 def test_glucose_then_confusion_moves_banner_to_see_doctor_then_emergency(form):
@@ -130,6 +145,8 @@ def test_unreadable_number_blocks_the_assessment_and_marks_the_field(form):
     assert form.save() is None and "Not saved" in form.status.value
     form.inputs["pain_score"].value = "4,5"  # decimal comma accepted
     assert form.assessment is not None and form.observation()["pain_score"] == 4.5
+    form.inputs["pain_score"].value = "4,50"
+    assert form.assessment is not None and form.observation()["pain_score"] == 4.5
     assert "kit-invalid" not in form.inputs["pain_score"]._dom_classes
 
 
@@ -184,7 +201,8 @@ def test_save_to_memory_log_and_clear(form):
     assert "Saved to the log as #1" in form.status.value
     assert form.inputs["athlete_id"].options == ("ATH-01",)
     form.clear()
-    assert form.observation() == {} and tier(form) == "self_care"
+    assert form.observation() == {} and tier(form) == "none"
+    assert form.restore_button.layout.display == "none"  # the cleared values are in the log: nothing to undo
 
 
 def test_store_error_on_save_keeps_the_form_and_says_why(form):
@@ -251,4 +269,120 @@ def test_a_unit_alone_is_no_draft(tmp_path):
     assert st.load_draft() is None
     st.save_draft({"blood_glucose_unit": "mg/dL", "tremor": UNKNOWN})  # e.g. a draft of the older form
     assert TriageForm(store=st, now=lambda: CLOCK).restore_button.layout.display == "none"  # nothing offered
+    st.close()
+
+
+@pytest.mark.parametrize(("field", "text", "message"), [
+    ("fluid_intake_ml", "1,500", "ambiguous: write 1500 or 1.5"),
+    ("fluid_intake_ml", "1.500", "ambiguous: write 1500 or 1.5"),
+    ("carbs_during_run_g", "2,250", "ambiguous: write 2250 or 2.25"),
+    ("core_temp_c", "37,500", "ambiguous: write 37500 or 37.5"),  # a comma with three digits: always asked
+    ("ambient_temp_c", "-1,500", "ambiguous: write -1500 or -1.5"),
+    ("prior_episodes_30d", "1,000", "ambiguous: write 1000 or 1"),
+])
+def test_thousands_separator_is_an_input_problem_never_read_as_a_decimal(form, field, text, message):
+    form.inputs[field].value = text
+    assert form.assessment is None and tier(form) == "invalid"
+    assert [(p.field, p.message) for p in form.problems] == [(field, message)]
+    assert message in form.banner.value and "kit-invalid" in form.inputs[field]._dom_classes
+
+
+@pytest.mark.parametrize(("field", "text", "value"), [
+    ("pain_score", "5,4", 5.4), ("pain_score", "0,500", 0.5), ("fluid_intake_ml", "1500", 1500),
+    ("fluid_intake_ml", "1,5", 1.5), ("fluid_intake_ml", "12,25", 12.25), ("run_distance_km", "21.0975", 21.0975),
+    ("core_temp_c", "37.500", 37.5),  # 37500 is outside 30-45 degC: a dot with three digits is a decimal here
+    ("body_mass_pre_kg", "72.350", 72.35),
+])
+def test_decimal_comma_and_unambiguous_dots_still_read(form, field, text, value):
+    form.inputs[field].value = text
+    assert form.problems == [] and form.observation()[field] == value
+
+
+def test_save_twice_without_a_change_stores_one_row(form):
+    form.set_values({"athlete_id": "ATH-01", "spasm": True})
+    assert form.save() == 1
+    assert form.save() == 1  # the same observation: not stored again
+    assert "already saved as #1" in form.status.value
+    assert len(form.store.observations()) == 1 and form.saved_ids == [1]
+    form.inputs["pain_score"].value = "3"  # any change re-enables saving
+    assert form.save() == 2 and "Saved to the log as #2" in form.status.value
+    form.inputs["pain_score"].value = "4"
+    form.inputs["pain_score"].value = "3"  # changed and changed back: a new observation
+    assert form.save() == 3 and len(form.store.observations()) == 3
+
+
+def test_clear_can_be_undone_and_survives_a_restart():
+    store = MemoryLog()
+    form = TriageForm(store, now=lambda: CLOCK)
+    form.set_values({"athlete_id": "ATH-02", "tremor": True, "pain_score": 6})
+    form.clear()
+    assert form.observation() == {} and "Undo clear" in form.status.value
+    assert form.restore_button.layout.display is None and form.restore_button.description == "Undo clear"
+    form.inputs["spasm"].value = "yes"  # the next change does not drop the cleared values
+    assert form.restore_button.layout.display is None
+    reopened = TriageForm(store, now=lambda: CLOCK)  # restart: the cleared form and the typed one are both offered
+    assert reopened.restore_button.description == "Restore unsaved form (1 of 2)"
+    assert reopened.restore_draft() and reopened.observation() == {"athlete_id": "ATH-02", "tremor": True, "pain_score": 6}
+    assert reopened.discard_draft() is True  # the {"spasm"} form
+    assert reopened.discard_button.layout.display == "none" and reopened.pending_draft is None
+
+
+def test_undo_clear_in_the_same_session_puts_the_values_back(form):
+    form.set_values({"tremor": True, "blood_glucose": 3.2, "blood_glucose_unit": "mmol/L"})
+    form.clear()
+    assert form.restore_draft()
+    assert form.observation() == {"tremor": True, "blood_glucose": 3.2, "blood_glucose_unit": "mmol/L"}
+    assert form.restore_button.layout.display == "none"  # the blank form is not offered back
+
+
+def test_a_draft_on_offer_is_not_overwritten_by_typing_in_the_new_form():
+    store = MemoryLog()
+    first = TriageForm(store, now=lambda: CLOCK)
+    first.set_values({"athlete_id": "ATH-03", "confusion": True})  # then the kernel dies: a draft is left
+    second = TriageForm(store, now=lambda: CLOCK)
+    assert second.restore_button.layout.display is None and second.discard_button.layout.display is None
+    second.inputs["spasm"].value = "yes"  # first keystroke in the new form
+    assert second.pending_draft["confusion"] == "yes"
+    assert store.load_draft("triage-offered")["offers"][0]["athlete_id"] == "ATH-03"  # the offered draft is kept
+
+    third = TriageForm(store, now=lambda: CLOCK)  # another restart: both forms are offered, nothing lost
+    assert [d["athlete_id"] for d in third._offers] == ["ATH-03", ""]
+    assert third.restore_draft() and third.observation() == {"athlete_id": "ATH-03", "confusion": True}
+
+
+def test_restore_over_typed_values_swaps_them_so_nothing_is_lost():
+    store = MemoryLog()
+    TriageForm(store, now=lambda: CLOCK).set_values({"confusion": True})
+    form = TriageForm(store, now=lambda: CLOCK)
+    form.inputs["spasm"].value = "yes"  # typed before pressing Restore
+    assert form.restore_draft()
+    assert form.observation() == {"confusion": True}
+    assert "offered back" in form.status.value and form.restore_button.layout.display is None
+    assert form.restore_draft()  # Restore again swaps back
+    assert form.observation() == {"spasm": True}
+    assert form.pending_draft["confusion"] == "yes"
+    restarted = TriageForm(store, now=lambda: CLOCK)  # both survive a restart
+    assert sorted(d["confusion"] for d in restarted._offers) == [UNKNOWN, "yes"]
+
+
+def test_discard_forgets_the_offer_and_frees_the_slot():
+    store = MemoryLog()
+    TriageForm(store, now=lambda: CLOCK).set_values({"confusion": True})
+    form = TriageForm(store, now=lambda: CLOCK)
+    assert form.discard_draft() and not form.discard_draft()
+    assert store.load_draft("triage-offered") is None and store.load_draft() is None
+    assert TriageForm(store, now=lambda: CLOCK).restore_button.layout.display == "none"
+
+
+def test_drafts_on_offer_survive_a_restart_with_the_sqlite_store(tmp_path):
+    store_mod = pytest.importorskip("kit.store")
+    st = store_mod.Store(tmp_path / "log.sqlite")
+    TriageForm(store=st, now=lambda: CLOCK).set_values({"tremor": True, "pain_score": 4})
+    form = TriageForm(store=st, now=lambda: CLOCK)
+    form.inputs["confusion"].value = "no"
+    again = TriageForm(store=st, now=lambda: CLOCK)
+    assert len(again._offers) == 2 and again.restore_draft()
+    assert again.observation() == {"tremor": True, "pain_score": 4}
+    assert again.save() is not None and again.save() == again.saved_ids[0]
+    assert len(st.observations()) == 1
     st.close()
