@@ -431,13 +431,22 @@ class Store(LogTransfer):
             raise ObservationError(problems)
         return self._insert_rows(rows, source=source, keep=items)
 
-    def _insert_rows(self, rows: list[tuple[Any, ...]], *, source: str | None, keep: Any) -> list[int]:
+    def _insert_rows(self, rows: list[tuple[Any, ...]], *, source: str | None, keep: Any,
+                     skip_stored: bool = False) -> list[int | None]:
+        """Store prepared rows in one transaction; their ids in order.
+
+        With ``skip_stored`` a row identical to one already stored (same canonical
+        observation: athlete, observed_at and every value) is not inserted; its id is ``None``.
+        """
         if not rows:
             return []
 
-        def insert(db: sqlite3.Connection) -> list[int]:
+        def insert(db: sqlite3.Connection) -> list[int | None]:
             now = _now_utc()
-            return [int(db.execute(self._INSERT, (*r, now, source)).lastrowid) for r in rows]
+            # compared with what was stored before this call: rows repeated within ``rows`` are all kept
+            stored = [skip_stored and db.execute("SELECT 1 FROM observations WHERE observed_sort = ? AND observation_json = ? LIMIT 1",
+                                                 (r[2], r[3])).fetchone() is not None for r in rows]
+            return [None if dup else int(db.execute(self._INSERT, (*r, now, source)).lastrowid) for r, dup in zip(rows, stored, strict=True)]
 
         try:
             return self._transaction(insert, doing=f"save {len(rows)} observations", observation=keep)

@@ -6,7 +6,8 @@ Subcommands (each accepts ``--store PATH``; default: ``KIT_STORE``, else the use
   item is named by its position;
 * ``log list [--athlete ID] [--json]``: the log with the assessment stored at the time;
 * ``log export --format csv|json [--out PATH] [--athlete ID]``: stdout without ``--out``;
-* ``log import FILE [--skip-bad] [--rejects PATH]``: a CSV team log (or a JSON list);
+* ``log import FILE [--skip-bad] [--rejects PATH] [--allow-duplicates]``: a CSV team log (or a JSON list);
+  rows identical to stored observations are skipped with a warning (unless ``--allow-duplicates``);
   every bad row is reported with its line number and nothing is stored, unless
   ``--skip-bad`` (good rows stored, bad rows written to a reject file);
 * ``log info``: where the store is, schema version, counts, integrity check.
@@ -58,6 +59,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="CSV file (.json files are read as JSON)")
     p.add_argument("--skip-bad", action="store_true", help="store the good rows; write the bad ones to a reject file")
     p.add_argument("--rejects", metavar="PATH", default=None, help="reject file (default: FILE.rejects.csv)")
+    p.add_argument("--allow-duplicates", action="store_true",
+                   help="also store rows identical to observations already stored (default: skip them, with a warning)")
     _store_arg(p)
     p = sub.add_parser("info", help="where the store is, schema version, counts, integrity check")
     _store_arg(p)
@@ -181,21 +184,29 @@ def _export(st: Any, args: argparse.Namespace) -> int:
 def _import(st: Any, args: argparse.Namespace) -> int:
     _file_arg("--rejects", args.rejects, "rejects.csv")
     if str(args.file).lower().endswith(".json"):
-        report = st.import_json(args.file, skip_bad=args.skip_bad)
+        report = st.import_json(args.file, skip_bad=args.skip_bad, allow_duplicates=args.allow_duplicates)
         if report.bad:
             sys.stderr.write(f"{len(report.bad)} bad items skipped (not stored):\n")
             for i, _, probs in report.bad:
                 for p in probs:
                     sys.stderr.write(f"  - item {i}: {p.field}: {p.message}\n")
     else:
-        report = st.import_csv(args.file, skip_bad=args.skip_bad, rejects=args.rejects)
+        report = st.import_csv(args.file, skip_bad=args.skip_bad, rejects=args.rejects, allow_duplicates=args.allow_duplicates)
         if report.bad:
             sys.stderr.write(f"{len(report.bad)} bad row{'s' if len(report.bad) != 1 else ''} not stored, written to "
                              f"{report.rejects_path} (fix them there and import that file):\n")
             for line, _, probs in report.bad:
                 for p in probs:
                     sys.stderr.write(f"  - line {line}: {p.field}: {p.message}\n")
-    _out(f"imported {len(report.ids)} observation{'s' if len(report.ids) != 1 else ''} from {args.file} into {st.path}\n")
+    dup = report.duplicates
+    if dup:
+        what = "item" if str(args.file).lower().endswith(".json") else "line"
+        shown = ", ".join(map(str, dup[:20])) + (f", ... ({len(dup) - 20} more)" if len(dup) > 20 else "")
+        sys.stderr.write(f"warning: {len(dup)} row{'s' if len(dup) != 1 else ''} identical to observations already stored "
+                         f"(same athlete, observed_at and values) skipped ({what}{'s' if len(dup) != 1 else ''} {shown}); "
+                         "--allow-duplicates stores them\n")
+    skipped = f", {len(dup)} duplicate{'s' if len(dup) != 1 else ''} skipped" if dup else ""
+    _out(f"imported {len(report.ids)} observation{'s' if len(report.ids) != 1 else ''} from {args.file} into {st.path}{skipped}\n")
     return 0
 
 

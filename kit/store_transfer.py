@@ -80,11 +80,20 @@ class ImportReport:
         the raw cells, the problems.
     rejects_path : Path or None
         Where the rejected rows were written.
+    duplicates : list of int
+        Rows (CSV line numbers or JSON item indexes) identical to observations already
+        stored (same athlete, observed_at and values) and therefore not stored again
+        (unless ``allow_duplicates=True``).
     """
 
     ids: list[int] = field(default_factory=list)
     bad: list[tuple[int, Any, list[Problem]]] = field(default_factory=list)
     rejects_path: Path | None = None
+    duplicates: list[int] = field(default_factory=list)
+
+    @classmethod
+    def _from_insert(cls, ids: list[int | None], positions: list[int]) -> ImportReport:
+        return cls(ids=[i for i in ids if i is not None], duplicates=[p for i, p in zip(ids, positions, strict=True) if i is None])
 
 
 # --------------------------------------------------------------------------------------------
@@ -139,21 +148,29 @@ class LogTransfer:
         return None
 
     def import_records(self, items: Iterable[Any], *, skip_bad: bool = False, source: str = "import",
-                       what: str = "item") -> ImportReport:
-        """Validate every item, then store them in one transaction (all or nothing unless ``skip_bad``)."""
+                       what: str = "item", allow_duplicates: bool = False) -> ImportReport:
+        """Validate every item, then store them in one transaction (all or nothing unless ``skip_bad``).
+
+        An item identical to an observation already stored (same athlete, observed_at and
+        values) is skipped and listed in ``duplicates``, unless ``allow_duplicates``.
+        """
         items = list(items)
-        rows, kept, bad = [], [], []
+        rows, kept, positions, bad = [], [], [], []
         for i, item in enumerate(items):
             try:
                 rows.append(self._prepare(item))
                 kept.append(item)
+                positions.append(i)
             except ObservationError as err:
                 bad.append((i, item, list(err.with_row(i).problems)))
         if bad and not skip_bad:
             raise LogImportError([p for _, _, ps in bad for p in ps], source=source, what=what, n_bad=len(bad))
-        return ImportReport(ids=self._insert_rows(rows, source=source, keep=kept), bad=bad)
+        report = ImportReport._from_insert(self._insert_rows(rows, source=source, keep=kept, skip_stored=not allow_duplicates),
+                                           positions)
+        report.bad = bad
+        return report
 
-    def import_json(self, src: str | os.PathLike[str], *, skip_bad: bool = False) -> ImportReport:
+    def import_json(self, src: str | os.PathLike[str], *, skip_bad: bool = False, allow_duplicates: bool = False) -> ImportReport:
         """Import a JSON file holding one observation object or a list of them."""
         path = Path(os.fspath(src))
         text = _read_text(path, newline=None)
@@ -166,10 +183,10 @@ class LogTransfer:
         items = data if isinstance(data, list) else [data]
         if not items:
             raise LogImportError([Problem("<file>", None, "holds an empty list: expected at least one observation")], source=str(path))
-        return self.import_records(items, skip_bad=skip_bad, source=f"import:{path.name}")
+        return self.import_records(items, skip_bad=skip_bad, source=f"import:{path.name}", allow_duplicates=allow_duplicates)
 
     def import_csv(self, src: str | os.PathLike[str], *, skip_bad: bool = False,
-                   rejects: str | os.PathLike[str] | None = None) -> ImportReport:
+                   rejects: str | os.PathLike[str] | None = None, allow_duplicates: bool = False) -> ImportReport:
         """Import a team-log CSV (contract field names as columns, as :func:`kit.io.read_log_csv` reads).
 
         Every row is validated first. If any row is bad, nothing is stored and
@@ -177,7 +194,9 @@ class LogTransfer:
         ``skip_bad``: then the good rows are stored and the bad ones are written to a
         reject file (``rejects``, default ``<file>.rejects.csv`` beside the input) with
         two leading columns, ``source_line`` and ``problems``; after fixing, the reject
-        file can be imported as it is.
+        file can be imported as it is. A row identical to an observation already stored
+        (same athlete, observed_at and values) is not stored again; its line is listed in
+        ``duplicates`` (``allow_duplicates=True`` stores it anyway).
 
         Raises
         ------
@@ -205,17 +224,19 @@ class LogTransfer:
         # the store's own checks (canonical form, assessment) on the rows the CSV reader accepted
         bad_lines = {line for line, _, _ in bad}
         good_lines = [line for line in _row_lines(text) if line not in bad_lines]
-        rows, kept = [], []
+        rows, kept, lines = [], [], []
         for line, rec in zip(good_lines, good, strict=True):
             try:
                 rows.append(self._prepare(rec))
                 kept.append(rec)
+                lines.append(line)
             except ObservationError as err:
                 bad.append((line, rec, list(err.with_row(line).problems)))
         bad.sort(key=lambda b: b[0])
         if bad and not skip_bad:
             raise LogImportError([p for _, _, ps in bad for p in ps], source=str(path), what="line", n_bad=len(bad))
-        report = ImportReport(ids=self._insert_rows(rows, source=f"import:{path.name}", keep=kept))
+        report = ImportReport._from_insert(self._insert_rows(rows, source=f"import:{path.name}", keep=kept,
+                                                             skip_stored=not allow_duplicates), lines)
         if bad:
             report.bad = [(line, raw, probs) for line, raw, probs in bad]
             report.rejects_path = Path(os.fspath(rejects)) if rejects else path.with_name(path.name + ".rejects.csv")

@@ -115,3 +115,36 @@ def test_list_export_and_info_open_only_an_existing_store_and_create_nothing(tmp
     assert kit_log("add", store=store, stdin='{"athlete_id": "A", "tremor": true}').returncode == 0  # add creates it
     r = kit_log("list", store=store)
     assert r.returncode == 0 and "1 observation in" in r.stdout
+
+
+def test_importing_the_same_rows_twice_skips_the_duplicates_with_a_warning(tmp_path):
+    store = tmp_path / "s.sqlite"
+    team = tmp_path / "team.csv"
+    team.write_text("athlete_id,observed_at,tremor,pain_score\nA,2026-05-01T10:00:00,true,3\nB,2026-05-01T11:00:00,false,\n",
+                    encoding="utf-8")
+    r = kit_log("import", str(team), store=store)
+    assert r.returncode == 0 and r.stderr == "" and r.stdout.startswith("imported 2 observations")
+    first = kit_log("export", "--format", "csv", store=store).stdout
+    team2 = tmp_path / "team2.csv"  # one row already stored, one new, one stored but with another value
+    team2.write_text("athlete_id,observed_at,tremor,pain_score\nA,2026-05-01T10:00:00,true,3\nC,2026-05-02T10:00:00,true,1\n"
+                     "B,2026-05-01T11:00:00,false,2\n", encoding="utf-8")
+    r = kit_log("import", str(team2), store=store)
+    assert r.returncode == 0
+    assert "1 row identical to observations already stored" in r.stderr and "line 2" in r.stderr and "--allow-duplicates" in r.stderr
+    assert r.stdout.startswith("imported 2 observations") and "1 duplicate skipped" in r.stdout
+    r = kit_log("import", str(team), store=store)
+    assert "imported 0 observations" in r.stdout and "2 duplicates skipped" in r.stdout and "lines 2, 3" in r.stderr
+    assert "observations: 4" in kit_log("info", store=store).stdout
+    r = kit_log("import", str(team), "--allow-duplicates", store=store)
+    assert r.returncode == 0 and r.stderr == "" and r.stdout.startswith("imported 2 observations")
+    assert "observations: 6" in kit_log("info", store=store).stdout
+    # JSON lists too; and export -> import into an empty store -> export stays byte-identical
+    obs = tmp_path / "obs.json"
+    obs.write_text(json.dumps([{"athlete_id": "A", "observed_at": "2026-05-01T10:00:00", "tremor": True, "pain_score": 3}]))
+    r = kit_log("import", str(obs), store=store)
+    assert "imported 0 observations" in r.stdout and "item 0" in r.stderr
+    exported = tmp_path / "first.csv"
+    exported.write_text(first, encoding="utf-8", newline="")
+    fresh = tmp_path / "fresh.sqlite"
+    assert kit_log("import", str(exported), store=fresh).returncode == 0
+    assert kit_log("export", "--format", "csv", store=fresh).stdout == first
