@@ -2,14 +2,15 @@
 
 Reads a team-log CSV (:func:`kit.io.read_log_csv`: every bad cell is reported with its
 CSV line number and nothing is scored), scores every row with :func:`kit.assess_frame`
-and writes one CSV row per observation: ``athlete_id`` and ``observed_at`` when the log
-has them, then ``escalation``, ``top_cause``, ``score_<cause>`` for each cause and
+and writes one CSV row per observation: ``athlete_id`` and ``observed_at`` (always; empty
+cells when the log has no such column), then ``escalation``, ``top_cause``, ``score_<cause>`` for each cause and
 ``flags`` (";"-joined). An unknown ``top_cause`` is an empty cell.
 
 Long work shows a progress bar on standard error (from 100,000 rows, or always with
 ``--progress``): reading a large log goes through :func:`kit.io.parse_csv_rows` in blocks of
 rows so that the bar moves, then scoring has its own bar. Results never go to standard
-error, so ``python -m kit score log.csv > scored.csv`` stays clean.
+error, so ``python -m kit score log.csv > scored.csv`` stays clean. An empty or header-only
+log gives the header alone and "0 observations in FILE" on standard error.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 
 __all__ = ["configure", "run", "read_log_with_progress", "BLOCK_LINES"]
 
+#: Always the first columns of the output (empty cells when the log has no such column).
+ID_COLUMNS = ("athlete_id", "observed_at")
 #: CSV lines parsed per block when a large log is read with a progress bar.
 BLOCK_LINES = 50_000
 
@@ -44,8 +47,11 @@ def run(args: argparse.Namespace) -> int:
     df = read_log_with_progress(args.file, progress=args.progress)
     show = args.progress is True or (args.progress == "auto" and len(df) >= PROGRESS_MIN_ROWS)
     scored = assess_frame(df, progress=show)
-    keep = [c for c in ("athlete_id", "observed_at") if c in df.columns]
-    out = pd.concat([df[keep], scored], axis=1)[[*keep, *OUTPUT_COLUMNS]]
+    ids = pd.DataFrame({c: df[c] if c in df.columns else pd.Series([None] * len(df), index=df.index, dtype=object)
+                        for c in ID_COLUMNS}, index=df.index)
+    out = pd.concat([ids, scored], axis=1)[[*ID_COLUMNS, *OUTPUT_COLUMNS]]
+    if out.empty:
+        sys.stderr.write(f"0 observations in {args.file}\n")
     if args.out in ("-", None):
         out.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
@@ -57,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         counts = scored["escalation"].value_counts()
         summary = ", ".join(f"{counts[t]} {t}" for t in ("emergency", "see_doctor", "monitor", "self_care") if t in counts)
-        sys.stderr.write(f"scored {len(out)} observation{'s' if len(out) != 1 else ''} ({summary or 'none'}) -> {args.out}\n")
+        if not out.empty:
+            sys.stderr.write(f"scored {len(out)} observation{'s' if len(out) != 1 else ''} ({summary or 'none'}) -> {args.out}\n")
     return 0
 
 

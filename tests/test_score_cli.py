@@ -103,3 +103,28 @@ def test_progress_bars_for_reading_and_scoring_go_to_stderr(tmp_path, capsys):
     assert main(["score", str(SAMPLE), "--no-progress"]) == 0
     captured = capsys.readouterr()
     assert captured.err == "" and captured.out.startswith("athlete_id,observed_at,escalation")
+
+
+@pytest.mark.parametrize("text", ["", "athlete_id,observed_at,tremor\n", "tremor,pain_score\n", "\ufeffathlete_id\r\n"])
+def test_an_empty_or_header_only_log_gives_the_full_header_and_says_0_observations(tmp_path, text):
+    src = tmp_path / "empty.csv"
+    src.write_text(text, encoding="utf-8")
+    from kit.frame import OUTPUT_COLUMNS
+
+    p = subprocess.run([sys.executable, "-m", "kit", "score", str(src)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert p.returncode == 0 and p.stdout == ",".join(["athlete_id", "observed_at", *OUTPUT_COLUMNS]) + "\n"
+    assert p.stderr == f"0 observations in {src}\n"
+    out = tmp_path / "scored.csv"
+    p = subprocess.run([sys.executable, "-m", "kit", "score", str(src), "-o", str(out)], capture_output=True, text=True, cwd=ROOT,
+                       timeout=120)
+    assert p.returncode == 0 and p.stdout == "" and p.stderr == f"0 observations in {src}\n"
+    assert out.read_text().startswith("athlete_id,observed_at,escalation")
+
+
+def test_a_log_without_id_columns_still_has_them_empty(tmp_path):
+    src = tmp_path / "t.csv"
+    src.write_text("tremor\ntrue\n", encoding="utf-8")
+    p = subprocess.run([sys.executable, "-m", "kit", "score", str(src)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert p.returncode == 0 and p.stderr == ""
+    head, row = p.stdout.splitlines()
+    assert head.startswith("athlete_id,observed_at,escalation") and row.startswith(",,")
