@@ -13,13 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from kit.lab import ROOT, TRIAGE_NOTEBOOK, lab_env
+from kit.lab import ROOT, TRIAGE_NOTEBOOK, lab_env, run_server
 
 __all__ = ["LAB_ONLY_TAG", "app_notebook", "app_command", "configure", "run"]
 
@@ -74,7 +73,5 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="postrun-kit-app-") as tmp:
         nb = app_notebook(tmp)
         print(f"postrun-kit app: store {store}; serving the triage form on 127.0.0.1 (Ctrl-C to stop)", file=sys.stderr)
-        try:
-            return subprocess.call(app_command(nb, port=args.port, open_browser=not args.no_browser), env=env, cwd=tmp)
-        except KeyboardInterrupt:
-            return 130
+        # Ctrl-C, SIGTERM and SIGHUP stop Voila and its kernels; then the temporary folder is removed
+        return run_server(app_command(nb, port=args.port, open_browser=not args.no_browser), env=env, cwd=tmp)

@@ -10,6 +10,9 @@ What it does (``make lab`` calls it):
    refuses to start otherwise) and the "news" announcement toast is disabled
    (``kit/data/jupyter/labconfig/page_config.json`` on ``JUPYTER_CONFIG_PATH``).
 
+Stopping: Ctrl-C, ``kill PID`` (SIGTERM) or a closed terminal (SIGHUP) all stop the server
+and its kernels (:func:`run_server`).
+
 :func:`lab_command` builds the same command for tests (token, port, no browser).
 """
 
@@ -17,12 +20,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-__all__ = ["ROOT", "TRIAGE_NOTEBOOK", "LAB_CONFIG_DIR", "DEFAULT_LAB_STORE", "lab_command", "lab_env", "configure", "run"]
+__all__ = ["ROOT", "TRIAGE_NOTEBOOK", "LAB_CONFIG_DIR", "DEFAULT_LAB_STORE", "lab_command", "lab_env", "run_server",
+           "configure", "run"]
 
 #: The repository (the directory that holds ``kit/``, ``notebooks/`` and ``data/``).
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,6 +91,88 @@ def lab_command(root: str | os.PathLike[str] = ROOT, notebook: str | None = TRIA
     return cmd
 
 
+#: Seconds a server gets to stop (and shut its kernels down) before it is killed.
+STOP_GRACE_S = 10.0
+
+
+def _descendants(pid: int) -> list[Any]:
+    """The processes started by ``pid`` (kernels may live in sessions of their own); empty without psutil."""
+    try:
+        import psutil
+
+        return psutil.Process(pid).children(recursive=True)
+    except Exception:  # psutil missing or the process already gone
+        return []
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def run_server(cmd: Sequence[str], *, env: Mapping[str, str], cwd: str | os.PathLike[str], grace: float = STOP_GRACE_S) -> int:
+    """Run a server (JupyterLab, Voila) until it ends, stopping it cleanly when this process is told to stop.
+
+    The server runs in a process group of its own. SIGTERM and SIGHUP sent to this process, and
+    Ctrl-C (SIGINT), are forwarded to that group as SIGTERM (the server stops its kernels); after
+    ``grace`` seconds whatever is left of the group and its descendants is killed. The caller's
+    clean-up (``finally``, temporary folders) then runs as usual.
+
+    Returns
+    -------
+    int
+        The server's exit status, or ``128 + signal`` when it was stopped by a signal sent to us.
+    """
+    received: list[int] = []
+    since: list[float] = []
+    family: list[Any] = []
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def forward(signum: int, _frame: Any) -> None:
+        if not received:
+            since.append(time.monotonic())
+            if procs:
+                family.extend(_descendants(procs[0].pid))  # remembered now: once the server exits, orphans are re-parented
+        received.append(signum)
+        if procs:
+            _signal_group(procs[0].pid, signal.SIGTERM)
+
+    stops = [signal.SIGTERM, signal.SIGINT] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    try:
+        old = {s: signal.signal(s, forward) for s in stops}
+    except ValueError:  # not the main thread: signals cannot be caught here
+        old = {}
+    try:
+        proc = subprocess.Popen(list(cmd), env=dict(env), cwd=cwd, process_group=0)
+        procs.append(proc)
+        if received:  # told to stop while starting
+            _signal_group(proc.pid, signal.SIGTERM)
+        killed = False
+        while True:
+            try:
+                rc = proc.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if since and not killed and time.monotonic() - since[0] > grace:
+                    _signal_group(proc.pid, signal.SIGKILL)
+                    killed = True
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+        if procs and procs[0].poll() is None:  # e.g. an exception in this process: never leave the server behind
+            _signal_group(procs[0].pid, signal.SIGKILL)
+            procs[0].wait()
+    _signal_group(proc.pid, signal.SIGTERM)  # anything of the group still there (the server is gone)
+    for p in family:
+        try:
+            p.terminate()
+        except Exception:  # psutil.NoSuchProcess: already gone
+            pass
+    return 128 + received[0] if received else rc
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``lab``."""
     parser.add_argument("--store", help=f"observation store (default: {DEFAULT_LAB_STORE.relative_to(ROOT)}, "
@@ -107,7 +196,4 @@ def run(args: argparse.Namespace) -> int:
     print(f"postrun-kit: store {store}; opening {TRIAGE_NOTEBOOK} in JupyterLab on 127.0.0.1 (Ctrl-C to stop)",
           file=sys.stderr)
     cmd = lab_command(ROOT, TRIAGE_NOTEBOOK, port=args.port, open_browser=not args.no_browser)
-    try:
-        return subprocess.call(cmd, env=lab_env(store.resolve()), cwd=ROOT)
-    except KeyboardInterrupt:
-        return 130
+    return run_server(cmd, env=lab_env(store.resolve()), cwd=ROOT)

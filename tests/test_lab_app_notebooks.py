@@ -38,7 +38,7 @@ def test_lab_env_sets_store_and_disables_the_news_toast(tmp_path):
 def test_kit_lab_creates_the_sample_store_and_starts_jupyter_lab(tmp_path, monkeypatch):
     pytest.importorskip("kit.store")
     calls = []
-    monkeypatch.setattr(kit_lab.subprocess, "call", lambda cmd, env, cwd: calls.append((cmd, env, cwd)) or 0)
+    monkeypatch.setattr(kit_lab, "run_server", lambda cmd, env, cwd: calls.append((cmd, env, cwd)) or 0)
     from kit.cli import main
 
     store = tmp_path / "lab.sqlite"
@@ -158,3 +158,89 @@ def test_instructor_notebook_holds_the_full_key_with_the_same_fingerprint():
     assert all(c["id"] in inst for c in cases)
     fp = answer_key_fingerprint(cases)
     assert fp in inst and fp in student
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        s.settimeout(0.2)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _session_processes(sid: int) -> list[int]:
+    """Processes of session ``sid`` still alive (Linux /proc; zombies ignored)."""
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] != "Z" and int(fields[3]) == sid:
+                pids.append(int(d.name))
+    return pids
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("command", ["app", "lab"])
+def test_sigterm_to_kit_app_or_lab_stops_the_server_and_cleans_up(tmp_path, command):
+    import signal
+    import time
+
+    port = _free_port()
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp), "KIT_STORE": str(tmp_path / "s.sqlite"), "HOME": str(tmp_path),
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+    proc = subprocess.Popen([sys.executable, "-m", "kit", command, "--port", str(port), "--no-browser", "--store",
+                             str(tmp_path / "s.sqlite"), *(["--no-sample"] if command == "lab" else [])],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 15
+        while not _port_open(port):
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, f"{command} did not listen on {port}"
+            time.sleep(0.2)
+        kids = []
+        if command == "app":
+            assert [p.name for p in tmp.iterdir()], "the app's temporary folder"
+            import urllib.request
+
+            import psutil
+
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30).read()  # starts a kernel (in a session of its own)
+            kids = psutil.Process(proc.pid).children(recursive=True)
+            assert any("ipykernel" in " ".join(k.cmdline()) for k in kids)
+        proc.send_signal(signal.SIGTERM)  # to the wrapper only, as `kill PID` does
+        rc = proc.wait(timeout=12)
+        deadline = time.monotonic() + 3
+        while _port_open(port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _port_open(port), "the server still listens"
+        assert rc == 128 + signal.SIGTERM
+        assert not [p for p in tmp.iterdir() if p.name.startswith("postrun-kit-app-")], "temporary folder left"
+        deadline = time.monotonic() + 3
+        while _session_processes(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _session_processes(proc.pid) == [], "a server or kernel process was left running"
+        deadline = time.monotonic() + 3
+        while any(k.is_running() and k.status() != "zombie" for k in kids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [k.pid for k in kids if k.is_running() and k.status() != "zombie"], "the kernel was left running"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        for pid in _session_processes(proc.pid):
+            os.kill(pid, signal.SIGKILL)
