@@ -81,6 +81,10 @@ T = TypeVar("T")
 # errors
 
 
+#: Appended to a :class:`StoreError` about a failed save (for Python callers; the CLI says it its own way).
+UNSAVED_NOTE = " The observation was NOT saved; it is kept in memory (StoreError.observation, Store.unsaved)."
+
+
 class StoreError(RuntimeError):
     """The store could not do what was asked (read-only, disk full, locked, not a store).
 
@@ -244,8 +248,7 @@ class Store(LogTransfer):
         """Translate an sqlite3/OS error into a StoreError a trainer can act on."""
         msg = str(err)
         low = msg.lower()
-        kept = (" The observation was NOT saved; it is kept in memory (StoreError.observation, Store.unsaved)."
-                if observation is not None else "")
+        kept = UNSAVED_NOTE if observation is not None else ""
         if "readonly" in low or "read-only" in low or "query_only" in low or "attempt to write" in low:
             text, cause = f"the store {self.path} is read-only, so nothing can be written ({msg}).", "read_only"
         elif "full" in low or getattr(err, "errno", None) == 28:
@@ -282,8 +285,7 @@ class Store(LogTransfer):
             except StoreError as err:
                 if observation is not None:
                     err.observation = observation
-                    err.args = (str(err) + " The observation was NOT saved; it is kept in memory "
-                                "(StoreError.observation, Store.unsaved).",)
+                    err.args = (str(err) + UNSAVED_NOTE,)
                 raise
 
             def attempt() -> T:

@@ -94,8 +94,21 @@ def run(args: argparse.Namespace) -> int:
         with Store(args.store) as st:
             return _COMMANDS[args.log_command](st, args)
     except StoreError as err:
-        sys.stderr.write(f"error: {err}\n")
+        sys.stderr.write(f"error: {_cli_store_message(err, args)}\n")
         return 1
+
+
+def _cli_store_message(err: Exception, args: argparse.Namespace) -> str:
+    """A store error in the CLI's words: what happened to the input (never Python attribute names)."""
+    from kit.store import UNSAVED_NOTE
+
+    text = str(err).replace(UNSAVED_NOTE, "").rstrip()
+    if args.log_command not in ("add", "import"):
+        return text
+    file = getattr(args, "file", None)
+    if file in (None, "-"):
+        return text + " Nothing was stored; re-run the command with the same input once the store is fixed."
+    return text + f" Nothing was stored; {file} is unchanged: re-run the command once the store is fixed."
 
 
 def _add(st: Any, args: argparse.Namespace) -> int:
@@ -131,8 +144,27 @@ def _who(obs: dict[str, Any]) -> str:
     return obs.get("athlete_id") or "(no athlete id)"
 
 
+def _suggest_athlete(st: Any, athlete: str | None) -> None:
+    """On stderr: the stored athlete id closest to an ``--athlete`` that matched nothing."""
+    if not athlete or st.count(athlete):
+        return
+    import difflib
+
+    known = st.athletes()
+    same_case = [a for a in known if a.casefold() == athlete.casefold()]
+    close = same_case or difflib.get_close_matches(athlete, known, n=1) or difflib.get_close_matches(
+        athlete.casefold(), [a.casefold() for a in known], n=1)
+    if close and close[0] not in known:  # matched case-insensitively: show the stored spelling
+        close = [next(a for a in known if a.casefold() == close[0])]
+    case = " (ids are case-sensitive)" if close and close[0].casefold() == athlete.casefold() else ""
+    hint = f"; did you mean {close[0]!r}?{case}" if close else f" ({len(known)} athletes stored; 'kit log list' shows them)"
+    sys.stderr.write(f"note: no observation of athlete {athlete!r}{hint}\n")
+
+
 def _list(st: Any, args: argparse.Namespace) -> int:
     entries = st.entries(args.athlete)
+    if not entries:
+        _suggest_athlete(st, args.athlete)
     if args.json:
         _out(json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
         return 0
@@ -173,6 +205,7 @@ def _file_arg(option: str, value: str | None, example: str) -> None:
 
 def _export(st: Any, args: argparse.Namespace) -> int:
     _file_arg("--out", args.out, f"postrun-log.{args.format}")
+    _suggest_athlete(st, args.athlete)
     if args.out:
         st.export(args.format, args.out, athlete_id=args.athlete)
         sys.stderr.write(f"exported {st.count(args.athlete)} observations to {args.out}\n")

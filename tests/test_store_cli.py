@@ -81,7 +81,7 @@ def test_a_store_that_cannot_be_used_exits_1_with_a_clear_message(tmp_path):
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"not a database at all" * 64)
     r = kit_log("add", store=junk, stdin='{"athlete_id": "A", "tremor": true}')
-    assert r.returncode == 1 and r.stdout == "" and "not a readable postrun-kit store" in r.stderr and "NOT saved" in r.stderr
+    assert r.returncode == 1 and r.stdout == "" and "not a readable postrun-kit store" in r.stderr and "Nothing was stored" in r.stderr
     r = kit_log("list", store=tmp_path)  # a directory, not a file
     assert r.returncode == 1 and r.stdout == "" and "cannot open the store" in r.stderr
 
@@ -148,3 +148,32 @@ def test_importing_the_same_rows_twice_skips_the_duplicates_with_a_warning(tmp_p
     fresh = tmp_path / "fresh.sqlite"
     assert kit_log("import", str(exported), store=fresh).returncode == 0
     assert kit_log("export", "--format", "csv", store=fresh).stdout == first
+
+
+def test_a_file_that_is_not_a_store_says_what_happened_to_the_input_in_plain_words(tmp_path):
+    case = tmp_path / "case.json"
+    case.write_text('[{"athlete_id": "A"}]', encoding="utf-8")
+    obs = tmp_path / "obs.json"
+    obs.write_text('{"athlete_id": "A", "tremor": true}', encoding="utf-8")
+    for args, stdin, said in [(["add"], '{"athlete_id": "A", "tremor": true}', "re-run the command with the same input"),
+                              (["add", str(obs)], None, f"{obs} is unchanged"),
+                              (["import", str(ROOT / "data" / "sample-team-log.csv")], None, "sample-team-log.csv is unchanged")]:
+        r = kit_log(*args, store=case, stdin=stdin)
+        assert r.returncode == 1 and r.stdout == "" and "not a readable postrun-kit store" in r.stderr
+        assert "Nothing was stored" in r.stderr and said in r.stderr
+        assert "StoreError" not in r.stderr and "Store.unsaved" not in r.stderr and "Traceback" not in r.stderr
+    assert case.read_text(encoding="utf-8") == '[{"athlete_id": "A"}]'
+
+
+def test_list_and_export_suggest_the_closest_athlete_id(tmp_path):
+    store = tmp_path / "s.sqlite"
+    assert kit_log("add", store=store, stdin='[{"athlete_id": "ATH-05", "tremor": true}, {"athlete_id": "ATH-12"}]').returncode == 0
+    r = kit_log("list", "--athlete", "ath-05", store=store)
+    assert r.returncode == 0 and "0 observations for 'ath-05'" in r.stdout
+    assert "did you mean 'ATH-05'? (ids are case-sensitive)" in r.stderr
+    r = kit_log("export", "--format", "json", "--athlete", "ath-05", store=store)
+    assert r.returncode == 0 and json.loads(r.stdout) == [] and "did you mean 'ATH-05'?" in r.stderr
+    r = kit_log("list", "--athlete", "nobody-like-this", store=store)
+    assert "no observation of athlete 'nobody-like-this' (2 athletes stored" in r.stderr
+    r = kit_log("list", "--athlete", "ATH-05", store=store)
+    assert r.returncode == 0 and r.stderr == "" and "1 observation for 'ATH-05'" in r.stdout
