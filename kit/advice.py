@@ -29,32 +29,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from kit.formatting import threshold_text
 from kit.thresholds import T
 
 __all__ = ["ACTION_TEXT", "choose_advice", "reassess_interval"]
-
-
-def _n(x: float) -> str:
-    return f"{x:g}"
 
 
 #: Plain-language text of every action id (read aloud to the athlete / by the trainer).
 ACTION_TEXT: dict[str, str] = {
     "call_emergency": "Call emergency services now and stay with the athlete until help arrives.",
     "cold_water_immersion": (
-        f"Cool first, transport second: whole-body cold-water immersion (water under {_n(T.cwi_water_max_c)} °C, "
+        f"Cool first, transport second: whole-body cold-water immersion (water under {threshold_text(T.cwi_water_max_c)} °C, "
         f"stirred, ice on the surface) while help is called; stop at a core temperature of about "
-        f"{_n(T.cwi_stop_core_low_c)}-{_n(T.cwi_stop_core_c)} °C. No tub: rotate ice-water towels over the body."),
+        f"{threshold_text(T.cwi_stop_core_low_c)}-{threshold_text(T.cwi_stop_core_c)} °C. No tub: rotate ice-water towels over the body."),
     "recovery_position": "If unresponsive but breathing, lay them on their side (recovery position) and keep the "
                          "airway clear; during a seizure protect the head and do not hold them down.",
     "nothing_by_mouth": "Nothing by mouth (no drinks, food or tablets) while unconscious, seizing or unable to "
                         "swallow. Glucagon only if it is prescribed and you are trained to give it.",
     "oral_carbohydrate": (
-        f"Give {_n(T.carb_treatment_min_g)}-{_n(T.carb_treatment_max_g)} g of fast-acting sugar (glucose tablets or "
+        f"Give {threshold_text(T.carb_treatment_min_g)}-{threshold_text(T.carb_treatment_max_g)} g of fast-acting sugar (glucose tablets or "
         "gel, fruit juice or regular soda), only if they can swallow safely. Not chocolate: fat makes it act slowly."),
     "recheck_glucose": (
-        f"Recheck blood glucose {_n(T.glucose_recheck_min)} min after the sugar and repeat the sugar while it is still "
-        f"under {_n(T.hypo_level1_mg_dl)} mg/dL ({_n(round(T.hypo_level1_mg_dl / T.glucose_mmol_to_mg_dl, 1))} mmol/L); "
+        f"Recheck blood glucose {threshold_text(T.glucose_recheck_min)} min after the sugar and repeat the sugar while it is still "
+        f"under {threshold_text(T.hypo_level1_mg_dl)} mg/dL ({threshold_text(round(T.hypo_level1_mg_dl / T.glucose_mmol_to_mg_dl, 1))} mmol/L); "
         "once normal, eat a snack or meal."),
     "stop_running": "No more running today.",
     "rest": "Rest somewhere cool and sheltered; eat, and drink to thirst.",
@@ -77,9 +74,9 @@ _TEXT_VARIANTS: dict[str, str] = {
     "measure_glucose": "Measure blood glucose now if a meter is available: it separates a low from plain fatigue.",
     "glucose_no_meter": (
         f"Measure blood glucose now if a meter is available; give the sugar anyway, then measure again "
-        f"{_n(T.glucose_recheck_min)} min later and repeat the sugar while it is under {_n(T.hypo_level1_mg_dl)} mg/dL."),
+        f"{threshold_text(T.glucose_recheck_min)} min later and repeat the sugar while it is under {threshold_text(T.hypo_level1_mg_dl)} mg/dL."),
     "glucose_nothing_by_mouth": (
-        f"Measure blood glucose every {_n(T.glucose_recheck_min)} min if you can and tell the paramedics the readings "
+        f"Measure blood glucose every {threshold_text(T.glucose_recheck_min)} min if you can and tell the paramedics the readings "
         "(no sugar by mouth)."),
     "electrolyte_heat": "If they are not vomiting, sips of a drink with salt/electrolytes help (to thirst).",
 }

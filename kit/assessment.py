@@ -16,6 +16,7 @@ from typing import Any
 
 from kit.advice import choose_advice, reassess_interval
 from kit.fields import BOOL_FIELDS
+from kit.formatting import threshold_text, value_text
 from kit.missing import confidence, missing_fields
 from kit.observation import Observation, parse_observation
 from kit.rules import CAUSES, FINDINGS, FLAGS, INTENSITY_CODES, KERNEL_INPUTS, SCALAR, TIERS, evaluate
@@ -25,26 +26,22 @@ __all__ = ["Assessment", "assess", "kernel_inputs"]
 
 _NAN = math.nan
 
-
-def _g(x: float) -> str:
-    return f"{x:g}"
-
 _BOOLS = frozenset(BOOL_FIELDS)
 
 _RED_REASON = {
     "altered_mental_status": ("altered mental state (confusion, unresponsive or seizure)", "NEWS2 2017 (new confusion is red)"),
     "severe_hypoglycemia": ("severe hypoglycaemia: low glucose with altered mental state", "ADA 2024, level 3"),
     "exertional_heat_stroke": ("exertional heat stroke", "NATA 2015"),
-    "core_over_40": (f"core temperature over {_g(T.core_emergency_c)} °C", "ACSM 2007; clinical-reference §9.3"),
+    "core_over_40": (f"core temperature over {threshold_text(T.core_emergency_c)} °C", "ACSM 2007; clinical-reference §9.3"),
     "severe_hyponatremia": ("possible severe hyponatraemia", "EAH consensus 2015; WMS 2019"),
     "rhabdomyolysis_risk": ("possible rhabdomyolysis (dark urine / swelling with muscle pain or weakness)", "O'Connor 2008; Nye 2021"),
-    "prolonged_spasm": (f"spasm lasting {_g(T.prolonged_spasm_min)} min or more", "source article; Miller 2022"),
-    "severe_pain": (f"pain of {_g(T.severe_pain)}/10 or more", "source article; clinical-reference §7"),
+    "prolonged_spasm": (f"spasm lasting {threshold_text(T.prolonged_spasm_min)} min or more", "source article; Miller 2022"),
+    "severe_pain": (f"pain of {threshold_text(T.severe_pain)}/10 or more", "source article; clinical-reference §7"),
 }
 _PATTERN_REASON = {
     "recurrent_despite_prevention": ("spasms recurring despite prevention", "source article"),
-    "low_glucose_workup": (f"glucose low enough for a medical work-up (< {_g(T.hypo_level2_mg_dl)} mg/dL with diabetes, "
-                           f"< {_g(T.whipple_mg_dl)} mg/dL without)",
+    "low_glucose_workup": (f"glucose low enough for a medical work-up (< {threshold_text(T.hypo_level2_mg_dl)} mg/dL with diabetes, "
+                           f"< {threshold_text(T.whipple_mg_dl)} mg/dL without)",
                            "ADA 2024; Endocrine Society 2009"),
     "possible_nerve_irritation": ("tingling with weakness or repeat episodes: possible nerve irritation (if it persists once glucose is normal)",
                                   "clinical-reference §9.5"),
@@ -113,15 +110,6 @@ def kernel_inputs(obs: Observation) -> dict[str, float]:
     return v
 
 
-def _fmt(x: float | None, digits: int = 1) -> str:
-    if x is None:
-        return "?"
-    if not math.isfinite(x) or abs(x) >= 1e15:
-        return f"{x:.4g}"
-    r = round(x, digits)
-    return f"{r:g}" if r != int(r) else str(int(r))
-
-
 def _label_values(obs: Observation, r: dict[str, Any]) -> dict[str, str]:
     f = r["flags"]
     g = obs.glucose_mg_dl
@@ -134,20 +122,20 @@ def _label_values(obs: Observation, r: dict[str, Any]) -> dict[str, str]:
     fluid = [name for on, name in ((f["dehydration"], "dehydration"), (f["heat_exhaustion"], "heat exhaustion"),
                                    (f["hyponatremia_risk"], "possible hyponatraemia (dilution: do not give water)")) if on]
     if obs.serum_sodium_mmol_l is not None:
-        hypona = f"serum sodium {_fmt(obs.serum_sodium_mmol_l)} mmol/L (below {_fmt(T.eah_sodium_mmol_l)}: hyponatraemia)"
+        hypona = f"serum sodium {value_text(obs.serum_sodium_mmol_l)} mmol/L (below {value_text(T.eah_sodium_mmol_l)}: hyponatraemia)"
     else:
-        hypona = f"body-mass gain {_fmt(obs.body_mass_change_pct)} % during the run (over-drinking: hyponatraemia risk)"
+        hypona = f"body-mass gain {value_text(obs.body_mass_change_pct)} % during the run (over-drinking: hyponatraemia risk)"
     dm = obs.body_mass_change_pct
     return {
         "hypo_basis": hypo, "fluid_basis": ", ".join(fluid), "hypona_basis": hypona,
-        "glucose": _fmt(g), "mass_loss": _fmt(-dm if dm is not None else None), "urine": _fmt(obs.urine_color),
-        "ambient": _fmt(obs.ambient_temp_c), "core": _fmt(obs.core_temp_c), "prior": _fmt(obs.prior_episodes_30d),
+        "glucose": value_text(g), "mass_loss": value_text(-dm if dm is not None else None), "urine": value_text(obs.urine_color),
+        "ambient": value_text(obs.ambient_temp_c), "core": value_text(obs.core_temp_c), "prior": value_text(obs.prior_episodes_30d),
         "intensity": obs.intensity or "?",
         "t": _T_TEXT,
     }
 
 
-_T_TEXT = {k: _g(t.value) for k, t in THRESHOLDS.items()}
+_T_TEXT = {k: threshold_text(t.value) for k, t in THRESHOLDS.items()}
 
 
 def _causes(obs: Observation, r: dict[str, Any]) -> tuple[dict[str, Any], ...]:

@@ -25,6 +25,7 @@ from typing import Any
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from kit.formatting import threshold_text
 from kit.rules import TIERS
 from kit.thresholds import THRESHOLDS, T, Threshold
 
@@ -57,10 +58,6 @@ _CAUSE_COLORS = {"hypoglycemia": "#6a1b9a", "dehydration_electrolyte": "#1565c0"
 _OK, _AMBER, _ORANGE, _RED = "#a5d6a7", "#ffe082", "#ffb74d", "#ef9a9a"
 _DARK_RED = "#c62828"
 _CONFIG = {"displaylogo": False, "responsive": True}
-
-
-def _g(x: float) -> str:
-    return f"{x:g}"
 
 
 def _as_dict(assessment: Any) -> Mapping[str, Any]:
@@ -176,7 +173,7 @@ def band_figure(title: str, unit: str, bands: Sequence[Band], *, lines: Sequence
             x=[b.end - b.start], base=[b.start], y=[""], orientation="h", marker_color=b.color,
             marker_line={"color": "white", "width": 1}, name=b.label, text=[b.label], textposition="inside",
             insidetextanchor="middle", textfont={"size": 11}, textangle=0,
-            hovertemplate=f"{_g(b.start)}-{_g(b.end)} {unit}: {b.label}<br>source: {src}<extra></extra>",
+            hovertemplate=f"{threshold_text(b.start)}-{threshold_text(b.end)} {unit}: {b.label}<br>source: {src}<extra></extra>",
         ))
     for value, label in lines:
         fig.add_vline(x=value, line_dash="dash", line_color="#333", annotation_text=label,
@@ -218,7 +215,7 @@ def glucose_bands(unit: str = "mg/dL") -> go.Figure:
         Band(v(T.hypo_level2_mg_dl), v(T.hypo_level1_mg_dl), "level 1: alert value, treat", _AMBER, ("hypo_level1_mg_dl",)),
         Band(v(T.hypo_level1_mg_dl), v(top), "not low", _OK, ("hypo_level1_mg_dl",)),
     ]
-    lines = [(v(T.whipple_mg_dl), f"{_g(v(T.whipple_mg_dl))}: work-up without diabetes")]
+    lines = [(v(T.whipple_mg_dl), f"{threshold_text(v(T.whipple_mg_dl))}: work-up without diabetes")]
     note = (f"Level 3 (severe) has no glucose cut-off: a low with altered mental state. "
             f"Sources: {THRESHOLDS['hypo_level1_mg_dl'].source}; {THRESHOLDS['hypo_level2_mg_dl'].source}; "
             f"{THRESHOLDS['whipple_mg_dl'].source}.")
@@ -236,7 +233,7 @@ def body_mass_bands() -> go.Figure:
     loss, gain = T.mass_loss_pct, T.mass_gain_pct
     span = 2 * loss  # display range only
     bands = [
-        Band(-loss - span, -loss, f"loss > {_g(loss)} %: water deficit (dehydration)", _ORANGE, ("mass_loss_pct",)),
+        Band(-loss - span, -loss, f"loss > {threshold_text(loss)} %: water deficit (dehydration)", _ORANGE, ("mass_loss_pct",)),
         Band(-loss, gain, "acceptable loss", _OK, ("mass_loss_pct", "mass_gain_pct")),
         Band(gain, gain + span, "gain: over-drinking, hyponatraemia risk", _RED, ("mass_gain_pct",)),
     ]
@@ -256,7 +253,7 @@ def spasm_duration_bands() -> go.Figure:
     bands = [
         Band(0, amber, "stretch, massage, reassess", _OK, ("spasm_amber_min",)),
         Band(amber, limit, "amber point: monitor", _AMBER, ("spasm_amber_min", "prolonged_spasm_min")),
-        Band(limit, limit * 1.5, f"{_g(limit)} min or more: emergency", _RED, ("prolonged_spasm_min",)),
+        Band(limit, limit * 1.5, f"{threshold_text(limit)} min or more: emergency", _RED, ("prolonged_spasm_min",)),
     ]
     note = f"Sources: {THRESHOLDS['prolonged_spasm_min'].source}; {THRESHOLDS['spasm_amber_min'].source}."
     return band_figure("Spasm duration", "minutes", bands, note=note)
@@ -275,10 +272,10 @@ def core_temp_bands() -> go.Figure:
     bands = [
         Band(lo, amber, "no heat sign", _OK, ()),
         Band(amber, over, "raised: amber point", _AMBER, ("heat_context_core_c",)),
-        Band(over, ehs, f"> {_g(over)}: emergency, cool", _ORANGE, ("core_emergency_c",)),
+        Band(over, ehs, f"> {threshold_text(over)}: emergency, cool", _ORANGE, ("core_emergency_c",)),
         Band(ehs, hi, "heat stroke: cool first", _DARK_RED, ("ehs_core_c",)),
     ]
-    lines = [(T.cwi_stop_core_c, f"stop cooling ~{_g(T.cwi_stop_core_low_c)}-{_g(T.cwi_stop_core_c)}")]
+    lines = [(T.cwi_stop_core_c, f"stop cooling ~{threshold_text(T.cwi_stop_core_low_c)}-{threshold_text(T.cwi_stop_core_c)}")]
     note = (f"Sources: {THRESHOLDS['ehs_core_c'].source}; {THRESHOLDS['core_emergency_c'].source}; "
             f"{THRESHOLDS['heat_context_core_c'].source}; {THRESHOLDS['cwi_stop_core_c'].source}.")
     return band_figure("Core temperature", "°C", bands, lines=lines, note=note)

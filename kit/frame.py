@@ -32,7 +32,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype, is_string_dtype
 
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
-from kit.observation import GLUCOSE_WITHOUT_UNIT, POST_WITHOUT_PRE, ObservationError, Problem, _iso_datetime, _message, suggest_field
+from kit.observation import GLUCOSE_WITHOUT_UNIT, POST_WITHOUT_PRE, ObservationError, Problem, _iso_datetime, _message, _plain, suggest_field
 from kit.rules import CAUSES, FLAGS, INTENSITY_CODES, KERNEL_INPUTS, TIERS, VECTOR, evaluate
 from kit.thresholds import T
 
@@ -335,12 +335,6 @@ def _hashable(v: Any) -> bool:
     except TypeError:
         return False
     return True
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
 
 
 def _cross_rows(cols: dict[str, np.ndarray], given: dict[str, np.ndarray], series: dict[str, pd.Series],

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kit.fields import FIELDS
+from kit.formatting import value_text
 from kit.handout_page import HandoutPage
 from kit.offline_html import PLOTLY_MIME, esc
 from kit.thresholds import T
@@ -121,13 +122,6 @@ def _lower_first(s: str) -> str:
     return s[:1].lower() + s[1:] if s[:2] != s[:2].upper() else s
 
 
-def _num(x: float | None, digits: int = 1) -> str:
-    if x is None:
-        return "?"
-    r = round(float(x), digits)
-    return str(int(r)) if r == int(r) else f"{r:g}"
-
-
 def _when(value: Any) -> str:
     if not value:
         return ""
@@ -179,21 +173,21 @@ def _facts(obs: Any, raw: Mapping[str, Any]) -> list[tuple[str, str]]:
     if obs.intensity:
         run.append(f"{obs.intensity} run")
     if obs.run_distance_km is not None:
-        run.append(f"{_num(obs.run_distance_km)} km")
+        run.append(f"{value_text(obs.run_distance_km)} km")
     if obs.run_duration_min is not None:
-        run.append(f"{_num(obs.run_duration_min)} min")
+        run.append(f"{value_text(obs.run_duration_min)} min")
     if obs.ambient_temp_c is not None:
-        run.append(f"air temperature {_num(obs.ambient_temp_c)} °C")
+        run.append(f"air temperature {value_text(obs.ambient_temp_c)} °C")
     rows.append(("The run", esc(_cap(", ".join(run))) if run else "not recorded"))
     fuel = []
     if obs.fluid_intake_ml is not None:
-        fuel.append(f"drank {_num(obs.fluid_intake_ml, 0)} mL during the run")
+        fuel.append(f"drank {value_text(obs.fluid_intake_ml, 0)} mL during the run")
     if obs.electrolyte_drink is not None:
         fuel.append("took an electrolyte / sports drink" if obs.electrolyte_drink else "no electrolyte / sports drink")
     if obs.carbs_during_run_g is not None:
-        fuel.append(f"{_num(obs.carbs_during_run_g, 0)} g of carbohydrate during the run")
+        fuel.append(f"{value_text(obs.carbs_during_run_g, 0)} g of carbohydrate during the run")
     if obs.hours_since_meal is not None:
-        fuel.append(f"last meal {_num(obs.hours_since_meal)} h before")
+        fuel.append(f"last meal {value_text(obs.hours_since_meal)} h before")
     if fuel:
         rows.append(("Drinks and food", esc(_cap("; ".join(fuel)))))
     present, absent = [], []
@@ -204,37 +198,37 @@ def _facts(obs: Any, raw: Mapping[str, Any]) -> list[tuple[str, str]]:
         if v is True:
             extra = ""
             if name == "spasm" and obs.spasm_duration_min is not None:
-                extra = f", lasting {_num(obs.spasm_duration_min)} min"
+                extra = f", lasting {value_text(obs.spasm_duration_min)} min"
             present.append(_lower_first(spec.label) + extra)
         elif v is False:
             absent.append(_lower_first(spec.label))
     if obs.pain_score is not None:
-        present.append(f"pain now {_num(obs.pain_score)}/10")
+        present.append(f"pain now {value_text(obs.pain_score)}/10")
     if obs.spasm is not True and obs.spasm_duration_min is not None:
-        present.append(f"spasm lasting {_num(obs.spasm_duration_min)} min")
+        present.append(f"spasm lasting {value_text(obs.spasm_duration_min)} min")
     rows.append(("Signs present", esc(_cap("; ".join(present))) if present else "none recorded"))
     if absent:
         rows.append(("Checked and not present", esc(_cap("; ".join(absent)))))
     meas = []
     if obs.blood_glucose is not None:
-        g = f"blood glucose {_num(obs.blood_glucose)} {obs.blood_glucose_unit or ''}".strip()
+        g = f"blood glucose {value_text(obs.blood_glucose)} {obs.blood_glucose_unit or ''}".strip()
         if obs.blood_glucose_unit == "mmol/L" and obs.glucose_mg_dl is not None:
-            g += f" ({_num(obs.glucose_mg_dl, 0)} mg/dL)"
+            g += f" ({value_text(obs.glucose_mg_dl, 0)} mg/dL)"
         meas.append(g)
     if obs.body_mass_pre_kg is not None:
-        m = f"body mass {_num(obs.body_mass_pre_kg)} kg before"
+        m = f"body mass {value_text(obs.body_mass_pre_kg)} kg before"
         if obs.body_mass_post_kg is not None:
             ch = obs.body_mass_change_pct
-            m += f" and {_num(obs.body_mass_post_kg)} kg after ({'+' if ch > 0 else ''}{_num(ch)} %)"
+            m += f" and {value_text(obs.body_mass_post_kg)} kg after ({'+' if ch > 0 else ''}{value_text(ch)} %)"
         meas.append(m)
     if obs.urine_color is not None:
         meas.append(f"urine colour {obs.urine_color} on the 1-8 chart")
     if obs.core_temp_c is not None:
-        meas.append(f"core (rectal) temperature {_num(obs.core_temp_c)} °C")
+        meas.append(f"core (rectal) temperature {value_text(obs.core_temp_c)} °C")
     if obs.heart_rate_bpm is not None:
-        meas.append(f"heart rate {_num(obs.heart_rate_bpm, 0)} bpm")
+        meas.append(f"heart rate {value_text(obs.heart_rate_bpm, 0)} bpm")
     if obs.serum_sodium_mmol_l is not None:
-        meas.append(f"serum sodium {_num(obs.serum_sodium_mmol_l)} mmol/L")
+        meas.append(f"serum sodium {value_text(obs.serum_sodium_mmol_l)} mmol/L")
     if meas:
         rows.append(("Measured", esc(_cap("; ".join(meas)))))
     back = []
@@ -357,7 +351,7 @@ def prevention_section(page: HandoutPage) -> Html:
     fixes = [
         f"<strong>Drink to thirst, and never finish a run heavier than you started.</strong> Gaining weight means you "
         f"drank more than you sweated and risks dangerously low blood sodium (hyponatraemia). Losing more than "
-        f"{_num(T.mass_loss_pct)} % of body mass is a water deficit. <span class=\"kit-src\">(ACSM 2007; WMS 2019)</span>",
+        f"{value_text(T.mass_loss_pct)} % of body mass is a water deficit. <span class=\"kit-src\">(ACSM 2007; WMS 2019)</span>",
         "<strong>A cramp is not a reason to drink lots of water.</strong> Over-drinking for cramps has killed athletes; "
         "drink more only to replace a documented loss. <span class=\"kit-src\">(Miller 2015)</span>",
         "Salt tablets or sports drinks do not protect against hyponatraemia if you keep over-drinking. "
@@ -374,8 +368,8 @@ def prevention_section(page: HandoutPage) -> Html:
     diabetic = any(bool(page.latest_raw.get(k)) for k in ("has_diabetes", "glucose_lowering_medication"))
     if diabetic:
         fixes.append(
-            f"With diabetes treated with insulin or a sulfonylurea: carry {_num(T.carb_treatment_min_g)}-"
-            f"{_num(T.carb_treatment_max_g)} g of fast sugar, check glucose before and after running, and agree an "
+            f"With diabetes treated with insulin or a sulfonylurea: carry {value_text(T.carb_treatment_min_g)}-"
+            f"{value_text(T.carb_treatment_max_g)} g of fast sugar, check glucose before and after running, and agree an "
             "exercise plan with your diabetes team. <span class=\"kit-src\">(ADA 2024)</span>")
     body = ('<div class="kit-two"><div><h3>From the article</h3>' + _ul(esc(x) for x in article) + "</div>"
             '<div><h3>Safety corrections</h3>' + _ul(fixes) + "</div></div>")
@@ -389,21 +383,21 @@ def seek_help_section(page: HandoutPage) -> Html:
     ----------
     clinical-reference.md §9.3 (red flags), §9.5 (see a doctor); source article.
     """
-    g_mmol = _num(T.hypo_level2_mg_dl / T.glucose_mmol_to_mg_dl)
-    w_mmol = _num(T.whipple_mg_dl / T.glucose_mmol_to_mg_dl)
+    g_mmol = value_text(T.hypo_level2_mg_dl / T.glucose_mmol_to_mg_dl)
+    w_mmol = value_text(T.whipple_mg_dl / T.glucose_mmol_to_mg_dl)
     now = [
         "confusion, acting oddly, unresponsive, or a seizure (fit);",
-        f"a spasm that has lasted {_num(T.prolonged_spasm_min)} minutes or more, or pain of {_num(T.severe_pain)}/10 or worse;",
+        f"a spasm that has lasted {value_text(T.prolonged_spasm_min)} minutes or more, or pain of {value_text(T.severe_pain)}/10 or worse;",
         "dark, cola- or tea-coloured urine with muscle pain, swelling or weakness (possible muscle breakdown);",
-        f"a core (rectal) temperature over {_num(T.core_emergency_c)} °C, or collapse in the heat;",
+        f"a core (rectal) temperature over {value_text(T.core_emergency_c)} °C, or collapse in the heat;",
         "headache with vomiting, or confusion, after drinking a lot (possible low blood sodium);",
         "low blood sugar with confusion or drowsiness: nothing by mouth if they cannot swallow safely.",
     ]
     doctor = [
-        f"spasms keep coming back despite prevention ({_num(T.recurrent_episodes)} or more earlier episodes in 30 days);",
+        f"spasms keep coming back despite prevention ({value_text(T.recurrent_episodes)} or more earlier episodes in 30 days);",
         "numbness or tingling with weakness, or that keeps coming back;",
-        f"a measured glucose under {_num(T.hypo_level2_mg_dl)} mg/dL ({g_mmol} mmol/L) with diabetes, or under "
-        f"{_num(T.whipple_mg_dl)} mg/dL ({w_mmol} mmol/L) without diabetes;",
+        f"a measured glucose under {value_text(T.hypo_level2_mg_dl)} mg/dL ({g_mmol} mmol/L) with diabetes, or under "
+        f"{value_text(T.whipple_mg_dl)} mg/dL ({w_mmol} mmol/L) without diabetes;",
         "anything that does not settle by the time it is checked again (if it gets worse: call emergency services).",
     ]
     body = ('<div class="kit-helps"><div class="kit-help kit-help-now"><h3>Call emergency services now if</h3>'

@@ -19,6 +19,15 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (for servers the tests start)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def load_cases() -> list[dict]:
     return json.loads((ROOT / "data" / "cases.json").read_text(encoding="utf-8"))
 

@@ -17,7 +17,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -28,6 +27,7 @@ import pytest
 
 from kit.app import app_command, app_notebook
 from kit.lab import ROOT, TRIAGE_NOTEBOOK, lab_command, lab_env
+from tests.conftest import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,12 +35,6 @@ IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
@@ -79,7 +73,7 @@ def lab(tmp_path: Path) -> Iterator[dict]:
     (root / "notebooks").mkdir(parents=True)
     shutil.copy(ROOT / TRIAGE_NOTEBOOK, root / TRIAGE_NOTEBOOK)
     store = tmp_path / "store.sqlite"
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     log = tmp_path / "lab.log"
     env = lab_env(store) | _lab_settings(tmp_path)
     with log.open("w") as fh:
@@ -177,7 +171,7 @@ def test_triage_notebook_in_jupyterlab_updates_banner_as_fields_change(browser, 
 
 def test_voila_app_shows_the_live_form_without_code(browser, tmp_path):
     nb = app_notebook(tmp_path)
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "voila.log"
     env = lab_env(tmp_path / "store.sqlite")
     env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")

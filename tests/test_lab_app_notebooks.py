@@ -15,6 +15,7 @@ import pytest
 from kit import lab as kit_lab
 from kit.app import LAB_ONLY_TAG, app_command, app_notebook
 from kit.lab import LAB_CONFIG_DIR, ROOT, TRIAGE_NOTEBOOK, lab_command, lab_env
+from tests.conftest import free_port
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb")) + sorted((ROOT / "notebooks" / "instructor").glob("*.ipynb"))
 CHECK = "# NBVAL_CHECK_OUTPUT"
@@ -160,14 +161,6 @@ def test_instructor_notebook_holds_the_full_key_with_the_same_fingerprint():
     assert fp in inst and fp in student
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _port_open(port: int) -> bool:
     import socket
 
@@ -198,7 +191,7 @@ def test_sigterm_to_kit_app_or_lab_stops_the_server_and_cleans_up(tmp_path, comm
     import signal
     import time
 
-    port = _free_port()
+    port = free_port()
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = {**os.environ, "TMPDIR": str(tmp), "KIT_STORE": str(tmp_path / "s.sqlite"), "HOME": str(tmp_path),
