@@ -23,8 +23,24 @@ from kit.formatting import threshold_text, value_text
 from kit.missing import confidence, missing_fields
 from kit.observation import Observation, parse_observation
 from kit.rules import (
-    CAUSES, FINDINGS, FLAGS, G_HI, G_LO, G_REINTERPRETED, G_STATUS, HEAT_FLAGS, HYPO_FLAGS, INTENSITY_CODES, KERNEL_INPUTS,
-    RULE_SET, SCALAR, TIERS, UNIT_CODES, WARNING_CODES, KernelResult, evaluate,
+    CAUSES,
+    FINDINGS,
+    FLAGS,
+    G_HI,
+    G_LO,
+    G_REINTERPRETED,
+    G_STATUS,
+    HEAT_FLAGS,
+    HYPO_FLAGS,
+    INTENSITY_CODES,
+    KERNEL_INPUTS,
+    RULE_SET,
+    SCALAR,
+    TIERS,
+    UNIT_CODES,
+    WARNING_CODES,
+    KernelResult,
+    evaluate,
 )
 from kit.thresholds import THRESHOLDS, T
 

@@ -34,7 +34,15 @@ from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype
 from kit.advice import reassess_minutes
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
 from kit.observation import (
-    GLUCOSE_WITHOUT_UNIT, POST_WITHOUT_PRE, ObservationError, Problem, _actions, _iso_datetime, _message, _plain, suggest_field,
+    GLUCOSE_WITHOUT_UNIT,
+    POST_WITHOUT_PRE,
+    ObservationError,
+    Problem,
+    _actions,
+    _iso_datetime,
+    _message,
+    _plain,
+    suggest_field,
 )
 from kit.rules import CAUSES, FLAGS, HEAT_FLAGS, HYPO_FLAGS, INTENSITY_CODES, KERNEL_INPUTS, TIERS, VECTOR, KernelResult, evaluate
 from kit.thresholds import T
@@ -116,11 +124,12 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
     --------
     >>> import pandas as pd
     >>> from kit import assess_frame
-    >>> df = pd.DataFrame({"spasm": [True, None], "spasm_duration_min": [75, None]})
-    >>> assess_frame(df)[["escalation", "flags"]]
-      escalation            flags
-    0  emergency  prolonged_spasm
-    1  self_care
+    >>> df = pd.DataFrame({"spasm": [True, None, True], "spasm_duration_min": [75, None, 3]})
+    >>> assess_frame(df)[["escalation", "flags", "reassess_in_min"]]
+      escalation            flags  reassess_in_min
+    0  emergency  prolonged_spasm              5.0
+    1    monitor                              15.0
+    2  self_care                               NaN
     """
     if _is_dask(df):
         names, col_problems = _check_columns(df, extra)  # the columns are known before any partition is read
