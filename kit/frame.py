@@ -604,14 +604,15 @@ def _texts(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray | None, np.ndarray
 def _action_lists(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray | None, np.ndarray]:
     """Bad cells of ``treatment_given`` (a list of action ids, or a ``";"``-joined string); unknown cells.
 
-    Checked cell by cell with the scalar rule of :func:`kit.assess` (the column is short
-    lists, rarely filled), so the verdict is the same.
+    Each known cell is checked with the scalar rule of :func:`kit.assess` (the column is
+    short lists, rarely filled), so the verdict is the same; unknown cells cost nothing.
     """
-    vals = [x.tolist() if isinstance(x, np.ndarray) else x for x in s.to_numpy(dtype=object)]
-    null = np.fromiter((x is None or (not isinstance(x, (list, tuple, str)) and bool(pd.isna(x))) for x in vals),
-                       dtype=bool, count=len(vals))
-    bad = np.fromiter((not n and _actions(spec, _plain(x))[1] is not None for x, n in zip(vals, null, strict=True)),
-                      dtype=bool, count=len(vals))
+    vals = s.to_numpy(dtype=object)
+    null = np.asarray(pd.isna(vals), dtype=bool)
+    bad = np.zeros(len(vals), dtype=bool)
+    for i in np.flatnonzero(~null):
+        x = vals[i]
+        bad[i] = _actions(spec, _plain(x.tolist() if isinstance(x, np.ndarray) else x))[1] is not None
     return (bad if bad.any() else None), null
 
 
