@@ -612,7 +612,7 @@ def _action_lists(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray | None, np.
     bad = np.zeros(len(vals), dtype=bool)
     for i in np.flatnonzero(~null):
         x = vals[i]
-        bad[i] = _actions(spec, _plain(x.tolist() if isinstance(x, np.ndarray) else x))[1] is not None
+        bad[i] = _actions(spec, _plain(x.tolist() if isinstance(x, np.ndarray) else x), text=True)[1] is not None
     return (bad if bad.any() else None), null
 
 

@@ -60,7 +60,7 @@ def _convert(spec: FieldSpec, text: str) -> tuple[Any, str | None]:
             return t, None
         return None, _message(spec, "", t)
     if spec.kind == "actions":
-        ids, problem = _actions(spec, t)
+        ids, problem = _actions(spec, t, text=True)
         return (None, problem.message) if problem is not None else (list(ids), None)
     if spec.kind == "datetime":
         try:

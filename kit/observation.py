@@ -13,9 +13,10 @@ body-mass change D4) is the rule kernel's job (:mod:`kit.rules`), so that the sc
 the vectorised paths read them with the same code; :attr:`Observation.glucose_mg_dl` is
 only the plain unit conversion, for display.
 
-``treatment_given`` (a list of action ids) is accepted as a list or tuple of ids, or as a
-``";"``-joined string (the spelling of a CSV cell); duplicates are dropped (first kept), an
-unknown id is an error that names it.
+``treatment_given`` (a list of action ids) is accepted as a list or tuple of ids (a frame
+or CSV cell may also join them with ``";"``: :mod:`kit.frame`, :mod:`kit.io`); duplicates
+are dropped (first kept), an unknown id is an error that names it, and an empty list is
+unknown (as an empty CSV cell is).
 """
 
 from __future__ import annotations
@@ -279,6 +280,8 @@ def parse_observation(raw: Mapping[str, Any]) -> Observation:
             if problem is not None:
                 problems.append(problem)
                 continue
+            if not value:  # an empty list says no more than an empty CSV cell: unknown
+                continue
         data[key] = value
     clean = dict(data)
     model = None
@@ -305,14 +308,18 @@ def parse_observation(raw: Mapping[str, Any]) -> Observation:
     return Observation(model)
 
 
-def _actions(spec: FieldSpec, value: Any) -> tuple[Any, Problem | None]:
-    """A list of action ids as a tuple (duplicates dropped, first kept), or the problem with it."""
-    if isinstance(value, str):
+def _actions(spec: FieldSpec, value: Any, *, text: bool = False) -> tuple[Any, Problem | None]:
+    """A list of action ids as a tuple (duplicates dropped, first kept), or the problem with it.
+
+    ``text=True`` (a frame or CSV cell) also accepts the ids joined by ``";"``.
+    """
+    if text and isinstance(value, str):
         items: list[Any] = split_actions(value)
     elif isinstance(value, (list, tuple)):
         items = [_plain(x) for x in value]
     else:
-        return None, Problem(spec.name, _short(value), f"{_Shown(_short(value))!r} is not a list; allowed: {spec.allowed()}")
+        hint = " (in a CSV cell or a frame: ids joined by ';')" if isinstance(value, str) else ""
+        return None, Problem(spec.name, _short(value), f"{_Shown(_short(value))!r} is not a list; allowed: {spec.allowed()}{hint}")
     out: list[str] = []
     for x in items:
         if not isinstance(x, str) or x not in (spec.choices or ()):

@@ -152,7 +152,9 @@ def test_treatment_given_is_a_list_of_action_ids_duplicates_ignored():
     obs = parse_observation({"treatment_given": ["stretch", "oral_carbohydrate", "stretch"]})
     assert obs.treatment_given == ("stretch", "oral_carbohydrate")
     assert obs.to_dict() == {"treatment_given": ["stretch", "oral_carbohydrate"]}
-    assert parse_observation({"treatment_given": "stretch; massage"}).treatment_given == ("stretch", "massage")
+    assert parse_observation({"treatment_given": []}).to_dict() == {}  # empty: unknown, as an empty CSV cell
+    with pytest.raises(ObservationError, match="ids joined by ';'"):
+        parse_observation({"treatment_given": "stretch; massage"})  # a joined string only in a frame or CSV cell
     with pytest.raises(ObservationError) as exc:
         parse_observation({"treatment_given": ["strech"]})
     assert "'strech' is not an action id" in str(exc.value) and "Did you mean 'stretch'" in str(exc.value)
