@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from kit.advice import AdviceContext, choose_advice, reassess_minutes
+try:
+    from kit.advice import AdviceContext, choose_advice, reassess_minutes
+except ImportError:  # TEMPORARY: until branch `advice` (v0.2 API) is merged
+    from kit._advice_fallback import AdviceContext, choose_advice, reassess_minutes
 from kit.formatting import threshold_text, value_text
 from kit.missing import confidence, missing_fields
 from kit.observation import Observation, parse_observation

@@ -31,7 +31,10 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype, is_string_dtype
 
-from kit.advice import reassess_minutes
+try:
+    from kit.advice import reassess_minutes
+except ImportError:  # TEMPORARY: until branch `advice` (v0.2 API) is merged
+    from kit._advice_fallback import reassess_minutes
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
 from kit.observation import (
     GLUCOSE_WITHOUT_UNIT,
