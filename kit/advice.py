@@ -78,7 +78,7 @@ def _n(key: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 _COOL_METHOD = (f"whole-body cold-water immersion (< {_n('cwi_water_max_c')} °C, stirred) or rotating ice-water towels "
-                f"until rectal {_n('cwi_stop_core_low_c')}–{_n('cwi_stop_core_c')} °C; call EMS in parallel.")
+                f"until rectal {_n('cwi_stop_core_low_c')}–{_n('cwi_stop_core_c')} °C")
 _CPR_START = "Not breathing normally (gasping counts): start CPR and send for an AED; use it as soon as it arrives."
 _REWARM_HEAD = ("Shelter, remove wet clothing, insulate from the ground, cover head; "
                 "heat packs to chest/armpits/back.")
@@ -101,11 +101,11 @@ ACTION_TEXT: dict[str, str] = {
                      "if not breathing normally, start CPR and send for an AED; handle gently."),
     "recovery_position": "Breathing normally: recovery position, keep checking breathing.",
     "nothing_by_mouth": "Nothing by mouth.",
-    "cold_water_immersion:A": "Cool now: " + _COOL_METHOD,
+    "cold_water_immersion:A": "Cool now: " + _COOL_METHOD + "; call EMS in parallel.",
     "cold_water_immersion:B": ("Measure rectal temperature. If you cannot and the athlete is hot to the touch, cool now: "
-                               + _COOL_METHOD),
-    "cold_water_immersion:C": (f"Measure rectal temperature first: above {_n('cwi_variant_c_cool_above_c')} °C cool now ("
-                               + _COOL_METHOD[:-1] + f"); below {_n('cwi_variant_c_rewarm_below_c')} °C rewarm; "
+                               + _COOL_METHOD + "; call EMS in parallel."),
+    "cold_water_immersion:C": (f"Measure rectal temperature first: above {_n('cwi_variant_c_cool_above_c')} °C cool now by "
+                               + _COOL_METHOD + f"; below {_n('cwi_variant_c_rewarm_below_c')} °C rewarm; "
                                "meanwhile shelter and insulate."),
     "rewarm": _REWARM_HEAD + " Warm sweet drink only if alert and able to swallow. " + _REWARM_TAIL,
     "rewarm:no_drink": _REWARM_HEAD + " No drinks. " + _REWARM_TAIL,

@@ -257,7 +257,7 @@ def test_cooling_variant_b_for_suspected_heat_stroke():
 
 def test_cooling_variant_c_on_a_cold_day():
     text = acts("emergency", {"suspected_heat_stroke"}, cold_context=True)["cold_water_immersion"]
-    assert text.startswith(f"Measure rectal temperature first: above {n('cwi_variant_c_cool_above_c')} °C cool now (")
+    assert text.startswith(f"Measure rectal temperature first: above {n('cwi_variant_c_cool_above_c')} °C cool now by whole-body")
     assert text.endswith(f"below {n('cwi_variant_c_rewarm_below_c')} °C rewarm; meanwhile shelter and insulate.")
 
 
