@@ -506,15 +506,3 @@ def reassess_minutes(tier_code: Any, *, hypo: Any, heat: Any, spasm: Any, dehydr
     m = where(hr_known, minimum(m, where(hr_known, hr_wait_min, m)), m)
     return where(tier_code >= TIERS.index("monitor"), m, math.nan)
 
-
-def __getattr__(name: str) -> Any:
-    """Transitional: the v0.1 ``kit/assessment.py`` still imports ``reassess_interval``.
-
-    Removed once the engine's v0.2 ``assessment.py`` (which calls :func:`reassess_minutes`)
-    is merged; calling it raises, so nothing can use the v0.1 rules by accident.
-    """
-    if name == "reassess_interval":
-        def reassess_interval(*_args: Any, **_kwargs: Any) -> None:
-            raise NotImplementedError("v0.1 advice API removed: use kit.advice.reassess_minutes (engine-interface §4)")
-        return reassess_interval
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
