@@ -173,3 +173,46 @@ def test_order_nsaid_and_reassess(obs):
     if d["escalation"] != "self_care":
         assert d["reassess_in_min"] > 0
         assert "stop_running" in actions and "continue_running" in contra and contra["nsaid"].startswith(WHY["nsaid"])
+
+
+# ---------------------------------------------------------------------------------------------
+# The ids advice reads are the kernel's ids
+# ---------------------------------------------------------------------------------------------
+
+def test_every_id_advice_reads_is_a_kernel_flag_field_or_action():
+    import ast
+    import inspect
+
+    import kit.advice as advice
+    from kit.fields import FIELD_NAMES
+    from kit.rules import FLAGS, PATTERNS, RED_FLAGS, TIERS
+
+    assert set(advice.RED_FLAGS) == set(RED_FLAGS)
+    assert set(advice.PATTERN_REASON) == set(PATTERNS)
+    assert advice.HEAT_FLAGS | advice.HYPO_FLAGS | advice.TISSUE_DAMAGE_FLAGS | set(advice.CARRIED) <= set(FLAGS)
+    src = inspect.getsource(advice.choose_advice) + inspect.getsource(advice._rest_text)
+    literals = {n.value for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    words = {s for s in literals if s.replace("_", "").isalpha() and s.islower()}
+    known = (set(FLAGS) | set(FIELD_NAMES) | set(TIERS) | set(ACTION_ORDER) | {"nsaid", "continue_running"}
+             | {k.split(":")[0] for k in ACTION_TEXT} | set(WHY) | {"id", "text", "why"})
+    assert words - known == set(), "ids in kit.advice that the kernel, fields or actions do not know"
+
+
+@SETTINGS
+@given(observations())
+def test_contraindication_rows_hold_end_to_end(obs):
+    _, _, _, contra, flags = result(obs)
+    t = {k for k, v in obs.items() if v is True}
+    if flags & {"hyponatremia_risk", "severe_hyponatremia", "overdrinking", "cardiorespiratory_red_flag",
+                "suspected_heat_stroke", "exertional_heat_stroke", "altered_mental_status"} or t & {"vomiting", "unconscious"}:
+        assert DRINKS <= set(contra)
+    if t & {"unconscious", "seizure"} or "not_breathing_normally" in flags:
+        assert {"oral_carbohydrate", "salty_snack"} <= set(contra)
+    if flags & {"compartment_syndrome_risk", "cardiorespiratory_red_flag"}:
+        assert {"ice", "legs_up"} <= set(contra)
+    if flags & {"exertional_heat_stroke", "hyperthermia", "heat_exhaustion"}:
+        assert "rewarm" in contra
+    if flags & {"hyperglycemia", "ketosis"}:
+        assert "continue_running" in contra
+    if obs.get("nsaid_taken") is True:
+        assert "Already taken" in contra["nsaid"]
