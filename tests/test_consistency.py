@@ -10,6 +10,8 @@ here.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -216,3 +218,99 @@ def test_contraindication_rows_hold_end_to_end(obs):
         assert "continue_running" in contra
     if obs.get("nsaid_taken") is True:
         assert "Already taken" in contra["nsaid"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Episodes (rechecks, §9.9): the same rules on the last observation of random episodes, and the
+# K7 carry-forward (earlier red flags keep their contraindications; the handover text). These
+# need kit.episodes (branch episodes); without it they are skipped.
+# ---------------------------------------------------------------------------------------------
+
+#: Red flags that are red whenever they are flagged (heart_rate_red and severe_pain count only
+#: with their symptoms, so the output's flag list cannot tell whether they were red).
+ALWAYS_RED = {
+    "altered_mental_status", "severe_hypoglycemia", "hypoglycemia_cannot_swallow", "not_breathing_normally",
+    "exertional_heat_stroke", "hyperthermia", "suspected_heat_stroke", "severe_hyponatremia", "rhabdomyolysis_red",
+    "compartment_syndrome_risk", "exertional_sickling", "cardiorespiratory_red_flag", "collapse_during_run",
+    "severe_hypothermia", "possible_dka", "prolonged_spasm",
+}
+K7_HOSPITAL = {
+    "exertional_heat_stroke", "hyperthermia", "suspected_heat_stroke", "cardiorespiratory_red_flag", "collapse_during_run",
+    "not_breathing_normally", "severe_hyponatremia", "possible_dka", "exertional_sickling", "severe_hypothermia",
+    "compartment_syndrome_risk", "rhabdomyolysis_red",
+}
+CARRIED_ROWS = {
+    "rhabdomyolysis_red": {"massage", "heat", "stretch"}, "exertional_sickling": {"massage", "heat", "stretch"},
+    "prolonged_spasm": {"massage", "heat", "stretch"}, "compartment_syndrome_risk": {"massage", "heat", "stretch", "ice", "legs_up"},
+    "severe_hyponatremia": {"drink_water", "electrolyte_drink"}, "cardiorespiratory_red_flag": {"legs_up", "ice"},
+    "severe_hypothermia": {"cold_water_immersion", "ice", "massage"},
+}
+TREATMENTS = ["oral_carbohydrate", "stretch", "massage", "rest", "cold_water_immersion", "drink_water", "rewarm"]
+
+
+@st.composite
+def episodes(draw) -> list[dict]:
+    rows = draw(st.lists(observations(), min_size=2, max_size=3))
+    at = datetime(2026, 5, 1, 10, 0, tzinfo=UTC)
+    for row in rows:
+        row["episode_id"] = "ep-1"
+        row["observed_at"] = at.isoformat()
+        at += timedelta(minutes=draw(st.sampled_from([10, 20, 25, 30, 35])))
+        given = draw(st.lists(st.sampled_from(TREATMENTS), max_size=2, unique=True))
+        if given:
+            row["treatment_given"] = given
+    return rows
+
+
+def _episode_results(rows):
+    import pytest
+
+    pytest.importorskip("kit.episodes")
+    return [assess(row, history=rows[:i]).to_dict() for i, row in enumerate(rows)]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(episodes())
+def test_episode_last_observation_keeps_c1_to_c9(rows):
+    d = _episode_results(rows)[-1]
+    actions = {a["id"]: a["text"] for a in d["actions"]}
+    contra = {c["id"]: c["why"] for c in d["contraindicated"]}
+    flags = set(d["flags"])
+    assert not set(actions) & set(contra)  # C1
+    if "oral_carbohydrate" in actions:  # C2
+        assert actions["oral_carbohydrate"] == ACTION_TEXT["oral_carbohydrate:gel_only" if "drink_water" in contra
+                                                           else "oral_carbohydrate"]
+    if "nothing_by_mouth" in actions:  # C3
+        assert not ORAL & set(actions)
+    if flags & COLD:  # C4
+        assert actions["rest"].startswith(ACTION_TEXT["rest:warm"]) and {"cold_water_immersion", "ice"} <= set(contra)
+    if "overdrinking" in flags:  # C5
+        assert not DRINKS & set(actions)
+    if flags & TISSUE:  # C6
+        assert {"massage", "heat", "stretch"} <= set(contra)
+    present = set(TIER_ACTION.values()) & set(actions)  # C7
+    expected = TIER_ACTION.get(d["escalation"])
+    assert (not present) if expected is None else (expected in present and present - {expected} <= {"see_doctor"})
+    if "rewarm" in actions:  # C8
+        assert actions["rewarm"] == ACTION_TEXT["rewarm:no_drink" if "drink_water" in contra else "rewarm"]
+    if "not_breathing_normally" in flags:  # C9
+        assert "cpr_aed" in actions and {"cold_water_immersion", "recovery_position", "legs_up"} <= set(contra)
+    assert (d["reassess_in_min"] is None) == (d["escalation"] == "self_care")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(episodes())
+def test_episode_k7_carries_red_flag_contraindications_and_handover(rows):
+    results = _episode_results(rows)
+    earlier = set().union(*(set(r["flags"]) for r in results[:-1])) & ALWAYS_RED
+    last = results[-1]
+    actions = {a["id"]: a["text"] for a in last["actions"]}
+    contra = {c["id"] for c in last["contraindicated"]}
+    if earlier:
+        assert "nsaid" in contra and "red_flag_earlier" in last["recheck_reasons"]
+        for red in earlier:
+            assert CARRIED_ROWS.get(red, set()) <= contra
+            assert not CARRIED_ROWS.get(red, set()) & set(actions)
+    if earlier & K7_HOSPITAL:
+        assert last["escalation"] == "emergency"
+        assert actions["call_emergency"].endswith(ACTION_TEXT["call_emergency:handover"])
