@@ -47,7 +47,8 @@ from kit.rules import (
 )
 from kit.thresholds import THRESHOLDS, T
 
-__all__ = ["Assessment", "assess", "kernel_inputs", "advice_context", "warning_texts", "scalar_reassess"]
+__all__ = ["Assessment", "assess", "assess_one", "kernel_inputs", "advice_context", "warning_texts", "scalar_reassess",
+           "RECHECK_WARNING_TEXT"]
 
 _NAN = math.nan
 
@@ -138,6 +139,15 @@ _PATTERN_REASON: dict[str, tuple[str, str]] = {
     "P5": ("numbness or tingling with weakness or repeat episodes: possible nerve irritation", "clinical-reference §9.6"),
     "P6": ("one swollen leg without pain or travel: get it checked", "clinical-reference §8D"),
 }
+
+
+#: Texts of the recheck-level warning codes (§9.11), for :mod:`kit.episodes` results that give bare codes.
+RECHECK_WARNING_TEXT: dict[str, str] = {
+    "spasm_unrelieved": "spasm unrelieved by stretching: stretching is not helping",
+    "recheck_time_unknown": "observed_at is missing at this or an earlier observation of the episode: time-based recheck rules "
+                            "skip those pairs",
+}
+_RECHECK_SOURCE = "clinical-reference §9.9"
 
 
 @dataclass(frozen=True)
@@ -418,12 +428,48 @@ def assess(observation: Mapping[str, Any] | Observation, history: Sequence[Mappi
     if history:
         raise NotImplementedError("history (rechecks of one episode, §9.9) is added by kit.episodes")
     obs = observation if isinstance(observation, Observation) else parse_observation(observation)
-    r = evaluate(kernel_inputs(obs), SCALAR)
+    return assess_one(obs)
+
+
+def assess_one(obs: Observation, *, spasm_total_min: float | None = None, recheck: Any = None) -> Assessment:
+    """Assess one validated observation, optionally with what its episode adds (the seam for :mod:`kit.episodes`).
+
+    Parameters
+    ----------
+    obs : Observation
+        The validated observation.
+    spasm_total_min : float, optional
+        §9.9 K4's spasm total; default: the observation's own ``spasm_duration_min``.
+    recheck : object, optional
+        A recheck result with the attributes of ``kit.episodes.RecheckResult``: ``tier_code``
+        (0 when no recheck rule fired), ``reasons`` (recheck ids), ``trend``, ``earlier_red``
+        (red-flag ids of earlier observations), ``handover``, ``earlier_patterns`` (P-ids),
+        ``k8`` and ``warnings`` (codes, or ``"code: text"`` strings). ``None``: a first observation.
+
+    Returns
+    -------
+    Assessment
+        Final tier = max(base tier, recheck tier) (§9.12).
+    """
+    r = evaluate(kernel_inputs(obs, spasm_total_min), SCALAR)
     tier_code = int(r.base_tier)
+    trend, recheck_reasons, extra_warnings = "first", (), ()
+    earlier_red: frozenset[str] = frozenset()
+    earlier_patterns: frozenset[str] = frozenset()
+    handover = k8 = False
+    if recheck is not None:
+        tier_code = max(tier_code, int(recheck.tier_code))
+        trend, recheck_reasons = recheck.trend, tuple(recheck.reasons)
+        earlier_red, earlier_patterns = frozenset(recheck.earlier_red), frozenset(recheck.earlier_patterns)
+        handover, k8 = bool(recheck.handover), bool(recheck.k8)
+        extra_warnings = tuple(w if ": " in w else f"{w}: {RECHECK_WARNING_TEXT.get(w, w)}" for w in recheck.warnings)
     tier = TIERS[tier_code]
     top = int(r.top)
-    actions, contra = choose_advice(advice_context(obs, r, tier))
+    ctx = advice_context(obs, r, tier, patterns=earlier_patterns, earlier_red_flags=earlier_red, handover=handover)
+    actions, contra = choose_advice(ctx)
     missing = missing_fields(obs, r)
+    reasons = _reasons(r) + tuple(_frozen({"tier": tier, "reason": "recheck: " + k, "source": _RECHECK_SOURCE})
+                                  for k in recheck_reasons)
     return Assessment(
         escalation=tier,
         top_cause=None if top < 0 else CAUSES[top],
@@ -431,13 +477,13 @@ def assess(observation: Mapping[str, Any] | Observation, history: Sequence[Mappi
         flags=tuple(fl for fl in FLAGS if r.flags[fl]),
         actions=tuple(map(_frozen, actions)),
         contraindicated=tuple(map(_frozen, contra)),
-        reassess_in_min=scalar_reassess(obs, r, tier_code),
+        reassess_in_min=scalar_reassess(obs, r, tier_code, k8=k8),
         missing=tuple(missing),
-        warnings=warning_texts(obs, r),
-        trend="first",
-        recheck_reasons=(),
+        warnings=warning_texts(obs, r) + extra_warnings,
+        trend=trend,
+        recheck_reasons=recheck_reasons,
         rule_set=RULE_SET,
         confidence=confidence(missing, obs),
         amber_points=int(r.amber_total),
-        reasons=_reasons(r),
+        reasons=reasons,
     )

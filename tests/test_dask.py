@@ -48,7 +48,7 @@ def league():
 
 def _as_pandas_result(df):
     """A computed Dask result with the pandas path's dtypes (label columns object, None for missing)."""
-    labels = ["escalation", "top_cause", "flags"]
+    labels = ["escalation", "top_cause", "flags", "trend"]
     return df.astype({c: object for c in labels}).replace({c: {pd.NA: None} for c in labels})
 
 

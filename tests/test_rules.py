@@ -557,3 +557,30 @@ def test_every_warning_is_code_colon_text():
 
 def test_an_empty_history_is_a_first_observation():
     assert assess({"spasm": True}, history=[]).to_dict() == assess({"spasm": True}).to_dict()
+
+
+def test_assess_one_takes_what_the_episode_adds():
+    # the seam kit.episodes uses: final tier = max(base, recheck tier); trend, reasons, warnings and K4's total pass through
+    from types import SimpleNamespace
+
+    from kit.assessment import assess_one
+
+    obs = parse_observation({"spasm": True, "spasm_duration_min": 40, "episode_id": "E1"})
+    assert assess_one(obs).escalation == "monitor"
+    assert assess_one(obs, spasm_total_min=65).escalation == "emergency"  # K4: 40 + 25 min -> prolonged_spasm
+    recheck = SimpleNamespace(tier_code=TIERS.index("urgent"), reasons=("not_improving",), trend="unchanged",
+                              earlier_red=frozenset(), handover=False, earlier_patterns=frozenset({"P2"}), k8=False,
+                              warnings=("spasm_unrelieved",))
+    a = assess_one(obs, recheck=recheck)
+    assert a.escalation == "urgent" and a.trend == "unchanged" and a.recheck_reasons == ("not_improving",)
+    assert a.warnings[-1].startswith("spasm_unrelieved: ") and a.reassess_in_min == 15
+    assert a.reasons[-1]["reason"] == "recheck: not_improving"
+
+
+def test_missing_asks_first_for_what_would_change_the_tier_now():
+    a = assess({"collapse": True})
+    assert a.missing[:3] == ("breathing_normally", "collapse_during_run", "blood_glucose")
+    assert "minutes_since_run_end" in assess({"heart_rate_bpm": 120}).missing
+    assert "blood_ketones_mmol_l" in assess({"blood_glucose": 300, "blood_glucose_unit": "mg/dL"}).missing
+    assert "core_temp_c" in assess({"confusion": True}).missing
+    assert "recent_long_travel" in assess({"swelling_one_leg": True}).missing
