@@ -253,7 +253,7 @@ class AdviceContext:
 
 def _value(obs: Mapping[str, Any], name: str) -> Any:
     v = obs.get(name) if isinstance(obs, Mapping) else getattr(obs, name, None)
-    if isinstance(v, float) and math.isnan(v):
+    if (isinstance(v, float) and math.isnan(v)) or type(v).__name__ == "NAType":  # NaN / pandas.NA: unknown
         return None
     return v
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kit.advice import ACTION_ORDER, ACTION_TEXT, PATTERN_REASON, WHY, AdviceContext, choose_advice, reassess_minutes
@@ -77,6 +78,8 @@ def test_frame_style_observation_values_read_as_yes_no_unknown():
     assert "nothing_by_mouth" in acts(obs={"unconscious": 1.0})
     assert "nothing_by_mouth" not in acts(obs={"unconscious": 0.0})
     assert "nothing_by_mouth" not in acts(obs={"unconscious": NAN})
+    assert "nothing_by_mouth" not in acts(obs={"unconscious": pd.NA})
+    assert "cold_water_immersion" not in contra("emergency", obs={"core_temp_c": pd.NA})
 
 
 # ---------------------------------------------------------------------------------------------
