@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from kit.formatting import threshold_text
 from kit.observation import ObservationError, Problem
 from kit.rules import TIERS
 from kit.thresholds import T
@@ -51,7 +52,7 @@ __all__ = [
     "HYPO_FLAGS", "K7_EMERGENCY", "RECHECK_REASONS", "TRENDS", "FIRST",
     "SpasmRow", "StepSummary", "RecheckResult",
     "parse_time", "elapsed_min", "treatment_set", "order_episode", "spasm_totals", "recheck", "episode_orders",
-    "history_problem",
+    "history_problem", "reason_text", "reason_entries",
 ]
 
 #: The hypoglycaemia flags of K1 and K8 (measured or presumptive ``hypoglycemia``, ``falling_glucose``,
@@ -543,3 +544,56 @@ def recheck(steps: Sequence[StepSummary]) -> RecheckResult:
     else:
         trend = "unchanged"
     return RecheckResult(tier, tuple(reasons), trend, earlier_red, handover, earlier_patterns, k8, tuple(warnings))
+
+
+# --- words for people -----------------------------------------------------------------------------------------------
+
+_REASON_SOURCE = {
+    "glucose_not_recovering": "ADA 2024 (15-15 rule); clinical-reference §9.9 K1 (review 2)",
+    "heat_exhaustion_not_improving": "NATA 2015 (secondary); clinical-reference §9.9 K2",
+    "not_improving": "clinical-reference §9.9 K3 (design)",
+    "spasm_unrelieved": "source article; clinical-reference §9.9 K4",
+    "new_red_flag": "clinical-reference §9.9 K5",
+    "core_falling": "WMS 2019; clinical-reference §9.9 K6",
+    "red_flag_earlier": "clinical-reference §9.9 K7 (review 2)",
+    "glucose_not_confirmed": "ADA 2024 (15-15 rule); clinical-reference §9.9 K8 (review 2)",
+}
+
+
+def reason_text(reason: str) -> str:
+    """A ``recheck_reasons`` id in plain words (numbers from :mod:`kit.thresholds`)."""
+    texts = {
+        "glucose_not_recovering": (f"glucose still low after oral sugar at {threshold_text(T.k_glucose_treatments)} checks: "
+                                   "treatment by mouth has failed"),
+        "heat_exhaustion_not_improving": (f"heat exhaustion not improving after {threshold_text(T.k_heat_exhaustion_min)} min "
+                                          "of treatment"),
+        "not_improving": f"not improving after {threshold_text(T.k_not_improving_min)} min of on-site care",
+        "spasm_unrelieved": "spasm unrelieved by stretching (the spasm's time counts from its first check)",
+        "new_red_flag": "a new red flag since the last check",
+        "core_falling": "core temperature still falling in the cold",
+        "red_flag_earlier": "a red flag earlier in this episode: it still counts even if the athlete looks better now",
+        "glucose_not_confirmed": (f"low glucose not yet shown to be over: measure it (at least "
+                                  f"{threshold_text(T.hypo_level1_mg_dl)} mg/dL) before calling it resolved"),
+    }
+    return texts[reason]
+
+
+def reason_entries(result: RecheckResult, *, base_tier: int, post_finish_collapse: bool) -> tuple[dict[str, str], ...]:
+    """The recheck part of an assessment's ``reasons``: ``{"tier", "reason", "source"}`` per fired rule.
+
+    ``tier`` is the tier the rule asks for (K4 asks for none itself: it shows the base tier its
+    spasm total gave); the earlier pattern rules of K7 add a ``see_doctor`` entry without a reason id.
+    """
+    tier_of = {
+        "glucose_not_recovering": _EMERGENCY, "heat_exhaustion_not_improving": _URGENT,
+        "not_improving": _EMERGENCY if post_finish_collapse else _URGENT, "spasm_unrelieved": base_tier,
+        "new_red_flag": _EMERGENCY, "core_falling": _URGENT,
+        "red_flag_earlier": _EMERGENCY if result.handover else _URGENT, "glucose_not_confirmed": _MONITOR,
+    }
+    out = [{"tier": TIERS[tier_of[k]], "reason": "recheck: " + reason_text(k), "source": _REASON_SOURCE[k]}
+           for k in result.reasons]
+    if result.earlier_patterns:
+        out.append({"tier": TIERS[_SEE_DOCTOR], "reason": "recheck: a pattern rule fired earlier in this episode ("
+                    + ", ".join(sorted(result.earlier_patterns)) + "): book a medical review",
+                    "source": "clinical-reference §9.6, §9.9 K7"})
+    return tuple(out)

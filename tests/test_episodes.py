@@ -586,3 +586,21 @@ def test_episodes_module_types_no_clinical_number():
 def test_recheck_result_shape_matches_the_interface():
     assert episodes.RecheckResult._fields == ("tier_code", "reasons", "trend", "earlier_red", "handover",
                                               "earlier_patterns", "k8", "warnings")
+
+
+# --- words ----------------------------------------------------------------------------------------------------------
+
+def test_every_reason_has_words_with_numbers_from_the_table():
+    for k in RECHECK_REASONS:
+        assert episodes.reason_text(k)
+    assert "30 min" in episodes.reason_text("not_improving") and "70 mg/dL" in episodes.reason_text("glucose_not_confirmed")
+
+
+def test_reason_entries_name_the_tier_each_rule_asks_for():
+    r = recheck([step(EMERGENCY, red={"exertional_heat_stroke"}, patterns={"P4"}), step(amber=2, at=30)])
+    got = episodes.reason_entries(r, base_tier=MONITOR, post_finish_collapse=False)
+    assert [(e["tier"], e["reason"].split(":")[0]) for e in got] == [("urgent", "recheck"), ("emergency", "recheck"),
+                                                                       ("see_doctor", "recheck")]
+    assert "P4" in got[-1]["reason"]
+    pfc = recheck([step(amber=3, dyn=2, flags={"post_finish_collapse"}), step(amber=3, dyn=2, flags={"post_finish_collapse"}, at=35)])
+    assert episodes.reason_entries(pfc, base_tier=MONITOR, post_finish_collapse=True)[0]["tier"] == "emergency"
