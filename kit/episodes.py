@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from kit.formatting import threshold_text
 from kit.observation import ObservationError, Problem
 from kit.rules import TIERS
@@ -52,7 +54,7 @@ __all__ = [
     "HYPO_FLAGS", "K7_EMERGENCY", "RECHECK_REASONS", "TRENDS", "FIRST",
     "SpasmRow", "StepSummary", "RecheckResult",
     "parse_time", "elapsed_min", "treatment_set", "order_episode", "spasm_totals", "recheck", "episode_orders",
-    "history_problem", "reason_text", "reason_entries",
+    "history_problem", "reason_text", "reason_entries", "step_summaries", "recheck_episode",
 ]
 
 #: The hypoglycaemia flags of K1 and K8 (measured or presumptive ``hypoglycemia``, ``falling_glucose``,
@@ -420,6 +422,51 @@ class RecheckResult(NamedTuple):
     earlier_patterns: frozenset[str]
     k8: bool
     warnings: tuple[str, ...]
+
+
+def _row_sets(d: Mapping[str, Any], n: int) -> list[frozenset[str]]:
+    """Per row, the ids whose value in ``d`` (id -> bool or bool column) is true."""
+    sets: list[set[str]] = [set() for _ in range(n)]
+    for name, col in d.items():
+        for i in np.flatnonzero(np.broadcast_to(np.asarray(col, dtype=bool), (n,))):
+            sets[i].add(name)
+    return [frozenset(x) for x in sets]
+
+
+def step_summaries(r: Any, *, core_temp_c: Sequence[Any], spasm: Sequence[Any], treatment_given: Sequence[Any],
+                   observed_at: Sequence[Any]) -> list[StepSummary]:
+    """The :class:`StepSummary` of every row of a kernel result (scalar: one row; vectorised: one per row).
+
+    Parameters
+    ----------
+    r : kit.rules.KernelResult
+        Scored with the K4 spasm totals (:func:`spasm_totals`).
+    core_temp_c, spasm : sequence
+        The kernel inputs of the same rows (NaN unknown; spasm 1.0 / 0.0 / NaN or True / False / None).
+    treatment_given : sequence
+        Each row's ``treatment_given`` (a list, a ";"-joined text or unknown).
+    observed_at : sequence
+        Each row's ``observed_at`` (text, datetime or unknown).
+    """
+    base = np.atleast_1d(np.asarray(r.base_tier)).astype(np.int64)
+    n = len(base)
+    red, flags, patterns = _row_sets(r.red, n), _row_sets(r.flags, n), _row_sets(r.pattern, n)
+    amber = np.broadcast_to(np.asarray(r.amber_total, dtype=np.int64), (n,))
+    dynamic = np.broadcast_to(np.asarray(r.dynamic_amber_total, dtype=np.int64), (n,))
+    a4 = np.broadcast_to(np.asarray(r.amber["A4"], dtype=bool), (n,))
+    g = np.broadcast_to(np.asarray(r.d["g"], dtype=np.float64), (n,))
+    g_reliable = np.broadcast_to(np.asarray(r.d["g_reliable"], dtype=bool), (n,))
+    return [StepSummary(
+        base_tier=int(base[i]), red=red[i], flags=flags[i], patterns=patterns[i], amber_total=int(amber[i]),
+        dynamic_amber_total=int(dynamic[i]), a4=bool(a4[i]), core_temp_c=_number(core_temp_c[i]),
+        g_reliable=bool(g_reliable[i]), g=_number(float(g[i])), spasm=_yes_no(spasm[i]),
+        treatment_given=treatment_set(treatment_given[i]), observed_at=parse_time(observed_at[i]),
+    ) for i in range(n)]
+
+
+def recheck_episode(steps: Sequence[StepSummary]) -> list[RecheckResult]:
+    """:func:`recheck` for every prefix of an episode: the answer of each observation with its predecessors."""
+    return [recheck(steps[:k + 1]) for k in range(len(steps))]
 
 
 #: The answer without history: no recheck tier, trend ``first``.

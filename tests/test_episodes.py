@@ -604,3 +604,27 @@ def test_reason_entries_name_the_tier_each_rule_asks_for():
     assert "P4" in got[-1]["reason"]
     pfc = recheck([step(amber=3, dyn=2, flags={"post_finish_collapse"}), step(amber=3, dyn=2, flags={"post_finish_collapse"}, at=35)])
     assert episodes.reason_entries(pfc, base_tier=MONITOR, post_finish_collapse=True)[0]["tier"] == "emergency"
+
+
+def test_step_summaries_read_scalar_and_column_kernel_results():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    cols = SimpleNamespace(
+        base_tier=np.array([1, 4]), red={"prolonged_spasm": np.array([False, True])},
+        flags={"prolonged_spasm": np.array([False, True]), "hypoglycemia": np.array([True, False])},
+        pattern={"P4": np.array([True, False])}, amber_total=np.array([2, 0]), dynamic_amber_total=np.array([1, 0]),
+        amber={"A4": np.array([False, True])}, d={"g": np.array([50.0, np.nan]), "g_reliable": np.array([True, False])})
+    got = episodes.step_summaries(cols, core_temp_c=[np.nan, 38.6], spasm=[1.0, np.nan],
+                                  treatment_given=[None, "stretch;rest"], observed_at=[_t(0), None])
+    assert got[0] == StepSummary(1, frozenset(), frozenset({"hypoglycemia"}), frozenset({"P4"}), 2, 1, False, None, True, 50.0,
+                                 True, frozenset(), T0)
+    assert got[1] == StepSummary(4, frozenset({"prolonged_spasm"}), frozenset({"prolonged_spasm"}), frozenset(), 0, 0, True, 38.6,
+                                 False, None, None, frozenset({"stretch", "rest"}), None)
+    one = SimpleNamespace(base_tier=1, red={"prolonged_spasm": False}, flags={"hypoglycemia": True}, pattern={"P4": False},
+                          amber_total=1, dynamic_amber_total=1, amber={"A4": False}, d={"g": 60.0, "g_reliable": True})
+    [s] = episodes.step_summaries(one, core_temp_c=[None], spasm=[True], treatment_given=[["oral_carbohydrate"]],
+                                  observed_at=[T0])
+    assert s.hypo and s.g == 60.0 and s.treatment_given == {"oral_carbohydrate"} and s.spasm is True
+    assert [r.trend for r in episodes.recheck_episode([s, s])] == ["first", "unchanged"]
