@@ -25,6 +25,7 @@ A Dask DataFrame is scored partition by partition with ``map_partitions`` (decla
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,7 @@ try:
     from kit.advice import reassess_minutes
 except ImportError:  # TEMPORARY: until branch `advice` (v0.2 API) is merged
     from kit._advice_fallback import reassess_minutes
+from kit.episodes import SpasmRow, episode_orders, recheck_episode, spasm_totals, step_summaries
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
 from kit.observation import (
     GLUCOSE_WITHOUT_UNIT,
@@ -180,6 +182,9 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
             bar.close()
     if col_problems or problems:
         raise ObservationError(col_problems + _sorted(problems))
+    trend = np.full(n, "first", dtype=object)
+    if "episode_id" in series:
+        _recheck_episodes(series, df.index, tier, top, scores, mask, reassess, trend)
     idx = df.index
     out: dict[str, Any] = {  # object dtype keeps top_cause None (pandas 3 would infer str with NaN)
         "escalation": pd.Series(_TIER_LABELS[tier], index=idx, dtype=object, copy=False),
@@ -189,8 +194,54 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
         out[f"score_{c}"] = pd.Series(scores[c], index=idx, copy=False)
     out["flags"] = pd.Series(_flag_labels(mask), index=idx, dtype=object, copy=False)
     out["reassess_in_min"] = pd.Series(reassess, index=idx, copy=False)
-    out["trend"] = pd.Series(np.full(n, "first", dtype=object), index=idx, dtype=object, copy=False)
+    out["trend"] = pd.Series(trend, index=idx, dtype=object, copy=False)
     return pd.DataFrame(out, index=idx, copy=False)
+
+
+def _recheck_episodes(series: dict[str, pd.Series], index: pd.Index, tier: np.ndarray, top: np.ndarray,
+                      scores: dict[str, np.ndarray], mask: np.ndarray, reassess: np.ndarray, trend: np.ndarray) -> None:
+    """§9.9 on the rows that share an ``episode_id`` with another row (in place; the frame is already valid).
+
+    The rows of each episode are put in episode order (:func:`kit.episodes.episode_orders`:
+    observed_at order), their K4 spasm totals computed, the kernel run again on all of them
+    at once (vectorised) with those totals, and then the recheck rules run per episode, each
+    row with its predecessors as history. Every output of those rows is overwritten, so each
+    equals ``kit.assess(row, history=predecessors)``. Rows without an ``episode_id``, and
+    episodes of one row, keep the single-observation result.
+    """
+    ids = series["episode_id"].to_numpy(dtype=object)
+    at = series["observed_at"].to_numpy(dtype=object) if "observed_at" in series else np.full(len(ids), None, dtype=object)
+    orders = [o for o in episode_orders(ids, at) if len(o) > 1]
+    if not orders:
+        return
+    pos = np.concatenate([np.asarray(o, dtype=np.intp) for o in orders])
+    cols, _ = _validate({name: s.iloc[pos] for name, s in series.items()}, index[pos], 0, len(pos), keep=_KEEP)
+    v = _kernel_inputs(cols, len(pos))
+    given = series["treatment_given"].to_numpy(dtype=object)[pos] if "treatment_given" in series else [None] * len(pos)
+    at = at[pos]
+    totals = np.empty(len(pos))
+    bounds = np.cumsum([0, *map(len, orders)])
+    for a, b in pairwise(bounds):
+        totals[a:b] = spasm_totals([SpasmRow(*row) for row in zip(v["spasm"][a:b], v["spasm_duration_min"][a:b], at[a:b],
+                                                                    strict=True)])
+    v["spasm_total_min"] = totals  # a new array: the decoded spasm_duration_min column is left as it is
+    r = evaluate(v, VECTOR)
+    steps = step_summaries(r, core_temp_c=v["core_temp_c"], spasm=v["spasm"], treatment_given=given, observed_at=at)
+    final = np.asarray(r.base_tier, dtype=np.int64).copy()
+    k8 = np.zeros(len(pos), dtype=bool)
+    trends = np.empty(len(pos), dtype=object)
+    for a, b in pairwise(bounds):
+        for j, rc in enumerate(recheck_episode(steps[a:b]), start=a):
+            final[j] = max(final[j], rc.tier_code)
+            k8[j] = rc.k8
+            trends[j] = rc.trend
+    tier[pos] = final
+    top[pos] = r.top
+    for c in CAUSES:
+        scores[c][pos] = r.scores[c]
+    mask[pos] = flag_mask(r)
+    reassess[pos] = vector_reassess(r, final, v["spasm"] == 1.0, k8)
+    trend[pos] = trends
 
 
 def vector_reassess(r: KernelResult, tier: np.ndarray, spasm: np.ndarray, k8: Any = False) -> np.ndarray:
