@@ -140,6 +140,8 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
         names, col_problems = _check_columns(df, extra)  # the columns are known before any partition is read
         if col_problems:
             raise ObservationError(col_problems)
+        if "episode_id" in dict(names):
+            return _assess_dask_episodes(df, extra)
         return df.map_partitions(_assess_partition, extra=extra, meta=_dask_meta())
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"assess_frame needs a pandas or Dask DataFrame, not {type(df).__name__}")
@@ -286,6 +288,55 @@ def _dask_meta() -> pd.DataFrame:
 def _assess_partition(part: pd.DataFrame, extra: str) -> pd.DataFrame:
     """One Dask partition (a pandas DataFrame), scored without a progress bar, with the dtypes of :func:`_dask_meta`."""
     out = assess_frame(part, extra=extra, progress=False)  # ObservationError pickles as itself (worker -> client)
+    return out.astype(_dask_meta().dtypes.to_dict())
+
+
+#: Helper columns of the Dask episode path: the row's input partition and its position in it.
+_PART, _POS = "__kit_partition", "__kit_row"
+
+
+def _assess_dask_episodes(df: Any, extra: str) -> Any:
+    """A Dask frame with an ``episode_id`` column: one episode's rows meet in one partition.
+
+    The rows with an ``episode_id`` are shuffled on it (so every episode is whole in one
+    partition) and scored there, each with its predecessors as history; each scored row is
+    then routed back to the partition it came from (by partition number) and put in its
+    place. Rows without an ``episode_id`` are scored where they are. The result has the
+    input's partitions, index and row order, equal row for row to the pandas result.
+    """
+    import dask.dataframe as dd
+
+    n = df.npartitions
+    helpers = {_PART: pd.Series([], dtype="int64"), _POS: pd.Series([], dtype="int64")}
+    tagged = df.map_partitions(_tag_rows, meta=df._meta.assign(**helpers))
+    # task-based shuffles: they run on any scheduler (p2p, dask's default under a Client, needs its workers)
+    episodes = tagged[tagged["episode_id"].notnull()].shuffle(on="episode_id", shuffle_method="tasks")
+    scored = episodes.map_partitions(_assess_episode_partition, extra=extra, meta=_meta().assign(**helpers))
+    routed = scored.set_index(_PART, divisions=[*range(n), n - 1], sort=True, shuffle_method="tasks").clear_divisions()
+    return dd.map_partitions(_merge_partition, df, routed, extra=extra, meta=_dask_meta(), align_dataframes=False)
+
+
+def _tag_rows(part: pd.DataFrame, partition_info: dict | None = None) -> pd.DataFrame:
+    number = partition_info["number"] if partition_info else 0
+    return part.assign(**{_PART: np.full(len(part), number, dtype=np.int64), _POS: np.arange(len(part), dtype=np.int64)})
+
+
+def _assess_episode_partition(part: pd.DataFrame, extra: str) -> pd.DataFrame:
+    """Shuffled episode rows, back in input order (a shuffle does not keep it), scored; helper columns kept."""
+    part = part.sort_values([_PART, _POS], kind="stable")
+    out = assess_frame(part.drop(columns=[_PART, _POS]), extra=extra, progress=False)
+    return out.assign(**{_PART: part[_PART].to_numpy(), _POS: part[_POS].to_numpy()})
+
+
+def _merge_partition(part: pd.DataFrame, episodes: pd.DataFrame, extra: str) -> pd.DataFrame:
+    """One input partition scored, with its episode rows replaced by their episode-wide results."""
+    out = assess_frame(part, extra=extra, progress=False)
+    if len(episodes):
+        rows = episodes[_POS].to_numpy()
+        for c in out.columns:
+            col = out[c].to_numpy(copy=True)
+            col[rows] = episodes[c].to_numpy(dtype=col.dtype)
+            out[c] = col
     return out.astype(_dask_meta().dtypes.to_dict())
 
 
