@@ -211,16 +211,17 @@ def _recheck_episodes(series: dict[str, pd.Series], index: pd.Index, tier: np.nd
     equals ``kit.assess(row, history=predecessors)``. Rows without an ``episode_id``, and
     episodes of one row, keep the single-observation result.
     """
-    ids = series["episode_id"].to_numpy(dtype=object)
-    at = series["observed_at"].to_numpy(dtype=object) if "observed_at" in series else np.full(len(ids), None, dtype=object)
-    orders = [o for o in episode_orders(ids, at) if len(o) > 1]
-    if not orders:
+    eid = series["episode_id"]
+    shared = np.flatnonzero((eid.notna() & eid.duplicated(keep=False)).to_numpy())  # vectorised: most logs have none
+    if not len(shared):
         return
+    at_all = series["observed_at"].to_numpy(dtype=object) if "observed_at" in series else np.full(len(eid), None, dtype=object)
+    orders = [[int(shared[k]) for k in o] for o in episode_orders(eid.to_numpy(dtype=object)[shared], at_all[shared])]
     pos = np.concatenate([np.asarray(o, dtype=np.intp) for o in orders])
     cols, _ = _validate({name: s.iloc[pos] for name, s in series.items()}, index[pos], 0, len(pos), keep=_KEEP)
     v = _kernel_inputs(cols, len(pos))
     given = series["treatment_given"].to_numpy(dtype=object)[pos] if "treatment_given" in series else [None] * len(pos)
-    at = at[pos]
+    at = at_all[pos]
     totals = np.empty(len(pos))
     bounds = np.cumsum([0, *map(len, orders)])
     for a, b in pairwise(bounds):
