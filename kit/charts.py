@@ -228,16 +228,16 @@ def body_mass_bands() -> go.Figure:
     References
     ----------
     .. [1] ACSM 2007 (Sawka): loss over 2 % of body mass is a water deficit.
-    .. [2] EAH consensus 2015: any gain means over-drinking, hyponatraemia risk.
+    .. [2] EAH consensus 2015; clinical-reference §0: a gain beyond the scale tolerance means over-drinking.
     """
-    loss, gain = T.mass_loss_pct, T.mass_gain_pct
+    loss, gain = T.mass_loss_pct, T.eah_gain_pct
     span = 2 * loss  # display range only
     bands = [
         Band(-loss - span, -loss, f"loss > {threshold_text(loss)} %: water deficit (dehydration)", _ORANGE, ("mass_loss_pct",)),
-        Band(-loss, gain, "acceptable loss", _OK, ("mass_loss_pct", "mass_gain_pct")),
-        Band(gain, gain + span, "gain: over-drinking, hyponatraemia risk", _RED, ("mass_gain_pct",)),
+        Band(-loss, gain, "acceptable loss", _OK, ("mass_loss_pct", "eah_gain_pct")),
+        Band(gain, gain + span, "gain: over-drinking, hyponatraemia risk", _RED, ("eah_gain_pct",)),
     ]
-    note = f"Change = (after - before) / before x 100. Sources: {THRESHOLDS['mass_loss_pct'].source}; {THRESHOLDS['mass_gain_pct'].source}."
+    note = f"Change = (after - before) / before x 100. Sources: {THRESHOLDS['mass_loss_pct'].source}; {THRESHOLDS['eah_gain_pct'].source}."
     return band_figure("Body-mass change during the run", "% of body mass", bands, note=note)
 
 
@@ -283,7 +283,7 @@ def core_temp_bands() -> go.Figure:
 
 _BAND_KEYS: dict[str, tuple[str, ...]] = {
     "glucose": ("hypo_level1_mg_dl", "hypo_level2_mg_dl", "whipple_mg_dl", "glucose_mmol_to_mg_dl"),
-    "body_mass": ("mass_loss_pct", "mass_gain_pct"),
+    "body_mass": ("mass_loss_pct", "eah_gain_pct"),
     "spasm_duration": ("spasm_amber_min", "prolonged_spasm_min"),
     "core_temp": ("heat_context_core_c", "core_emergency_c", "ehs_core_c", "cwi_stop_core_low_c", "cwi_stop_core_c"),
 }

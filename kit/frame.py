@@ -716,9 +716,15 @@ def _action_lists(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray | None, np.
     vals = s.to_numpy(dtype=object)
     null = np.asarray(pd.isna(vals), dtype=bool)
     bad = np.zeros(len(vals), dtype=bool)
+    seen: dict[str, bool] = {}  # a joined-string cell is checked once per distinct text
     for i in np.flatnonzero(~null):
         x = vals[i]
-        bad[i] = _actions(spec, _plain(x.tolist() if isinstance(x, np.ndarray) else x), text=True)[1] is not None
+        if isinstance(x, str):
+            if x not in seen:
+                seen[x] = _actions(spec, x, text=True)[1] is not None
+            bad[i] = seen[x]
+        else:
+            bad[i] = _actions(spec, _plain(x.tolist() if isinstance(x, np.ndarray) else x), text=True)[1] is not None
     return (bad if bad.any() else None), null
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kit.fields import ACTIONS_SEPARATOR, FIELD_NAMES, FIELDS, FieldSpec
+from kit.fields import ACTIONS_SEPARATOR, FIELD_NAMES, FIELDS, FieldSpec, split_actions
 from kit.observation import ObservationError, Problem, _actions, _cross_field, _iso_datetime, _message, suggest_field
 
 if TYPE_CHECKING:  # pandas is imported only by the functions that build frames (fast CLI start)
@@ -194,8 +194,8 @@ def frame_to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
                 continue
             if FIELDS[n].kind == "int":
                 v = int(v)
-            elif FIELDS[n].kind == "actions" and not isinstance(v, str):
-                v = [x.item() if hasattr(x, "item") else x for x in v]
+            elif FIELDS[n].kind == "actions":  # a ";"-joined cell or a list (Parquet: an array)
+                v = split_actions(v) if isinstance(v, str) else [x.item() if hasattr(x, "item") else x for x in v]
             elif hasattr(v, "item"):
                 v = v.item()
             rec[n] = v

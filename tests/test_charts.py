@@ -74,7 +74,7 @@ def test_glucose_bands_use_ada_levels_in_both_units():
 
 
 def test_body_mass_spasm_and_core_temperature_bands_read_thresholds():
-    assert _edges(body_mass_bands())[1] == (-T.mass_loss_pct, T.mass_gain_pct)
+    assert _edges(body_mass_bands())[1] == (-T.mass_loss_pct, T.eah_gain_pct)
     assert [e for _, e in _edges(spasm_duration_bands())][:2] == [T.spasm_amber_min, T.prolonged_spasm_min]
     core = _edges(core_temp_bands())
     assert [s for s, _ in core][1:] == [T.heat_context_core_c, T.core_emergency_c, T.ehs_core_c]

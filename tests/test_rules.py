@@ -575,3 +575,12 @@ def test_assess_one_takes_what_the_episode_adds():
     assert a.escalation == "urgent" and a.trend == "unchanged" and a.recheck_reasons == ("not_improving",)
     assert a.warnings[-1].startswith("spasm_unrelieved: ") and a.reassess_in_min == 15
     assert a.reasons[-1]["reason"] == "recheck: not_improving"
+
+
+def test_missing_asks_first_for_what_would_change_the_tier_now():
+    a = assess({"collapse": True})
+    assert a.missing[:3] == ("breathing_normally", "collapse_during_run", "blood_glucose")
+    assert "minutes_since_run_end" in assess({"heart_rate_bpm": 120}).missing
+    assert "blood_ketones_mmol_l" in assess({"blood_glucose": 300, "blood_glucose_unit": "mg/dL"}).missing
+    assert "core_temp_c" in assess({"confusion": True}).missing
+    assert "recent_long_travel" in assess({"swelling_one_leg": True}).missing
