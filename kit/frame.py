@@ -211,8 +211,11 @@ def _recheck_episodes(series: dict[str, pd.Series], index: pd.Index, tier: np.nd
     equals ``kit.assess(row, history=predecessors)``. Rows without an ``episode_id``, and
     episodes of one row, keep the single-observation result.
     """
+    known = series["episode_id"].notna()
+    if known.sum() < 2:  # most logs: no episode ids at all
+        return
     eid = series["episode_id"]
-    shared = np.flatnonzero((eid.notna() & eid.duplicated(keep=False)).to_numpy())  # vectorised: most logs have none
+    shared = np.flatnonzero((known & eid.duplicated(keep=False)).to_numpy())  # ids on two or more rows (vectorised)
     if not len(shared):
         return
     at_all = series["observed_at"].to_numpy(dtype=object) if "observed_at" in series else np.full(len(eid), None, dtype=object)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 from contextlib import redirect_stderr, redirect_stdout
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from kit import ObservationError, assess, assess_frame
 from kit.cli import main
 from kit.rules import TIERS
 
-T0 = datetime(2025, 6, 14, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 6, 14, 9, 0, tzinfo=UTC)
 RANK = {t: i for i, t in enumerate(TIERS)}
 
 
