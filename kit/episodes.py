@@ -250,8 +250,9 @@ def episode_orders(episode_ids: Sequence[Any], observed_at: Sequence[Any]) -> li
         if not _missing(eid):
             groups.setdefault(eid, []).append(i)
     out = []
+    when = _Memo(parse_time)
     for rows in groups.values():
-        times = [parse_time(observed_at[i]) for i in rows]
+        times = [when(observed_at[i]) for i in rows]
         cut = next((k for k, t in enumerate(times) if t is None), len(rows))
         head = sorted(range(cut), key=lambda k: (times[k], k))
         out.append([rows[k] for k in head] + rows[cut:])
@@ -300,6 +301,7 @@ def spasm_totals(rows: Sequence[SpasmRow]) -> list[float]:
     """
     out: list[float] = []
     first: int | None = None
+    times = _Memo(parse_time)
     for k, row in enumerate(rows):
         spasm = _yes_no(row.spasm)
         if spasm is False:
@@ -311,7 +313,7 @@ def spasm_totals(rows: Sequence[SpasmRow]) -> list[float]:
         if spasm is True and first is not None and first != k:
             f = rows[first]
             first_dur = _number(f.duration_min)
-            minutes = elapsed_min(parse_time(f.observed_at), parse_time(row.observed_at))
+            minutes = elapsed_min(times(f.observed_at), times(row.observed_at))
             if first_dur is not None or minutes is not None:
                 ext = (first_dur or 0.0) + max(0.0, minutes or 0.0)
                 total = ext if now is None else max(now, ext)
@@ -425,12 +427,34 @@ class RecheckResult(NamedTuple):
 
 
 def _row_sets(d: Mapping[str, Any], n: int) -> list[frozenset[str]]:
-    """Per row, the ids whose value in ``d`` (id -> bool or bool column) is true."""
-    sets: list[set[str]] = [set() for _ in range(n)]
-    for name, col in d.items():
-        for i in np.flatnonzero(np.broadcast_to(np.asarray(col, dtype=bool), (n,))):
-            sets[i].add(name)
-    return [frozenset(x) for x in sets]
+    """Per row, the ids whose value in ``d`` (id -> bool or bool column) is true (one set per distinct combination)."""
+    names = list(d)
+    codes = np.zeros(n, dtype=object)  # Python ints: any number of ids
+    for bit, name in enumerate(names):
+        on = np.broadcast_to(np.asarray(d[name], dtype=bool), (n,))
+        if on.any():
+            codes[on] += 1 << bit
+    uniq, inverse = np.unique(codes.astype(str), return_inverse=True)  # a code's text is unique to it
+    table = [frozenset(name for bit, name in enumerate(names) if int(u) >> bit & 1) for u in uniq]
+    return [table[k] for k in inverse.reshape(-1)]
+
+
+class _Memo:
+    """``f`` with its answers kept for hashable arguments (times and treatment texts repeat across rows)."""
+
+    __slots__ = ("f", "seen")
+
+    def __init__(self, f: Any) -> None:
+        self.f, self.seen = f, {}
+
+    def __call__(self, x: Any) -> Any:
+        try:
+            return self.seen[x]
+        except KeyError:
+            out = self.seen[x] = self.f(x)
+            return out
+        except TypeError:  # a list, an array: not hashable
+            return self.f(x)
 
 
 def step_summaries(r: Any, *, core_temp_c: Sequence[Any], spasm: Sequence[Any], treatment_given: Sequence[Any],
@@ -456,11 +480,12 @@ def step_summaries(r: Any, *, core_temp_c: Sequence[Any], spasm: Sequence[Any], 
     a4 = np.broadcast_to(np.asarray(r.amber["A4"], dtype=bool), (n,))
     g = np.broadcast_to(np.asarray(r.d["g"], dtype=np.float64), (n,))
     g_reliable = np.broadcast_to(np.asarray(r.d["g_reliable"], dtype=bool), (n,))
+    treatments, times = _Memo(treatment_set), _Memo(parse_time)
     return [StepSummary(
         base_tier=int(base[i]), red=red[i], flags=flags[i], patterns=patterns[i], amber_total=int(amber[i]),
         dynamic_amber_total=int(dynamic[i]), a4=bool(a4[i]), core_temp_c=_number(core_temp_c[i]),
         g_reliable=bool(g_reliable[i]), g=_number(float(g[i])), spasm=_yes_no(spasm[i]),
-        treatment_given=treatment_set(treatment_given[i]), observed_at=parse_time(observed_at[i]),
+        treatment_given=treatments(treatment_given[i]), observed_at=times(observed_at[i]),
     ) for i in range(n)]
 
 
