@@ -394,7 +394,10 @@ def assess(observation: Mapping[str, Any] | Observation, history: Sequence[Mappi
     observation : Mapping or Observation
         Contract field names to values; absent or ``None`` means unknown.
     history : sequence of Mapping, optional
-        Earlier observations of the same episode (§9.9 rechecks; added by :mod:`kit.episodes`).
+        Earlier observations of the same episode (§9.9 rechecks, :mod:`kit.episodes`), any
+        order: sorted by ``observed_at`` when every one has it, else used as given; the
+        observation is always last. Every item must carry the observation's ``episode_id``.
+        ``None`` or empty: the single-observation result (``trend`` "first").
 
     Returns
     -------
@@ -426,6 +429,11 @@ def assess(observation: Mapping[str, Any] | Observation, history: Sequence[Mappi
     'emergency'
     >>> assess({"dark_urine": True}).escalation
     'urgent'
+    >>> first = {"episode_id": "E1", "observed_at": "2025-06-14T09:00:00Z", "spasm": True, "spasm_duration_min": 50}
+    >>> now = {"episode_id": "E1", "observed_at": "2025-06-14T09:12:00Z", "spasm": True, "treatment_given": ["stretch"]}
+    >>> a = assess(now, history=[first])  # K4: 50 + 12 min of spasm
+    >>> a.escalation, a.trend, a.recheck_reasons
+    ('emergency', 'worsening', ('spasm_unrelieved', 'new_red_flag'))
     """
     if not history:
         obs = observation if isinstance(observation, Observation) else parse_observation(observation)
