@@ -490,18 +490,110 @@ def step_summaries(r: Any, *, core_temp_c: Sequence[Any], spasm: Sequence[Any], 
 
 
 def recheck_episode(steps: Sequence[StepSummary]) -> list[RecheckResult]:
-    """:func:`recheck` for every prefix of an episode: the answer of each observation with its predecessors."""
-    return [recheck(steps[:k + 1]) for k in range(len(steps))]
+    """:func:`recheck` for every prefix of an episode: each observation's answer with its predecessors.
+
+    One pass in episode order (linear in the episode's length): what the rules need of the
+    earlier observations is carried forward (treatment counts, the earliest time of each kind
+    of observation a time rule looks for, the union of earlier red flags and pattern rules,
+    whether a hypoglycaemia flag is still unconfirmed). Item k equals the rules of §9.9
+    applied to ``steps[:k + 1]`` (a test checks it against a direct reading of each rule).
+    """
+    out: list[RecheckResult] = []
+    oral = 0
+    stretched = False
+    time_unknown = False
+    heat_first: datetime | None = None  # earliest time of an observation with heat_exhaustion or A4 (K2)
+    monitor_first: dict[int, datetime] = {}  # dynamic amber total -> earliest time at base tier >= monitor (K3)
+    earlier_red: frozenset[str] = frozenset()
+    earlier_patterns: frozenset[str] = frozenset()
+    hypo_pending = False  # a hypoglycaemia flag earlier, no reliable reading >= 70 since (K8)
+    prev: StepSummary | None = None
+    for now in steps:
+        oral += "oral_carbohydrate" in now.treatment_given
+        stretched = stretched or "stretch" in now.treatment_given
+        time_unknown = time_unknown or now.observed_at is None
+        if prev is None:
+            out.append(FIRST)
+        else:
+            tier = 0
+            reasons: list[str] = []
+            warnings: list[str] = []
+            # K1 glucose not recovering after two oral treatments
+            if now.hypo and oral >= T.k_glucose_treatments:
+                tier = max(tier, _EMERGENCY)
+                reasons.append("glucose_not_recovering")
+            # K2 heat exhaustion not improving
+            if now.heat_exhaustion and _minutes_at_least(heat_first, now.observed_at, T.k_heat_exhaustion_min):
+                tier = max(tier, _URGENT)
+                reasons.append("heat_exhaustion_not_improving")
+            # K3 monitor not improving (dynamic amber points only)
+            if now.base_tier == _MONITOR and now.dynamic_amber_total > 0 and any(
+                    _minutes_at_least(t, now.observed_at, T.k_not_improving_min)
+                    for dyn, t in monitor_first.items() if dyn <= now.dynamic_amber_total):
+                tier = max(tier, _EMERGENCY if "post_finish_collapse" in now.flags else _URGENT)
+                reasons.append("not_improving")
+            # K4 spasm unrelieved by stretching
+            if now.spasm is True and stretched:
+                reasons.append("spasm_unrelieved")
+                warnings.append(_SPASM_UNRELIEVED)
+            # K5 new red flag
+            new_red = now.red - prev.red
+            if new_red:
+                tier = max(tier, _EMERGENCY)
+                reasons.append("new_red_flag")
+            # K6 core temperature falling in hypothermia / cold stress
+            if now.cooling_risk and now.core_temp_c is not None and prev.core_temp_c is not None \
+                    and now.core_temp_c < prev.core_temp_c:
+                tier = max(tier, _URGENT)
+                reasons.append("core_falling")
+            # K7 red flag (or pattern rule) earlier in the episode
+            handover = bool(earlier_red & K7_EMERGENCY)
+            if earlier_red:
+                tier = max(tier, _EMERGENCY if handover else _URGENT)
+                reasons.append("red_flag_earlier")
+            if earlier_patterns:
+                tier = max(tier, _SEE_DOCTOR)
+            # K8 hypoglycaemia not confirmed over by a reliable reading
+            k8 = not now.hypo and hypo_pending and not now.glucose_confirmed
+            if k8:
+                tier = max(tier, _MONITOR)
+                reasons.append("glucose_not_confirmed")
+            if time_unknown:
+                warnings.append(_TIME_UNKNOWN)
+            if new_red or now.base_tier > prev.base_tier or now.amber_total > prev.amber_total:
+                trend = "worsening"
+            elif now.base_tier < prev.base_tier or (now.amber_total < prev.amber_total and not now.flags - prev.flags):
+                trend = "improving"
+            else:
+                trend = "unchanged"
+            out.append(RecheckResult(tier, tuple(reasons), trend, earlier_red, handover, earlier_patterns, k8,
+                                     tuple(warnings)))
+        # this observation is "earlier" for the next one
+        at = now.observed_at
+        if at is not None and (now.heat_exhaustion or now.a4) and (heat_first is None or at < heat_first):
+            heat_first = at
+        if at is not None and now.base_tier >= _MONITOR:
+            t = monitor_first.get(now.dynamic_amber_total)
+            if t is None or at < t:
+                monitor_first[now.dynamic_amber_total] = at
+        earlier_red = earlier_red | now.red
+        earlier_patterns = earlier_patterns | now.patterns
+        if now.hypo:
+            hypo_pending = True
+        elif now.glucose_confirmed:
+            hypo_pending = False
+        prev = now
+    return out
+
+
+def _minutes_at_least(earlier: datetime | None, later: datetime | None, minutes: float) -> bool:
+    """``earlier`` is at least ``minutes`` before ``later`` (false when either is unknown)."""
+    m = elapsed_min(earlier, later)
+    return m is not None and m >= minutes
 
 
 #: The answer without history: no recheck tier, trend ``first``.
 FIRST = RecheckResult(0, (), "first", frozenset(), False, frozenset(), False, ())
-
-
-def _at_least(earlier: StepSummary, now: StepSummary, minutes: float) -> bool:
-    """``earlier`` was observed at least ``minutes`` before ``now`` (false when a time is unknown)."""
-    m = elapsed_min(earlier.observed_at, now.observed_at)
-    return m is not None and m >= minutes
 
 
 def recheck(steps: Sequence[StepSummary]) -> RecheckResult:
@@ -550,72 +642,7 @@ def recheck(steps: Sequence[StepSummary]) -> RecheckResult:
     """
     if not steps:
         raise ValueError("recheck needs at least one observation")
-    now = steps[-1]
-    if len(steps) == 1:
-        return FIRST
-    earlier = steps[:-1]
-    prev = earlier[-1]
-    tier = 0
-    reasons: list[str] = []
-    warnings: list[str] = []
-
-    # K1 glucose not recovering after two oral treatments
-    if now.hypo and sum("oral_carbohydrate" in s.treatment_given for s in steps) >= T.k_glucose_treatments:
-        tier = max(tier, _EMERGENCY)
-        reasons.append("glucose_not_recovering")
-    # K2 heat exhaustion not improving
-    if now.heat_exhaustion and any((s.heat_exhaustion or s.a4) and _at_least(s, now, T.k_heat_exhaustion_min)
-                                   for s in earlier):
-        tier = max(tier, _URGENT)
-        reasons.append("heat_exhaustion_not_improving")
-    # K3 monitor not improving (dynamic amber points only)
-    if now.base_tier == _MONITOR and now.dynamic_amber_total > 0 and any(
-            _at_least(s, now, T.k_not_improving_min) and s.base_tier >= _MONITOR
-            and s.dynamic_amber_total <= now.dynamic_amber_total for s in earlier):
-        tier = max(tier, _EMERGENCY if "post_finish_collapse" in now.flags else _URGENT)
-        reasons.append("not_improving")
-    # K4 spasm unrelieved by stretching
-    if now.spasm is True and any("stretch" in s.treatment_given for s in steps):
-        reasons.append("spasm_unrelieved")
-        warnings.append(_SPASM_UNRELIEVED)
-    # K5 new red flag
-    new_red = now.red - prev.red
-    if new_red:
-        tier = max(tier, _EMERGENCY)
-        reasons.append("new_red_flag")
-    # K6 core temperature falling in hypothermia / cold stress
-    if now.cooling_risk and now.core_temp_c is not None and prev.core_temp_c is not None \
-            and now.core_temp_c < prev.core_temp_c:
-        tier = max(tier, _URGENT)
-        reasons.append("core_falling")
-    # K7 red flag (or pattern rule) earlier in the episode
-    earlier_red = frozenset().union(*(s.red for s in earlier))
-    handover = bool(earlier_red & K7_EMERGENCY)
-    if earlier_red:
-        tier = max(tier, _EMERGENCY if handover else _URGENT)
-        reasons.append("red_flag_earlier")
-    earlier_patterns = frozenset().union(*(s.patterns for s in earlier))
-    if earlier_patterns:
-        tier = max(tier, _SEE_DOCTOR)
-    # K8 hypoglycaemia not confirmed over by a reliable reading
-    k8 = False
-    if not now.hypo:
-        last = max((j for j, s in enumerate(earlier) if s.hypo), default=None)
-        if last is not None and not any(s.glucose_confirmed for s in steps[last + 1:]):
-            k8 = True
-            tier = max(tier, _MONITOR)
-            reasons.append("glucose_not_confirmed")
-
-    if any(s.observed_at is None for s in steps):
-        warnings.append(_TIME_UNKNOWN)
-
-    if new_red or now.base_tier > prev.base_tier or now.amber_total > prev.amber_total:
-        trend = "worsening"
-    elif now.base_tier < prev.base_tier or (now.amber_total < prev.amber_total and not now.flags - prev.flags):
-        trend = "improving"
-    else:
-        trend = "unchanged"
-    return RecheckResult(tier, tuple(reasons), trend, earlier_red, handover, earlier_patterns, k8, tuple(warnings))
+    return recheck_episode(steps)[-1]
 
 
 # --- words for people -----------------------------------------------------------------------------------------------

@@ -628,3 +628,109 @@ def test_step_summaries_read_scalar_and_column_kernel_results():
                                   observed_at=[T0])
     assert s.hypo and s.g == 60.0 and s.treatment_given == {"oral_carbohydrate"} and s.spasm is True
     assert [r.trend for r in episodes.recheck_episode([s, s])] == ["first", "unchanged"]
+
+
+# --- the one-pass recheck_episode equals a direct reading of each rule ------------------------------------------------
+
+def _at_least(earlier, now, minutes):
+    m = elapsed_min(earlier.observed_at, now.observed_at)
+    return m is not None and m >= minutes
+
+
+def _oracle(steps):
+    """§9.9 read rule by rule over the whole prefix (quadratic; the reference for recheck_episode)."""
+    _EMERGENCY, _URGENT, _SEE_DOCTOR, _MONITOR = EMERGENCY, URGENT, SEE_DOCTOR, MONITOR
+    _SPASM_UNRELIEVED, _TIME_UNKNOWN = episodes._SPASM_UNRELIEVED, episodes._TIME_UNKNOWN
+    now = steps[-1]
+    if len(steps) == 1:
+        return FIRST
+    earlier = steps[:-1]
+    prev = earlier[-1]
+    tier = 0
+    reasons: list[str] = []
+    warnings: list[str] = []
+
+    # K1 glucose not recovering after two oral treatments
+    if now.hypo and sum("oral_carbohydrate" in s.treatment_given for s in steps) >= T.k_glucose_treatments:
+        tier = max(tier, _EMERGENCY)
+        reasons.append("glucose_not_recovering")
+    # K2 heat exhaustion not improving
+    if now.heat_exhaustion and any((s.heat_exhaustion or s.a4) and _at_least(s, now, T.k_heat_exhaustion_min)
+                                   for s in earlier):
+        tier = max(tier, _URGENT)
+        reasons.append("heat_exhaustion_not_improving")
+    # K3 monitor not improving (dynamic amber points only)
+    if now.base_tier == _MONITOR and now.dynamic_amber_total > 0 and any(
+            _at_least(s, now, T.k_not_improving_min) and s.base_tier >= _MONITOR
+            and s.dynamic_amber_total <= now.dynamic_amber_total for s in earlier):
+        tier = max(tier, _EMERGENCY if "post_finish_collapse" in now.flags else _URGENT)
+        reasons.append("not_improving")
+    # K4 spasm unrelieved by stretching
+    if now.spasm is True and any("stretch" in s.treatment_given for s in steps):
+        reasons.append("spasm_unrelieved")
+        warnings.append(_SPASM_UNRELIEVED)
+    # K5 new red flag
+    new_red = now.red - prev.red
+    if new_red:
+        tier = max(tier, _EMERGENCY)
+        reasons.append("new_red_flag")
+    # K6 core temperature falling in hypothermia / cold stress
+    if now.cooling_risk and now.core_temp_c is not None and prev.core_temp_c is not None \
+            and now.core_temp_c < prev.core_temp_c:
+        tier = max(tier, _URGENT)
+        reasons.append("core_falling")
+    # K7 red flag (or pattern rule) earlier in the episode
+    earlier_red = frozenset().union(*(s.red for s in earlier))
+    handover = bool(earlier_red & K7_EMERGENCY)
+    if earlier_red:
+        tier = max(tier, _EMERGENCY if handover else _URGENT)
+        reasons.append("red_flag_earlier")
+    earlier_patterns = frozenset().union(*(s.patterns for s in earlier))
+    if earlier_patterns:
+        tier = max(tier, _SEE_DOCTOR)
+    # K8 hypoglycaemia not confirmed over by a reliable reading
+    k8 = False
+    if not now.hypo:
+        last = max((j for j, s in enumerate(earlier) if s.hypo), default=None)
+        if last is not None and not any(s.glucose_confirmed for s in steps[last + 1:]):
+            k8 = True
+            tier = max(tier, _MONITOR)
+            reasons.append("glucose_not_confirmed")
+
+    if any(s.observed_at is None for s in steps):
+        warnings.append(_TIME_UNKNOWN)
+
+    if new_red or now.base_tier > prev.base_tier or now.amber_total > prev.amber_total:
+        trend = "worsening"
+    elif now.base_tier < prev.base_tier or (now.amber_total < prev.amber_total and not now.flags - prev.flags):
+        trend = "improving"
+    else:
+        trend = "unchanged"
+    return episodes.RecheckResult(tier, tuple(reasons), trend, earlier_red, handover, earlier_patterns, k8, tuple(warnings))
+
+
+_T = st.one_of(st.none(), st.sampled_from([0, 10, 29, 30, 31, 45, 60, 95]))
+
+
+@st.composite
+def summaries(draw):
+    red = draw(st.frozensets(st.sampled_from(["prolonged_spasm", "exertional_heat_stroke", "severe_hypoglycemia"])))
+    flags = draw(st.frozensets(st.sampled_from(["hypoglycemia", "falling_glucose", "heat_exhaustion", "hypothermia",
+                                                "cold_stress", "post_finish_collapse", "dehydration"]))) | red
+    amber = draw(st.integers(0, 4))
+    minutes = draw(_T)
+    return StepSummary(
+        base_tier=draw(st.integers(0, 4)), red=red, flags=flags, patterns=draw(st.frozensets(st.sampled_from(["P2", "P4"]))),
+        amber_total=amber, dynamic_amber_total=draw(st.integers(0, amber)), a4=draw(st.booleans()),
+        core_temp_c=draw(st.sampled_from([None, 34.0, 34.5, 35.5])), g_reliable=draw(st.booleans()),
+        g=draw(st.sampled_from([None, 60.0, 69.9, 70.0, 110.0])), spasm=draw(st.sampled_from([True, False, None])),
+        treatment_given=draw(st.frozensets(st.sampled_from(["oral_carbohydrate", "stretch", "rest"]))),
+        observed_at=None if minutes is None else T0 + timedelta(minutes=minutes))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(summaries(), min_size=1, max_size=7))
+def test_recheck_episode_equals_the_rules_read_directly(steps):
+    got = episodes.recheck_episode(steps)
+    assert got == [_oracle(steps[:k + 1]) for k in range(len(steps))]
+    assert recheck(steps) == got[-1]
