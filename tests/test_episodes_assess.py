@@ -462,3 +462,16 @@ def test_frame_keeps_a_non_default_index_for_episode_rows():
     out = assess_frame(df, progress=False)
     assert out.index.tolist() == [70, 12] and out.loc[12, "trend"] == "worsening"
     assert np.isclose(out.loc[12, "reassess_in_min"], 5)
+
+
+def test_frame_with_datetime_column_and_nullable_dtypes_orders_episodes_by_time():
+    items = episode((25, {"spasm": True, "treatment_given": ["stretch"]}), (0, {"spasm": True, "spasm_duration_min": 40}),
+                    (10, {"spasm": True}))
+    df = frame_of(items)
+    df["observed_at"] = pd.to_datetime(df["observed_at"], utc=True)
+    df["spasm"] = df["spasm"].astype("boolean")
+    df["episode_id"] = df["episode_id"].astype("string")
+    out = assess_frame(df, progress=False)
+    assert out["trend"].tolist() == ["worsening", "first", "unchanged"]
+    assert out["escalation"].tolist() == ["emergency", "monitor", "monitor"]
+    assert out.loc[0, "escalation"] == run([items[1], items[2], items[0]]).escalation
