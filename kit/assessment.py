@@ -22,9 +22,11 @@ try:
     from kit.advice import AdviceContext, choose_advice, reassess_minutes
 except ImportError:  # TEMPORARY: until branch `advice` (v0.2 API) is merged
     from kit._advice_fallback import AdviceContext, choose_advice, reassess_minutes
+from kit.episodes import SpasmRow, StepSummary, order_episode, reason_entries, recheck_episode, spasm_totals, step_summaries
+from kit.episodes import recheck as episode_recheck
 from kit.formatting import threshold_text, value_text
 from kit.missing import confidence, missing_fields
-from kit.observation import Observation, parse_observation
+from kit.observation import Observation, ObservationError, Problem, parse_observation
 from kit.rules import (
     CAUSES,
     FINDINGS,
@@ -47,7 +49,7 @@ from kit.rules import (
 )
 from kit.thresholds import THRESHOLDS, T
 
-__all__ = ["Assessment", "assess", "assess_one", "kernel_inputs", "advice_context", "warning_texts", "scalar_reassess",
+__all__ = ["Assessment", "assess", "assess_one", "assess_episode", "episode_in_order", "kernel_inputs", "advice_context", "warning_texts", "scalar_reassess",
            "RECHECK_WARNING_TEXT"]
 
 _NAN = math.nan
@@ -392,7 +394,10 @@ def assess(observation: Mapping[str, Any] | Observation, history: Sequence[Mappi
     observation : Mapping or Observation
         Contract field names to values; absent or ``None`` means unknown.
     history : sequence of Mapping, optional
-        Earlier observations of the same episode (§9.9 rechecks; added by :mod:`kit.episodes`).
+        Earlier observations of the same episode (§9.9 rechecks, :mod:`kit.episodes`), any
+        order: sorted by ``observed_at`` when every one has it, else used as given; the
+        observation is always last. Every item must carry the observation's ``episode_id``.
+        ``None`` or empty: the single-observation result (``trend`` "first").
 
     Returns
     -------
@@ -424,11 +429,66 @@ def assess(observation: Mapping[str, Any] | Observation, history: Sequence[Mappi
     'emergency'
     >>> assess({"dark_urine": True}).escalation
     'urgent'
+    >>> first = {"episode_id": "E1", "observed_at": "2025-06-14T09:00:00Z", "spasm": True, "spasm_duration_min": 50}
+    >>> now = {"episode_id": "E1", "observed_at": "2025-06-14T09:12:00Z", "spasm": True, "treatment_given": ["stretch"]}
+    >>> a = assess(now, history=[first])  # K4: 50 + 12 min of spasm
+    >>> a.escalation, a.trend, a.recheck_reasons
+    ('emergency', 'worsening', ('spasm_unrelieved', 'new_red_flag'))
     """
-    if history:
-        raise NotImplementedError("history (rechecks of one episode, §9.9) is added by kit.episodes")
-    obs = observation if isinstance(observation, Observation) else parse_observation(observation)
-    return assess_one(obs)
+    if not history:
+        obs = observation if isinstance(observation, Observation) else parse_observation(observation)
+        return assess_one(obs)
+    ordered = episode_in_order(observation, history)
+    steps, totals = _episode_steps(ordered)
+    return assess_one(ordered[-1], spasm_total_min=totals[-1], recheck=episode_recheck(steps))
+
+
+def episode_in_order(observation: Mapping[str, Any] | Observation,
+                     history: Sequence[Mapping[str, Any] | Observation]) -> list[Observation]:
+    """Validate an observation and its history and return the episode in order, the observation last.
+
+    Raises
+    ------
+    ObservationError
+        Every problem of the observation, then of each history item (row ``"history[i]"``),
+        or, when all are valid, each history item without the observation's ``episode_id``.
+
+    References
+    ----------
+    clinical-reference.md §9.9 (ordering); contract.md v0.2 §Python.
+    """
+    problems: list[Problem] = []
+    parsed: list[Observation] = []
+    for i, item in enumerate([observation, *history]):
+        try:
+            parsed.append(item if isinstance(item, Observation) else parse_observation(item))
+        except ObservationError as err:
+            problems.extend(err.problems if i == 0 else err.with_row(f"history[{i - 1}]").problems)
+    if problems:
+        raise ObservationError(problems)
+    return order_episode(parsed[1:], parsed[0])
+
+
+def _episode_steps(ordered: Sequence[Observation]) -> tuple[list[StepSummary], list[float]]:
+    """K4 spasm totals, then the kernel per observation: the recheck summaries of an ordered episode."""
+    totals = spasm_totals([SpasmRow(o.spasm, o.spasm_duration_min, o.observed_at) for o in ordered])
+    steps = []
+    for o, total in zip(ordered, totals, strict=True):
+        r = evaluate(kernel_inputs(o, total), SCALAR)
+        steps += step_summaries(r, core_temp_c=[o.core_temp_c], spasm=[o.spasm], treatment_given=[o.treatment_given],
+                                observed_at=[o.observed_at])
+    return steps, totals
+
+
+def assess_episode(ordered: Sequence[Observation]) -> list[Assessment]:
+    """Assess every observation of an ordered episode, each with its predecessors as history.
+
+    ``ordered`` is in episode order (:func:`kit.episodes.order_episode` or
+    :func:`kit.episodes.episode_orders`); item k equals ``assess(ordered[k], history=ordered[:k])``.
+    """
+    steps, totals = _episode_steps(ordered)
+    return [assess_one(o, spasm_total_min=t, recheck=rc)
+            for o, t, rc in zip(ordered, totals, recheck_episode(steps), strict=True)]
 
 
 def assess_one(obs: Observation, *, spasm_total_min: float | None = None, recheck: Any = None) -> Assessment:
@@ -468,8 +528,10 @@ def assess_one(obs: Observation, *, spasm_total_min: float | None = None, rechec
     ctx = advice_context(obs, r, tier, patterns=earlier_patterns, earlier_red_flags=earlier_red, handover=handover)
     actions, contra = choose_advice(ctx)
     missing = missing_fields(obs, r)
-    reasons = _reasons(r) + tuple(_frozen({"tier": tier, "reason": "recheck: " + k, "source": _RECHECK_SOURCE})
-                                  for k in recheck_reasons)
+    reasons = _reasons(r)
+    if recheck is not None:
+        reasons += tuple(map(_frozen, reason_entries(recheck, base_tier=int(r.base_tier),
+                                                     post_finish_collapse=bool(r.flags["post_finish_collapse"]))))
     return Assessment(
         escalation=tier,
         top_cause=None if top < 0 else CAUSES[top],

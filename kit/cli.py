@@ -70,24 +70,35 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """``python -m kit assess``: print the assessment JSON; exit 2 on invalid input."""
-    from kit.assessment import assess
-    from kit.observation import ObservationError, Problem
+    """``python -m kit assess``: print the assessment JSON; exit 2 on invalid input.
+
+    In a list, observations sharing an ``episode_id`` are rechecks of one episode: each is
+    assessed with the ones before it (observed_at order, :func:`kit.episodes.episode_orders`)
+    as history (clinical-reference §9.9). The output list keeps the input order.
+    """
+    from kit.assessment import assess_episode, assess_one
+    from kit.episodes import episode_orders
+    from kit.observation import ObservationError, Problem, parse_observation
 
     data = read_json_input(args.file)
     items = data if isinstance(data, list) else [data]
-    results, problems = [], []
+    parsed, problems = [], []
     for i, item in enumerate(items):
         try:
-            results.append(assess(item).to_dict())
+            parsed.append(parse_observation(item))
         except ObservationError as err:
             problems.extend(err.with_row(i).problems if isinstance(data, list) else err.problems)
     if isinstance(data, list) and not data:
         problems.append(Problem("<observation>", [], "the list is empty: expected at least one observation"))
     if problems:
         raise ObservationError(problems)
-    out = results if isinstance(data, list) else results[0]
-    sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=None if args.compact else 2) + "\n")
+    results: list[dict[str, Any] | None] = [None] * len(parsed)
+    for order in episode_orders([o.episode_id for o in parsed], [o.observed_at for o in parsed]):
+        for i, a in zip(order, assess_episode([parsed[i] for i in order]), strict=True):
+            results[i] = a.to_dict()
+    out = [r if r is not None else assess_one(o).to_dict() for r, o in zip(results, parsed, strict=True)]
+    sys.stdout.write(json.dumps(out if isinstance(data, list) else out[0], ensure_ascii=False,
+                                indent=None if args.compact else 2) + "\n")
     return 0
 
 

@@ -25,6 +25,7 @@ A Dask DataFrame is scored partition by partition with ``map_partitions`` (decla
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,7 @@ try:
     from kit.advice import reassess_minutes
 except ImportError:  # TEMPORARY: until branch `advice` (v0.2 API) is merged
     from kit._advice_fallback import reassess_minutes
+from kit.episodes import SpasmRow, episode_orders, recheck_episode, spasm_totals, step_summaries
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
 from kit.observation import (
     GLUCOSE_WITHOUT_UNIT,
@@ -138,6 +140,8 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
         names, col_problems = _check_columns(df, extra)  # the columns are known before any partition is read
         if col_problems:
             raise ObservationError(col_problems)
+        if "episode_id" in dict(names):
+            return _assess_dask_episodes(df, extra)
         return df.map_partitions(_assess_partition, extra=extra, meta=_dask_meta())
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"assess_frame needs a pandas or Dask DataFrame, not {type(df).__name__}")
@@ -180,6 +184,9 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
             bar.close()
     if col_problems or problems:
         raise ObservationError(col_problems + _sorted(problems))
+    trend = np.full(n, "first", dtype=object)
+    if "episode_id" in series:
+        _recheck_episodes(series, df.index, tier, top, scores, mask, reassess, trend)
     idx = df.index
     out: dict[str, Any] = {  # object dtype keeps top_cause None (pandas 3 would infer str with NaN)
         "escalation": pd.Series(_TIER_LABELS[tier], index=idx, dtype=object, copy=False),
@@ -189,8 +196,58 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
         out[f"score_{c}"] = pd.Series(scores[c], index=idx, copy=False)
     out["flags"] = pd.Series(_flag_labels(mask), index=idx, dtype=object, copy=False)
     out["reassess_in_min"] = pd.Series(reassess, index=idx, copy=False)
-    out["trend"] = pd.Series(np.full(n, "first", dtype=object), index=idx, dtype=object, copy=False)
+    out["trend"] = pd.Series(trend, index=idx, dtype=object, copy=False)
     return pd.DataFrame(out, index=idx, copy=False)
+
+
+def _recheck_episodes(series: dict[str, pd.Series], index: pd.Index, tier: np.ndarray, top: np.ndarray,
+                      scores: dict[str, np.ndarray], mask: np.ndarray, reassess: np.ndarray, trend: np.ndarray) -> None:
+    """§9.9 on the rows that share an ``episode_id`` with another row (in place; the frame is already valid).
+
+    The rows of each episode are put in episode order (:func:`kit.episodes.episode_orders`:
+    observed_at order), their K4 spasm totals computed, the kernel run again on all of them
+    at once (vectorised) with those totals, and then the recheck rules run per episode, each
+    row with its predecessors as history. Every output of those rows is overwritten, so each
+    equals ``kit.assess(row, history=predecessors)``. Rows without an ``episode_id``, and
+    episodes of one row, keep the single-observation result.
+    """
+    known = series["episode_id"].notna()
+    if known.sum() < 2:  # most logs: no episode ids at all
+        return
+    eid = series["episode_id"]
+    shared = np.flatnonzero((known & eid.duplicated(keep=False)).to_numpy())  # ids on two or more rows (vectorised)
+    if not len(shared):
+        return
+    at_all = series["observed_at"].to_numpy(dtype=object) if "observed_at" in series else np.full(len(eid), None, dtype=object)
+    orders = [[int(shared[k]) for k in o] for o in episode_orders(eid.to_numpy(dtype=object)[shared], at_all[shared])]
+    pos = np.concatenate([np.asarray(o, dtype=np.intp) for o in orders])
+    cols, _ = _validate({name: s.iloc[pos] for name, s in series.items()}, index[pos], 0, len(pos), keep=_KEEP)
+    v = _kernel_inputs(cols, len(pos))
+    given = series["treatment_given"].to_numpy(dtype=object)[pos] if "treatment_given" in series else [None] * len(pos)
+    at = at_all[pos]
+    totals = np.empty(len(pos))
+    bounds = np.cumsum([0, *map(len, orders)])
+    for a, b in pairwise(bounds):
+        totals[a:b] = spasm_totals([SpasmRow(*row) for row in zip(v["spasm"][a:b], v["spasm_duration_min"][a:b], at[a:b],
+                                                                    strict=True)])
+    v["spasm_total_min"] = totals  # a new array: the decoded spasm_duration_min column is left as it is
+    r = evaluate(v, VECTOR)
+    steps = step_summaries(r, core_temp_c=v["core_temp_c"], spasm=v["spasm"], treatment_given=given, observed_at=at)
+    final = np.asarray(r.base_tier, dtype=np.int64).copy()
+    k8 = np.zeros(len(pos), dtype=bool)
+    trends = np.empty(len(pos), dtype=object)
+    for a, b in pairwise(bounds):
+        for j, rc in enumerate(recheck_episode(steps[a:b]), start=a):
+            final[j] = max(final[j], rc.tier_code)
+            k8[j] = rc.k8
+            trends[j] = rc.trend
+    tier[pos] = final
+    top[pos] = r.top
+    for c in CAUSES:
+        scores[c][pos] = r.scores[c]
+    mask[pos] = flag_mask(r)
+    reassess[pos] = vector_reassess(r, final, v["spasm"] == 1.0, k8)
+    trend[pos] = trends
 
 
 def vector_reassess(r: KernelResult, tier: np.ndarray, spasm: np.ndarray, k8: Any = False) -> np.ndarray:
@@ -235,6 +292,55 @@ def _dask_meta() -> pd.DataFrame:
 def _assess_partition(part: pd.DataFrame, extra: str) -> pd.DataFrame:
     """One Dask partition (a pandas DataFrame), scored without a progress bar, with the dtypes of :func:`_dask_meta`."""
     out = assess_frame(part, extra=extra, progress=False)  # ObservationError pickles as itself (worker -> client)
+    return out.astype(_dask_meta().dtypes.to_dict())
+
+
+#: Helper columns of the Dask episode path: the row's input partition and its position in it.
+_PART, _POS = "__kit_partition", "__kit_row"
+
+
+def _assess_dask_episodes(df: Any, extra: str) -> Any:
+    """A Dask frame with an ``episode_id`` column: one episode's rows meet in one partition.
+
+    The rows with an ``episode_id`` are shuffled on it (so every episode is whole in one
+    partition) and scored there, each with its predecessors as history; each scored row is
+    then routed back to the partition it came from (by partition number) and put in its
+    place. Rows without an ``episode_id`` are scored where they are. The result has the
+    input's partitions, index and row order, equal row for row to the pandas result.
+    """
+    import dask.dataframe as dd
+
+    n = df.npartitions
+    helpers = {_PART: pd.Series([], dtype="int64"), _POS: pd.Series([], dtype="int64")}
+    tagged = df.map_partitions(_tag_rows, meta=df._meta.assign(**helpers))
+    # task-based shuffles: they run on any scheduler (p2p, dask's default under a Client, needs its workers)
+    episodes = tagged[tagged["episode_id"].notnull()].shuffle(on="episode_id", shuffle_method="tasks")
+    scored = episodes.map_partitions(_assess_episode_partition, extra=extra, meta=_meta().assign(**helpers))
+    routed = scored.set_index(_PART, divisions=[*range(n), n - 1], sort=True, shuffle_method="tasks").clear_divisions()
+    return dd.map_partitions(_merge_partition, df, routed, extra=extra, meta=_dask_meta(), align_dataframes=False)
+
+
+def _tag_rows(part: pd.DataFrame, partition_info: dict | None = None) -> pd.DataFrame:
+    number = partition_info["number"] if partition_info else 0
+    return part.assign(**{_PART: np.full(len(part), number, dtype=np.int64), _POS: np.arange(len(part), dtype=np.int64)})
+
+
+def _assess_episode_partition(part: pd.DataFrame, extra: str) -> pd.DataFrame:
+    """Shuffled episode rows, back in input order (a shuffle does not keep it), scored; helper columns kept."""
+    part = part.sort_values([_PART, _POS], kind="stable")
+    out = assess_frame(part.drop(columns=[_PART, _POS]), extra=extra, progress=False)
+    return out.assign(**{_PART: part[_PART].to_numpy(), _POS: part[_POS].to_numpy()})
+
+
+def _merge_partition(part: pd.DataFrame, episodes: pd.DataFrame, extra: str) -> pd.DataFrame:
+    """One input partition scored, with its episode rows replaced by their episode-wide results."""
+    out = assess_frame(part, extra=extra, progress=False)
+    if len(episodes):
+        rows = episodes[_POS].to_numpy()
+        for c in out.columns:
+            col = out[c].to_numpy(copy=True)
+            col[rows] = episodes[c].to_numpy(dtype=col.dtype)
+            out[c] = col
     return out.astype(_dask_meta().dtypes.to_dict())
 
 

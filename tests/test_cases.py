@@ -40,7 +40,6 @@ def test_teaching_case(case):
 
 
 @pytest.mark.parametrize("case", EPISODES, ids=[c["id"] for c in EPISODES])
-@pytest.mark.xfail(strict=True, reason="episodes branch")
 def test_teaching_episode(case):
     _check(assess(case["observation"], history=case["history"]), case["expected"])
 

@@ -141,3 +141,60 @@ def test_error_from_a_worker_pickles_to_a_readable_observation_error():
     assert type(back) is ObservationError
     assert back.problems == err.problems
     assert str(back) == str(err)
+
+
+def _league_with_episodes(league):
+    """The league with multi-entry episodes whose rows lie far apart (so in different input partitions)."""
+    df = league.copy()
+    df["treatment_given"] = None
+    n = len(df)
+    spread = [0, n // 4, n // 2, (3 * n) // 4]  # one row in each quarter of the frame
+    steps = [  # (fields) per recheck; times 0, 15, 30, 45 min
+        {"spasm": True, "spasm_duration_min": 40.0},
+        {"spasm": True, "spasm_duration_min": None, "treatment_given": "stretch"},
+        {"spasm": True, "spasm_duration_min": None},
+        {"spasm": False, "spasm_duration_min": None},
+    ]
+    rows = df.index.to_numpy()
+    for e in range(12):
+        for k, pos in enumerate(spread if e % 2 else spread[::-1]):  # odd episodes: later rows come first
+            i = rows[pos + 7 * e]
+            for col in df.columns:
+                if col not in ("athlete_id", "notes"):
+                    df.loc[i, col] = None
+            df.loc[i, "episode_id"] = f"ep-{e}"
+            df.loc[i, "observed_at"] = f"2026-05-0{1 + e % 9}T09:{15 * k:02d}:00Z" if e % 5 else None
+            for col, val in steps[k].items():
+                df.loc[i, col] = val
+    return df
+
+
+def test_episodes_split_across_partitions_meet_in_one_and_equal_pandas(client, league, tmp_path):
+    df = _league_with_episodes(league)
+    expected = assess_frame(df, progress=False)
+    assert (expected["trend"] != "first").sum() == 12 * 3  # the episodes really are scored as episodes
+    assert set(expected.loc[df["episode_id"].notna(), "escalation"]) >= {"monitor", "emergency"}
+    path = _write_parquet(df, tmp_path / "episodes", parts=4)
+    ddf = dd.read_parquet(path)
+    assert ddf.npartitions == 4
+    parts = [p.compute()["episode_id"] for p in ddf.partitions]  # every episode is split over the 4 input partitions
+    assert all(sum(f"ep-{e}" in set(p) for p in parts) == 4 for e in range(12))
+    out = assess_frame(ddf)
+    assert out.npartitions == 4 and list(out.columns) == list(OUTPUT_COLUMNS)
+    result = client.compute(out).result()
+    pd.testing.assert_frame_equal(_as_pandas_result(result), expected, check_names=False)
+
+
+def test_episode_rows_on_dask_equal_assess_with_history(league):
+    from kit import assess
+
+    df = _league_with_episodes(league)
+    out = assess_frame(dd.from_pandas(_typed(df), npartitions=3)).compute(scheduler="synchronous")
+    ep = df[df["episode_id"] == "ep-1"].drop(columns=["notes"]).sort_values("observed_at")  # episode order
+    records = [{k: (v.split(";") if k == "treatment_given" else v) for k, v in row.items() if not pd.isna(v)}
+               for row in ep.to_dict("records")]
+    assert len(records) == 4
+    for k, i in enumerate(ep.index):
+        a = assess(records[k], history=records[:k])
+        assert out.loc[i, "escalation"] == a.escalation and out.loc[i, "trend"] == a.trend
+    assert out.loc[ep.index[2], "trend"] == "worsening" and out.loc[ep.index[2], "escalation"] == "emergency"  # 40 + 30 min

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import kit.frame as frame
 from kit import CAUSES, ObservationError, assess, assess_frame
+from kit.episodes import episode_orders
 from kit.fields import ACTION_IDS, FIELDS
 from kit.frame import OUTPUT_COLUMNS, frame_inputs, validate_frame
 from kit.io import records_to_frame
@@ -80,9 +81,14 @@ def observations(draw):
 
 
 def _expected(obs_list):
+    """``assess`` of each observation; rows sharing an episode_id with their predecessors (episode order) as history."""
+    history: dict[int, list] = {}
+    for order in episode_orders([o.get("episode_id") for o in obs_list], [o.get("observed_at") for o in obs_list]):
+        for k, i in enumerate(order):
+            history[i] = [obs_list[j] for j in order[:k]]
     rows = []
-    for obs in obs_list:
-        a = assess(obs)
+    for i, obs in enumerate(obs_list):
+        a = assess(obs, history=history.get(i))
         row = {"escalation": a.escalation, "top_cause": a.top_cause, "flags": ";".join(sorted(a.flags)),
                "reassess_in_min": a.reassess_in_min, "trend": a.trend}
         row.update({f"score_{c}": a.score[c] for c in CAUSES})
@@ -474,7 +480,7 @@ def test_validate_frame_and_frame_inputs_give_float_columns():
 
 
 def test_treatment_given_as_lists_or_joined_strings():
-    obs_list = [{"treatment_given": ["stretch", "massage"], "spasm": True}, {"treatment_given": "ice"}, {"spasm": True}]
+    obs_list = [{"treatment_given": ["stretch", "massage"], "spasm": True}, {"treatment_given": ["ice"]}, {"spasm": True}]
     df = pd.DataFrame({"treatment_given": pd.Series([["stretch", "massage"], "ice", None], dtype=object),
                        "spasm": pd.Series([True, None, True], dtype=object)})
     _check(assess_frame(df, progress=False), obs_list, df.index)

@@ -564,6 +564,7 @@ def test_assess_one_takes_what_the_episode_adds():
     from types import SimpleNamespace
 
     from kit.assessment import assess_one
+    from kit.episodes import reason_text
 
     obs = parse_observation({"spasm": True, "spasm_duration_min": 40, "episode_id": "E1"})
     assert assess_one(obs).escalation == "monitor"
@@ -574,7 +575,10 @@ def test_assess_one_takes_what_the_episode_adds():
     a = assess_one(obs, recheck=recheck)
     assert a.escalation == "urgent" and a.trend == "unchanged" and a.recheck_reasons == ("not_improving",)
     assert a.warnings[-1].startswith("spasm_unrelieved: ") and a.reassess_in_min == 15
-    assert a.reasons[-1]["reason"] == "recheck: not_improving"
+    # recheck reasons in plain words with the tier each rule asks for; the earlier pattern rule (K7) adds a see_doctor entry
+    assert a.reasons[-2] == {"tier": "urgent", "reason": "recheck: " + reason_text("not_improving"),
+                             "source": "clinical-reference §9.9 K3 (design)"}
+    assert a.reasons[-1]["tier"] == "see_doctor" and "(P2)" in a.reasons[-1]["reason"]
 
 
 def test_missing_asks_first_for_what_would_change_the_tier_now():
