@@ -6,7 +6,9 @@ cell is unknown. :func:`write_log_csv` writes a log in a stable, documented form
 that export -> import -> export gives byte-identical files.
 
 Cell formats: yes/no fields ``true``/``false`` (also accepted on reading: yes/no, 1/0,
-any case); numbers as plain decimals; empty = unknown.
+any case); numbers as plain decimals; empty = unknown. A text cell that a spreadsheet would
+run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR, LF first) is written with a leading
+``'`` and read back without it (:mod:`kit.csvsafe`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kit.csvsafe import neutralise_row, restore_row
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
 from kit.observation import ObservationError, Problem, _cross_field, _iso_datetime, _message, suggest_field
 
@@ -92,7 +95,7 @@ def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, A
         return [], []
     except csv.Error as exc:
         raise ObservationError([Problem("<csv>", None, f"the header cannot be read as CSV: {exc}", 1)]) from None
-    header = [h.strip().lstrip("\ufeff") for h in header]
+    header = [h.strip() for h in restore_row(h.lstrip("\ufeff") for h in header)]
     problems = []
     if len(header) == 1 and extra == "error":  # Excel in some locales saves "CSV" with ';' or tabs
         for sep, name in ((";", "semicolons"), ("\t", "tabs")):
@@ -118,6 +121,7 @@ def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, A
                    if "field larger" in str(exc) else str(exc))
             raise ObservationError([Problem("<csv>", None, f"cannot be read as CSV: {why}", reader.line_num)]) from None
         line = reader.line_num
+        row = restore_row(row)  # undo the kit's formula escaping (kit.csvsafe)
         if not any(c.strip() for c in row):
             continue
         rec: dict[str, Any] = {}
@@ -221,7 +225,7 @@ def write_log_csv(records: Iterable[Mapping[str, Any]], dest: str | Path | io.Te
         w_all = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
         w.writerow(FIELD_NAMES)
         for r in records:
-            cells = [format_cell(FIELDS[n], r.get(n)) for n in FIELD_NAMES]
+            cells = neutralise_row(format_cell(FIELDS[n], r.get(n)) for n in FIELD_NAMES)  # no formulas (kit.csvsafe)
             (w_all if any("\r" in c for c in cells) else w).writerow(cells)
     finally:
         if isinstance(dest, (str, Path)):

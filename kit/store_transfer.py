@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from kit.csvsafe import neutralise_row, restore_row
 from kit.observation import ObservationError, Problem
 from kit.store_canonical import _now_utc
 
@@ -291,9 +292,11 @@ def _write_rejects(dest: Path, text: str, bad: list[tuple[int, dict[str, Any], l
             raw_by_line[reader.line_num] = row
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")  # CRLF: every cell with a line break (even a bare \r) is quoted
-    w.writerow([*REJECT_COLUMNS, *header])
+    # cells as the file meant them (kit.csvsafe.restore), written safe (neutralise): re-import gives the same values
+    w.writerow(neutralise_row([*REJECT_COLUMNS, *restore_row(header)]))
     for line, _, probs in bad:
-        w.writerow([line, "; ".join(f"{p.field}: {p.message}" for p in probs), *raw_by_line.get(line, [])])
+        w.writerow(neutralise_row([line, "; ".join(f"{p.field}: {p.message}" for p in probs),
+                                   *restore_row(raw_by_line.get(line, []))]))
     _atomic_write(dest, buf.getvalue())
 
 
