@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,6 +104,11 @@ def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, A
             if len(parts) > 1 and sum(p in FIELDS for p in parts) >= len(parts) / 2:
                 raise ObservationError([Problem("<csv>", None, f"this file separates columns with {name}, not commas: "
                                                 "save it as 'CSV UTF-8 (comma delimited)'", 1)])
+    repeated = sorted(h for h, n in Counter(header).items() if n > 1 and h)
+    if repeated:  # the later cell would silently win (e.g. a row stored under the wrong athlete)
+        names = ", ".join(repr(h) for h in repeated)
+        raise ObservationError([Problem("<csv>", None, f"the header names {'a column' if len(repeated) == 1 else 'columns'} "
+                                        f"more than once ({names}); each column may appear only once", 1)])
     for h in header:
         if h not in FIELDS and extra == "error":
             hint = suggest_field(h)

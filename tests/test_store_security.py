@@ -108,3 +108,19 @@ def test_reject_file_neutralises_formulas_and_re_imports_the_same_cells(tmp_path
         report.rejects_path.write_text(fixed, encoding="utf-8")
         st.import_csv(report.rejects_path)
         assert [(o["athlete_id"], o.get("notes")) for o in st.observations()] == [("B", "-x"), ("=1+1", "@SUM(A1)")]
+
+
+# ---- item 4: duplicate column names ------------------------------------------------------------
+
+def test_a_repeated_column_is_an_error_naming_it_exit_2_and_nothing_stored(tmp_path):
+    src = tmp_path / "dup.csv"
+    src.write_text("athlete_id,tremor,athlete_id,notes,notes\nATH-01,true,ATH-99,a,b\n", encoding="utf-8")
+    store = tmp_path / "s.sqlite"
+    r = kit("log", "import", str(src), "--store", str(store))
+    assert r.returncode == 2 and r.stdout == "", r
+    assert "athlete_id" in r.stderr and "notes" in r.stderr and "more than once" in r.stderr
+    assert not store.exists() or Store(store).count() == 0
+    r = kit("log", "import", str(src), "--skip-bad", "--store", str(store))  # not a bad row: the whole file is refused
+    assert r.returncode == 2 and (not store.exists() or Store(store).count() == 0)
+    r = kit("score", str(src))
+    assert r.returncode == 2 and r.stdout == "" and "athlete_id" in r.stderr and "more than once" in r.stderr
