@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from kit.csvsafe import neutralise_row, restore_row
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
 from kit.observation import ObservationError, Problem, _cross_field, _iso_datetime, _message, suggest_field
+from kit.private import open_private
 
 if TYPE_CHECKING:  # pandas is imported only by the functions that build frames (fast CLI start)
     import pandas as pd
@@ -223,7 +224,7 @@ def format_cell(spec: FieldSpec, v: Any) -> str:
 
 def write_log_csv(records: Iterable[Mapping[str, Any]], dest: str | Path | io.TextIOBase) -> None:
     """Write observations as CSV: every contract field as a column, in contract order."""
-    fh = open(dest, "w", encoding="utf-8", newline="") if isinstance(dest, (str, Path)) else dest
+    fh = open_private(dest, "w", encoding="utf-8", newline="") if isinstance(dest, (str, Path)) else dest  # 0600
     try:
         w = csv.writer(fh, lineterminator="\n")
         # QUOTE_MINIMAL does not quote a bare "\r" when the line terminator is "\n": such rows are

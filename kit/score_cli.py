@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
     from kit.csvsafe import neutralise
     from kit.frame import OUTPUT_COLUMNS, PROGRESS_MIN_ROWS, assess_frame
+    from kit.private import open_private
 
     df = read_log_with_progress(args.file, progress=args.progress)
     show = args.progress is True or (args.progress == "auto" and len(df) >= PROGRESS_MIN_ROWS)
@@ -61,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
         out.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         try:
-            out.to_csv(args.out, index=False, lineterminator="\n")
+            with open_private(args.out, "w", encoding="utf-8", newline="") as fh:  # health data: 0600, new folders 0700
+                out.to_csv(fh, index=False, lineterminator="\n")
         except OSError as exc:
             from kit.cli import InputError
 

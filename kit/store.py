@@ -53,6 +53,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from kit.fields import FIELD_NAMES, FIELDS
 from kit.observation import ObservationError, Problem
+from kit.private import private_file, tighten
 from kit.store_canonical import _draft_default, _dumps, _now_utc, _sort_key, canonical_observation
 from kit.store_canonical import canonical_order as canonical_order
 from kit.store_schema import MIGRATIONS, SCHEMA_VERSION
@@ -214,7 +215,10 @@ class Store(LogTransfer):
                 conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
                                        isolation_level=None, check_same_thread=False)
             else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                # health data: the file 0600 (SQLite gives its -wal/-shm/-journal the same mode), new folders 0700
+                private_file(self.path)
+                for extra in ("-wal", "-shm", "-journal"):
+                    tighten(f"{self.path}{extra}")
                 conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         except OSError as err:
             raise StoreError(f"cannot create the folder for the store {self.path}: {err.strerror or err}", path=self.path,

@@ -11,13 +11,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from kit.csvsafe import neutralise_row, restore_row
 from kit.observation import ObservationError, Problem
+from kit.private import atomic_write_text
 from kit.store_canonical import _now_utc
 
 if TYPE_CHECKING:
@@ -301,19 +300,8 @@ def _write_rejects(dest: Path, text: str, bad: list[tuple[int, dict[str, Any], l
 
 
 def _atomic_write(dest: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never half of it."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write a file so that readers see the old or the new content, never half of it (0600, new folders 0700)."""
+    atomic_write_text(dest, text)
 
 
 # --------------------------------------------------------------------------------------------

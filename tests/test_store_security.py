@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import subprocess
 import sys
@@ -124,3 +123,88 @@ def test_a_repeated_column_is_an_error_naming_it_exit_2_and_nothing_stored(tmp_p
     assert r.returncode == 2 and (not store.exists() or Store(store).count() == 0)
     r = kit("score", str(src))
     assert r.returncode == 2 and r.stdout == "" and "athlete_id" in r.stderr and "more than once" in r.stderr
+
+
+# ---- item 5: health data is 0600 / 0700 whatever the umask -------------------------------------
+
+def _mode(p: Path) -> int:
+    return p.stat().st_mode & 0o777
+
+
+@pytest.fixture(params=[0o022, 0o000], ids=["umask022", "umask000"])
+def umask(request):
+    old = os.umask(request.param)
+    yield request.param
+    os.umask(old)
+
+
+def _assert_private(files: list[Path], dirs: list[Path]) -> None:
+    assert files and all(f.exists() for f in files), files
+    assert {str(f): oct(_mode(f)) for f in files} == {str(f): oct(0o600) for f in files}
+    assert {str(d): oct(_mode(d)) for d in dirs} == {str(d): oct(0o700) for d in dirs}
+
+
+def test_store_and_its_wal_shm_journal_files_are_0600_in_0700_folders(tmp_path, umask):
+    path = tmp_path / "club" / "season" / "s.sqlite"
+    with Store(path) as st:
+        st.save({"athlete_id": "ATH-01", "tremor": True})
+        _assert_private([path, Path(f"{path}-wal"), Path(f"{path}-shm")], [tmp_path / "club", tmp_path / "club" / "season"])
+    import sqlite3
+    conn = sqlite3.connect(path, isolation_level=None)  # a rollback journal (as after 'PRAGMA journal_mode=DELETE')
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('x', 'y')")
+    _assert_private([Path(f"{path}-journal")], [])
+    conn.execute("ROLLBACK")
+    conn.close()
+
+
+def test_an_existing_world_readable_store_is_made_0600_when_opened_for_writing(tmp_path, umask):
+    path = tmp_path / "s.sqlite"
+    Store(path).save({"athlete_id": "ATH-01", "tremor": True})
+    for p in tmp_path.iterdir():
+        os.chmod(p, 0o644)
+    with Store(path) as st:
+        st.save({"athlete_id": "ATH-02", "tremor": True})
+        _assert_private([path, Path(f"{path}-wal"), Path(f"{path}-shm")], [])
+
+
+def test_exports_reject_files_and_log_csvs_are_0600_in_0700_folders(tmp_path, umask):
+    from kit.io import write_log_csv
+
+    with Store(tmp_path / "s.sqlite") as st:
+        st.save({"athlete_id": "ATH-01", "tremor": True})
+        st.export("csv", tmp_path / "e1" / "log.csv")
+        st.export("json", tmp_path / "e2" / "log.json")
+        bad = tmp_path / "bad.csv"
+        bad.write_text("athlete_id,pain_score\nA,11\nB,1\n", encoding="utf-8")
+        report = st.import_csv(bad, skip_bad=True, rejects=tmp_path / "rej" / "r.csv")
+    write_log_csv([{"athlete_id": "A"}], tmp_path / "w.csv")
+    _assert_private([tmp_path / "e1" / "log.csv", tmp_path / "e2" / "log.json", report.rejects_path, tmp_path / "w.csv"],
+                    [tmp_path / "e1", tmp_path / "e2", tmp_path / "rej"])
+
+
+def test_score_out_is_0600_in_a_0700_folder(tmp_path, umask):
+    out = tmp_path / "scores" / "scored.csv"
+    assert main(["score", str(ROOT / "data" / "sample-team-log.csv"), "--out", str(out)]) == 0
+    _assert_private([out], [tmp_path / "scores"])
+
+
+def _kit_umask(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "KIT_STORE"}
+    return subprocess.run([sys.executable, "-m", "kit", *args], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=300, preexec_fn=lambda: os.umask(0o022))
+
+
+def test_handouts_and_exported_notebooks_are_0600_in_0700_folders(tmp_path):
+    import nbformat
+
+    r = _kit_umask("handout", "--log", str(ROOT / "data" / "sample-team-log.csv"), "--athlete", "ATH-07",
+                   "--out", str(tmp_path / "handouts" / "team"), "--date", "2026-11-01")
+    assert r.returncode == 0, r.stderr
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("ATH-07 notes")])
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    r2 = _kit_umask("export", str(tmp_path / "nb.ipynb"), "--out", str(tmp_path / "exported"))
+    assert r2.returncode == 0, r2.stderr
+    _assert_private([Path(r.stdout.strip()), tmp_path / "exported" / "nb.html"],
+                    [tmp_path / "handouts", tmp_path / "handouts" / "team", tmp_path / "exported"])
