@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import IO, Any
@@ -59,11 +60,14 @@ def private_dir(path: str | os.PathLike[str]) -> Path:
 
 
 def tighten(path: str | os.PathLike[str]) -> None:
-    """Set an existing file to ``0600`` if this user may (a file of another user is left alone)."""
+    """Remove group and other permissions from an existing file, if this user may (``0644`` -> ``0600``, ``0444`` -> ``0400``)."""
     with contextlib.suppress(OSError):
         st = os.stat(path)
-        if (st.st_mode & 0o777) != FILE_MODE and (os.name != "posix" or st.st_uid == os.getuid() or os.getuid() == 0):
-            os.chmod(path, FILE_MODE)
+        if not stat.S_ISREG(st.st_mode):  # never a folder, a device or a fifo
+            return
+        wanted = st.st_mode & FILE_MODE  # only ever removes permissions (a 0400 file stays 0400)
+        if (st.st_mode & 0o777) != wanted and (os.name != "posix" or st.st_uid == os.getuid() or os.getuid() == 0):
+            os.chmod(path, wanted)
 
 
 def private_file(path: str | os.PathLike[str]) -> Path:

@@ -65,7 +65,7 @@ if TYPE_CHECKING:  # pandas is imported only when a DataFrame is asked for
 
 __all__ = [
     "Store", "StoreError", "LogImportError", "ImportReport", "default_store_path", "ensure_sample_store",
-    "canonical_observation", "MIGRATIONS", "SCHEMA_VERSION", "ENV_VAR", "SAMPLE_LOG",
+    "canonical_observation", "MIGRATIONS", "SCHEMA_VERSION", "ENV_VAR", "SAMPLE_LOG", "unreadable_store",
 ]
 
 ENV_VAR = "KIT_STORE"
@@ -134,6 +134,30 @@ def default_store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / STORE_FILENAME
+
+
+def unreadable_store(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a store (missing, a folder, no permission, not SQLite), or ``None``."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return f"no store at {path}"
+    except PermissionError:
+        return f"no permission to reach the store {path} (a folder on the way cannot be opened by this user)"
+    except OSError as err:
+        return f"cannot reach the store {path}: {err.strerror or err}"
+    if path.is_dir():
+        return f"{path} is a folder, not a store file; give the file, e.g. {path / STORE_FILENAME}"
+    if not os.access(path, os.R_OK):
+        return f"no permission to read the store {path} (ask its owner, or run as the user who made it)"
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError as err:
+        return f"cannot read the store {path}: {err.strerror or err}"
+    if head and head != b"SQLite format 3\x00":
+        return f"{path} is not a SQLite file, so not a postrun-kit store (is it a CSV or another file?)"
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,12 +233,14 @@ class Store(LogTransfer):
         self._conn, self._pid = None, os.getpid()  # never reuse a connection inherited through fork
         try:
             if self.read_only:
-                if not self.path.exists():
-                    raise StoreError(f"no store at {self.path} (it is opened read-only, so it cannot be created)",
-                                     path=self.path, cause="cannot_open")
-                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                                       isolation_level=None, check_same_thread=False)
+                problem = unreadable_store(self.path)
+                if problem is not None:
+                    raise StoreError(problem, path=self.path, cause="cannot_open" if "no store" in problem else "not_a_store")
+                conn = self._connect_read_only()
             else:
+                if self.path.is_dir():
+                    raise StoreError(f"{self.path} is a folder, not a store file; give the file, e.g. "
+                                     f"{self.path / STORE_FILENAME}", path=self.path, cause="cannot_open")
                 # health data: the file 0600 (SQLite gives its -wal/-shm/-journal the same mode), new folders 0700
                 private_file(self.path)
                 for extra in ("-wal", "-shm", "-journal"):
@@ -241,6 +267,27 @@ class Store(LogTransfer):
                 raise self._error(err, "open") from None
             raise
         return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A ``mode=ro`` connection; on a read-only folder without a ``-wal`` file, ``immutable=1``.
+
+        SQLite needs the ``-shm`` file of a WAL store even to read; in a folder it may not write
+        (a read-only mount, another user's folder) and with no ``-wal`` left (the store was
+        closed cleanly), nothing can change the file, so it is opened as immutable.
+        """
+        uri = self.path.resolve().as_uri()
+        kw: dict[str, Any] = {"uri": True, "timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None, "check_same_thread": False}
+        conn = sqlite3.connect(f"{uri}?mode=ro", **kw)
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            wal = Path(f"{self.path}-wal")
+            if os.access(self.path.parent, os.W_OK) or (wal.exists() and wal.stat().st_size > 0):
+                conn.close()
+                raise
+            conn.close()
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", **kw)
 
     @staticmethod
     def _pragma_wal(conn: sqlite3.Connection) -> None:
@@ -332,6 +379,12 @@ class Store(LogTransfer):
         if self.read_only:
             if version() > SCHEMA_VERSION:
                 raise self._newer(version())
+            if os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
+                with Store(self.path) as rw:  # upgrade in place (as any writing command would), then read
+                    rw.schema_version()
+                conn.execute("SELECT 1").fetchone()  # (the read-only connection sees the new schema from its next read)
+                if version() == SCHEMA_VERSION:
+                    return
             raise StoreError(f"the store {self.path} needs an upgrade (schema {version()} -> {SCHEMA_VERSION}) "
                              "and is opened read-only", path=self.path, cause="read_only")
         for target in range(1, SCHEMA_VERSION + 1):

@@ -82,16 +82,19 @@ def _out(text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run a ``log`` subcommand; returns the exit status."""
-    from kit.store import Store, StoreError, default_store_path
+    from kit.store import Store, StoreError, default_store_path, unreadable_store
 
-    if args.log_command in _READ_ONLY:  # reading never creates a store (nor its folders)
+    read_only = args.log_command in _READ_ONLY
+    if read_only:  # reading never creates a store (nor its folders), and works on a read-only file or folder
         path = default_store_path(args.store)
-        if not path.exists():
-            sys.stderr.write(f"error: no store at {path} (nothing was created; 'kit log add' or 'kit log import' "
-                             "make one, or give --store PATH / KIT_STORE)\n")
+        problem = unreadable_store(path)
+        if problem is not None:
+            more = (" (nothing was created; 'kit log add' or 'kit log import' make one, or give --store PATH / KIT_STORE)"
+                    if not path.exists() else "")
+            sys.stderr.write(f"error: {problem}{more}\n")
             return 1
     try:
-        with Store(args.store) as st:
+        with Store(args.store, read_only=read_only) as st:
             return _COMMANDS[args.log_command](st, args)
     except StoreError as err:
         sys.stderr.write(f"error: {_cli_store_message(err, args)}\n")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -208,3 +209,87 @@ def test_handouts_and_exported_notebooks_are_0600_in_0700_folders(tmp_path):
     assert r2.returncode == 0, r2.stderr
     _assert_private([Path(r.stdout.strip()), tmp_path / "exported" / "nb.html"],
                     [tmp_path / "handouts", tmp_path / "handouts" / "team", tmp_path / "exported"])
+
+
+# ---- item 9: read-only stores can be read; messages say what is wrong --------------------------
+
+NOBODY = 65534
+
+
+def _as_reader(*args: str) -> subprocess.CompletedProcess:
+    """``python -m kit ARGS`` as a user without write permission (root ignores modes: run as 'nobody')."""
+    env = {k: v for k, v in os.environ.items() if k != "KIT_STORE"}
+    env["PYTHONPATH"] = str(ROOT)
+    cmd = [sys.executable, "-m", "kit", *args]
+    if os.geteuid() == 0:
+        cmd = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *cmd]
+    return subprocess.run(cmd, capture_output=True, text=True, cwd="/", env=env, timeout=300)
+
+
+def _read_only_tree(folder: Path, file_mode: int = 0o400) -> None:
+    for p in [folder, *folder.iterdir()]:
+        if os.geteuid() == 0:
+            os.chown(p, NOBODY, NOBODY)
+    for p in folder.iterdir():
+        os.chmod(p, file_mode)
+    os.chmod(folder, 0o555)
+
+
+@pytest.fixture
+def open_tmp():
+    """A temporary folder every user can reach (pytest's tmp_path is private to root)."""
+    import shutil
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="kit-ro-"))
+    os.chmod(d, 0o755)
+    yield d
+    for p in [d, *d.rglob("*")]:
+        if p.is_dir():
+            os.chmod(p, 0o755)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def ro_store(open_tmp):
+    folder = open_tmp / "ro"
+    with Store(folder / "s.sqlite") as st:
+        st.save({"athlete_id": "ATH-01", "observed_at": "2026-05-01T09:30:00", "tremor": True})
+        st.save({"athlete_id": "ATH-02", "observed_at": "2026-05-01T09:40:00", "spasm": True})
+    _read_only_tree(folder)
+    return folder / "s.sqlite"
+
+
+def test_read_only_commands_work_on_a_read_only_folder_and_file(ro_store):
+    r = _as_reader("log", "list", "--store", str(ro_store))
+    assert r.returncode == 0, r.stderr
+    assert "ATH-01" in r.stdout and "ATH-02" in r.stdout
+    r = _as_reader("log", "info", "--store", str(ro_store))
+    assert r.returncode == 0 and "observations: 2" in r.stdout and "integrity check: ok" in r.stdout, r.stderr
+    r = _as_reader("log", "export", "--format", "json", "--store", str(ro_store))
+    assert r.returncode == 0 and [o["athlete_id"] for o in json.loads(r.stdout)] == ["ATH-01", "ATH-02"], r.stderr
+    assert sorted(p.name for p in ro_store.parent.iterdir()) == ["s.sqlite"]  # nothing created beside it
+    obs = ro_store.parent.parent / "o.json"
+    obs.write_text('{"athlete_id": "ATH-03", "tremor": true}', encoding="utf-8")
+    os.chmod(obs, 0o644)
+    r = _as_reader("log", "add", str(obs), "--store", str(ro_store))  # writing is refused, saying why
+    assert r.returncode == 1 and "read-only" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_read_only_commands_say_what_is_actually_wrong(open_tmp):
+    tmp_path = open_tmp
+    r = _as_reader("log", "list", "--store", str(tmp_path / "missing.sqlite"))
+    assert r.returncode == 1 and "no store at" in r.stderr
+    r = _as_reader("log", "list", "--store", str(tmp_path))
+    assert r.returncode == 1 and "is a folder" in r.stderr and "not writable" not in r.stderr
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("athlete_id,tremor\nA,true\n" * 50, encoding="utf-8")
+    os.chmod(junk, 0o644)
+    r = _as_reader("log", "info", "--store", str(junk))
+    assert r.returncode == 1 and "not a SQLite file" in r.stderr, r.stderr
+    folder = tmp_path / "locked"
+    with Store(folder / "s.sqlite") as st:
+        st.save({"athlete_id": "ATH-01", "tremor": True})
+    _read_only_tree(folder, file_mode=0o000)
+    r = _as_reader("log", "export", "--format", "csv", "--store", str(folder / "s.sqlite"))
+    assert r.returncode == 1 and "no permission to read" in r.stderr, r.stderr
