@@ -233,6 +233,12 @@ class TeamSource:
             raise InputError(f"no observation for athlete {aid!r} in {self.where}{hint}")
         return [rows[i] for i in sorted(range(len(rows)), key=lambda i: _sort_key(rows[i], i))]
 
+    def record(self, handouts: int, observations: int) -> None:
+        """Note the handouts in the store's audit trail (counts only); nothing for a CSV log or a read-only store."""
+        if self._store is not None and hasattr(self._store, "record"):
+            self._store.record("handout", observations, f"{handouts} handout{'s' if handouts != 1 else ''}")
+            self._store.close()
+
     def close(self) -> None:
         """Close the store, if one is open."""
         if self._store is not None and hasattr(self._store, "close"):
@@ -492,6 +498,7 @@ def run_handout(args: argparse.Namespace) -> int:
         if not args.all:
             records = src.observations(args.athlete)
             print(write_handout(records, args.out, pseudonymise=args.pseudonymise, generated_on=day))
+            src.record(1, len(records))
             return 0
         athletes = src.athletes()
         if not athletes:
@@ -500,7 +507,9 @@ def run_handout(args: argparse.Namespace) -> int:
         jobs = [(src.observations(a), args.out, args.pseudonymise, key, day) for a in athletes]
     finally:
         src.close()
-    return _run_all(jobs, args.jobs)
+    status = _run_all(jobs, args.jobs)
+    src.record(len(jobs), sum(len(j[0]) for j in jobs))
+    return status
 
 
 def _run_all(jobs: list[tuple[Any, ...]], workers: int) -> int:

@@ -40,6 +40,7 @@ import/export and the sample season. Every public name is importable from ``kit.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import math
 import os
@@ -48,6 +49,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -64,7 +66,7 @@ if TYPE_CHECKING:  # pandas is imported only when a DataFrame is asked for
     import pandas as pd
 
 __all__ = [
-    "Store", "StoreError", "LogImportError", "ImportReport", "default_store_path", "ensure_sample_store",
+    "Store", "StoreError", "StoreRequestError", "EraseReport", "LogImportError", "ImportReport", "default_store_path", "ensure_sample_store",
     "canonical_observation", "MIGRATIONS", "SCHEMA_VERSION", "ENV_VAR", "SAMPLE_LOG", "unreadable_store",
 ]
 
@@ -84,6 +86,10 @@ T = TypeVar("T")
 
 #: Appended to a :class:`StoreError` about a failed save (for Python callers; the CLI says it its own way).
 UNSAVED_NOTE = " The observation was NOT saved; it is kept in memory (StoreError.observation, Store.unsaved)."
+
+
+class StoreRequestError(ValueError):
+    """A request that does not fit the log (no such observation, or one already corrected); nothing changed."""
 
 
 class StoreError(RuntimeError):
@@ -256,6 +262,7 @@ class Store(LogTransfer):
             if not self.read_only:
                 self._retry(lambda: self._pragma_wal(conn))
                 conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("PRAGMA secure_delete = ON")  # deleted content is overwritten with zeros (erasure)
             conn.execute("PRAGMA foreign_keys = ON")
             self._conn = conn
             self._migrate(conn)
@@ -461,9 +468,14 @@ class Store(LogTransfer):
             which is also appended to :attr:`unsaved`.
         """
         row = self._prepare(observation, assessment)
+
+        def insert(db: sqlite3.Connection) -> int:
+            rid = int(db.execute(self._INSERT, (*row, _now_utc(), source)).lastrowid)
+            _audit(db, "add", 1, f"from {source or 'python'}")
+            return rid
+
         try:
-            return self._transaction(lambda db: int(db.execute(self._INSERT, (*row, _now_utc(), source)).lastrowid),
-                                     doing="save the observation", observation=dict(observation))
+            return self._transaction(insert, doing="save the observation", observation=dict(observation))
         except StoreError:
             self.unsaved.append(dict(observation))
             raise
@@ -491,7 +503,7 @@ class Store(LogTransfer):
         return self._insert_rows(rows, source=source, keep=items)
 
     def _insert_rows(self, rows: list[tuple[Any, ...]], *, source: str | None, keep: Any,
-                     skip_stored: bool = False) -> list[int | None]:
+                     skip_stored: bool = False, action: str = "add") -> list[int | None]:
         """Store prepared rows in one transaction; their ids in order.
 
         With ``skip_stored`` a row identical to one already stored (same canonical
@@ -505,7 +517,10 @@ class Store(LogTransfer):
             # compared with what was stored before this call: rows repeated within ``rows`` are all kept
             stored = [skip_stored and db.execute("SELECT 1 FROM observations WHERE observed_sort = ? AND observation_json = ? LIMIT 1",
                                                  (r[2], r[3])).fetchone() is not None for r in rows]
-            return [None if dup else int(db.execute(self._INSERT, (*r, now, source)).lastrowid) for r, dup in zip(rows, stored, strict=True)]
+            ids = [None if dup else int(db.execute(self._INSERT, (*r, now, source)).lastrowid) for r, dup in zip(rows, stored, strict=True)]
+            kept = sum(i is not None for i in ids)
+            _audit(db, action, kept, f"from {source or 'python'}" + (f"; {len(ids) - kept} duplicates skipped" if kept < len(ids) else ""))
+            return ids
 
         try:
             return self._transaction(insert, doing=f"save {len(rows)} observations", observation=keep)
@@ -531,21 +546,30 @@ class Store(LogTransfer):
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def _where(self, athlete_id: str | None) -> tuple[str, tuple[Any, ...]]:
-        if athlete_id is None:
-            return "", ()
-        return " WHERE athlete_id = ?", (athlete_id,)
+    def _where(self, athlete_id: str | None, *, include_superseded: bool = False) -> tuple[str, tuple[Any, ...]]:
+        """The WHERE clause: current rows only (a corrected observation is shown by its correction)."""
+        conds, params = ([] if include_superseded else ["superseded_by IS NULL"]), []
+        if athlete_id is not None:
+            conds.append("athlete_id = ?")
+            params.append(athlete_id)
+        return (" WHERE " + " AND ".join(conds) if conds else ""), tuple(params)
 
-    def entries(self, athlete_id: str | None = None) -> list[dict[str, Any]]:
-        """Stored rows with everything kept: ``id``, ``observation``, ``assessment`` (as shown), ``kit_version``, ``saved_at``, ``source``.
+    _ENTRY = "SELECT id, observation_json, assessment_json, kit_version, saved_at, source, supersedes, superseded_by FROM observations"
 
-        In the stable order: ``observed_at`` (as time), then ``id``.
+    @staticmethod
+    def _entry(r: tuple[Any, ...]) -> dict[str, Any]:
+        return {"id": r[0], "observation": json.loads(r[1]), "assessment": json.loads(r[2]), "kit_version": r[3],
+                "saved_at": r[4], "source": r[5], "supersedes": r[6], "superseded_by": r[7]}
+
+    def entries(self, athlete_id: str | None = None, *, include_superseded: bool = False) -> list[dict[str, Any]]:
+        """Stored rows with everything kept: ``id``, ``observation``, ``assessment`` (as shown), ``kit_version``,
+        ``saved_at``, ``source``, ``supersedes`` and ``superseded_by`` (row ids of a correction, else ``None``).
+
+        In the stable order: ``observed_at`` (as time), then ``id``. Only current rows unless
+        ``include_superseded`` (then also the versions a correction replaced).
         """
-        where, params = self._where(athlete_id)
-        rows = self._read("SELECT id, observation_json, assessment_json, kit_version, saved_at, source FROM observations"
-                          f"{where} ORDER BY observed_sort, id", params)
-        return [{"id": r[0], "observation": json.loads(r[1]), "assessment": json.loads(r[2]), "kit_version": r[3],
-                 "saved_at": r[4], "source": r[5]} for r in rows]
+        where, params = self._where(athlete_id, include_superseded=include_superseded)
+        return [self._entry(r) for r in self._read(f"{self._ENTRY}{where} ORDER BY observed_sort, id", params)]
 
     def observations(self, athlete_id: str | None = None) -> list[dict[str, Any]]:
         """The observations as contract dicts, ordered by ``observed_at`` then row id."""
@@ -555,13 +579,8 @@ class Store(LogTransfer):
 
     def get(self, row_id: int) -> dict[str, Any] | None:
         """One stored row (as in :meth:`entries`), or ``None``."""
-        rows = self._read("SELECT id, observation_json, assessment_json, kit_version, saved_at, source FROM observations WHERE id = ?",
-                          (int(row_id),))
-        if not rows:
-            return None
-        r = rows[0]
-        return {"id": r[0], "observation": json.loads(r[1]), "assessment": json.loads(r[2]), "kit_version": r[3],
-                "saved_at": r[4], "source": r[5]}
+        rows = self._read(f"{self._ENTRY} WHERE id = ?", (int(row_id),))
+        return self._entry(rows[0]) if rows else None
 
     def count(self, athlete_id: str | None = None) -> int:
         """Number of stored observations."""
@@ -570,7 +589,8 @@ class Store(LogTransfer):
 
     def athletes(self) -> list[str]:
         """Athlete ids in the log, sorted (observations with no athlete id are left out)."""
-        return [r[0] for r in self._read("SELECT DISTINCT athlete_id FROM observations WHERE athlete_id IS NOT NULL ORDER BY athlete_id")]
+        return [r[0] for r in self._read("SELECT DISTINCT athlete_id FROM observations WHERE athlete_id IS NOT NULL "
+                                         "AND superseded_by IS NULL ORDER BY athlete_id")]
 
     def frame(self, athlete_id: str | None = None) -> pd.DataFrame:
         """The observations as a DataFrame: ``id`` plus every contract column.
@@ -646,3 +666,178 @@ class Store(LogTransfer):
     def clear_draft(self, name: str = "triage") -> None:
         """Forget the draft (after the observation was saved, or the form cleared)."""
         self._transaction(lambda db: db.execute("DELETE FROM drafts WHERE name = ?", (name,)), doing="clear the draft")
+
+    # -- corrections, erasure, audit ------------------------------------------------------------
+
+    def correct(self, row_id: int, observation: Mapping[str, Any], *, assessment: Any = None, source: str | None = "correct") -> int:
+        """Store a corrected observation that supersedes row ``row_id``; returns the new row id.
+
+        The old row is kept for the record, marked ``superseded_by`` the new one (which has
+        ``supersedes``); lists, exports and handouts show only the current version.
+
+        Raises
+        ------
+        ObservationError
+            The correction is not a valid observation (nothing changed).
+        StoreRequestError
+            No row ``row_id``, or it was already corrected (the message names the current version).
+        StoreError
+            The store could not be written.
+        """
+        row = self._prepare(observation, assessment)
+        old_id = int(row_id)
+
+        def apply(db: sqlite3.Connection) -> int:
+            found = db.execute("SELECT superseded_by FROM observations WHERE id = ?", (old_id,)).fetchone()
+            if found is None:
+                raise StoreRequestError(f"no observation #{old_id} in {self.path}")
+            if found[0] is not None:
+                current = found[0]
+                while (nxt := db.execute("SELECT superseded_by FROM observations WHERE id = ?", (current,)).fetchone()) and nxt[0]:
+                    current = nxt[0]
+                raise StoreRequestError(f"observation #{old_id} was already corrected; the current version is #{current} "
+                                        f"(correct that one)")
+            new_id = int(db.execute(self._INSERT, (*row, _now_utc(), source)).lastrowid)
+            db.execute("UPDATE observations SET supersedes = ? WHERE id = ?", (old_id, new_id))
+            db.execute("UPDATE observations SET superseded_by = ? WHERE id = ?", (new_id, old_id))
+            _audit(db, "correct", 1, f"#{old_id} superseded by #{new_id}")
+            return new_id
+
+        with self._lock:
+            try:
+                return self._transaction(apply, doing="save the correction", observation=dict(observation))
+            except StoreError:
+                self.unsaved.append(dict(observation))
+                raise
+
+    def erase(self, *, athlete_id: str | None = None, row_id: int | None = None) -> EraseReport:
+        """Remove an athlete's observations and drafts (or one observation) so that no readable copy stays.
+
+        With ``athlete_id``: every row of that athlete (current and superseded) and every draft
+        whose ``athlete_id`` is that id. With ``row_id``: that observation and every version of
+        it (its correction chain). Then the file is scrubbed: ``secure_delete`` is on (deleted
+        content is overwritten), ``PRAGMA wal_checkpoint(TRUNCATE)`` empties the ``-wal`` file,
+        ``VACUUM`` rebuilds the file without free pages, and a second checkpoint empties the
+        ``-wal`` again. The erasure is recorded in the audit table with counts only.
+
+        Returns
+        -------
+        EraseReport
+            Counts, and ``scrubbed`` = whether the ``-wal`` could be emptied (another program
+            reading the store at that moment prevents it; run erase again once it is closed).
+
+        Raises
+        ------
+        StoreRequestError
+            Nothing matches (nothing changed).
+        """
+        if (athlete_id is None) == (row_id is None):
+            raise ValueError("erase takes exactly one of athlete_id or row_id")
+
+        def apply(db: sqlite3.Connection) -> tuple[int, int]:
+            if athlete_id is not None:
+                ids = [r[0] for r in db.execute("SELECT id FROM observations WHERE athlete_id = ?", (athlete_id,))]
+            else:
+                ids = self._chain(db, int(row_id))  # type: ignore[arg-type]
+            drafts = []
+            if athlete_id is not None:
+                for name, text in db.execute("SELECT name, form_json FROM drafts").fetchall():
+                    with contextlib.suppress(ValueError, TypeError, AttributeError):
+                        if str(json.loads(text).get("athlete_id") or "").strip() == athlete_id:
+                            drafts.append(name)
+            if not ids and not drafts:
+                what = f"athlete {athlete_id!r}" if athlete_id is not None else f"observation #{row_id}"
+                raise StoreRequestError(f"no {what} in {self.path}; nothing was erased")
+            for i in range(0, len(ids), 500):
+                part = ids[i:i + 500]
+                db.execute(f"DELETE FROM observations WHERE id IN ({','.join('?' * len(part))})", part)
+            db.execute("UPDATE observations SET supersedes = NULL WHERE supersedes IS NOT NULL "
+                       "AND supersedes NOT IN (SELECT id FROM observations)")
+            for name in drafts:
+                db.execute("DELETE FROM drafts WHERE name = ?", (name,))
+            _audit(db, "erase", len(ids), f"{len(ids)} observations and {len(drafts)} drafts erased "
+                                          f"({'one athlete' if athlete_id is not None else 'one observation'}; id not kept)")
+            return len(ids), len(drafts)
+
+        with self._lock:
+            n_obs, n_drafts = self._transaction(apply, doing="erase")
+            return EraseReport(observations=n_obs, drafts=n_drafts, scrubbed=self._scrub())
+
+    @staticmethod
+    def _chain(db: sqlite3.Connection, row_id: int) -> list[int]:
+        """``row_id`` and every version linked to it by corrections (both directions)."""
+        seen: set[int] = set()
+        todo = [row_id]
+        while todo:
+            i = todo.pop()
+            if i in seen:
+                continue
+            r = db.execute("SELECT supersedes, superseded_by FROM observations WHERE id = ?", (i,)).fetchone()
+            if r is None:
+                continue
+            seen.add(i)
+            todo.extend(x for x in r if x is not None)
+        return sorted(seen)
+
+    def _scrub(self) -> bool:
+        """Checkpoint the WAL into the file and truncate it, VACUUM, truncate again; True if the -wal ended empty."""
+        conn = self._db()
+        try:
+            busy1 = self._retry(lambda: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())[0]
+            self._retry(lambda: conn.execute("VACUUM"))
+            busy2 = self._retry(lambda: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())[0]
+        except sqlite3.Error as err:
+            raise self._error(err, "scrub the file after the erasure") from None
+        wal = Path(f"{self.path}-wal")
+        return not busy1 and not busy2 and (not wal.exists() or wal.stat().st_size == 0)
+
+    def record(self, action: str, rows: int, detail: str = "") -> bool:
+        """Add an audit entry (e.g. ``export``, ``handout``), also for a store opened read-only.
+
+        Returns ``False`` (and records nothing) when the store cannot be written, e.g. on a
+        read-only mount: reading must still work there.
+        """
+        try:
+            if not self.read_only:
+                self._transaction(lambda db: _audit(db, action, rows, detail), doing="record the audit entry")
+            else:
+                with Store(self.path) as rw:
+                    rw._transaction(lambda db: _audit(db, action, rows, detail), doing="record the audit entry")
+        except StoreError:
+            return False
+        return True
+
+    def audit(self) -> list[dict[str, Any]]:
+        """The audit trail, oldest first: ``id``, ``at`` (UTC), ``os_user``, ``action``, ``rows``, ``detail``, ``kit_version``."""
+        rows = self._read("SELECT id, at, os_user, action, rows, detail, kit_version FROM audit ORDER BY id")
+        return [dict(zip(("id", "at", "os_user", "action", "rows", "detail", "kit_version"), r, strict=True)) for r in rows]
+
+
+@dataclass
+class EraseReport:
+    """What :meth:`Store.erase` removed: ``observations`` and ``drafts`` counts; ``scrubbed`` = the -wal was emptied."""
+
+    observations: int
+    drafts: int
+    scrubbed: bool
+
+
+#: What the audit table records (never health data: no athlete id, value or note).
+AUDIT_ACTIONS = ("add", "import", "export", "correct", "erase", "handout")
+
+
+def os_user() -> str:
+    """The operating-system user running the kit (for the audit table)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name and no passwd entry (some containers)
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _audit(db: sqlite3.Connection, action: str, rows: int, detail: str) -> None:
+    from kit import __version__
+
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}; allowed: {', '.join(AUDIT_ACTIONS)}")
+    db.execute("INSERT INTO audit (at, os_user, action, rows, detail, kit_version) VALUES (?, ?, ?, ?, ?, ?)",
+               (_now_utc(), os_user(), action, int(rows), detail, __version__))

@@ -41,9 +41,26 @@ def _m2(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _m3(db: sqlite3.Connection) -> None:
+    # corrections: the old row is kept and points to the row that replaces it
+    db.execute("ALTER TABLE observations ADD COLUMN supersedes INTEGER")
+    db.execute("ALTER TABLE observations ADD COLUMN superseded_by INTEGER")
+    # who did what and when: counts only, never health data (no athlete id, no value, no note)
+    db.execute("""CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        os_user TEXT NOT NULL,
+        action TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        detail TEXT NOT NULL,
+        kit_version TEXT NOT NULL
+    )""")
+
+
 #: version -> (description, function applying it inside a transaction). Append only.
 MIGRATIONS: dict[int, tuple[str, Callable[[sqlite3.Connection], None]]] = {
     1: ("observation log: contract JSON + indexed athlete/time + assessment shown + kit version", _m1),
     2: ("form drafts (autosave) and a key/value meta table", _m2),
+    3: ("corrections (supersedes / superseded_by) and the audit table", _m3),
 }
 SCHEMA_VERSION = max(MIGRATIONS)

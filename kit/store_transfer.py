@@ -137,14 +137,16 @@ class LogTransfer:
         Notes
         -----
         Export, import into an empty store, export again: the two files are byte-identical.
+        Writing to ``dest`` is recorded in the audit table (counts only; not on a read-only store).
         """
         text = self.export_text(fmt, athlete_id)
         if dest is None:
             return text
         if hasattr(dest, "write"):
             dest.write(text)  # type: ignore[union-attr]
-            return None
-        _atomic_write(Path(os.fspath(dest)), text)
+        else:
+            _atomic_write(Path(os.fspath(dest)), text)
+        self.record("export", self.count(athlete_id), f"{fmt} {'one athlete' if athlete_id else 'whole log'}")
         return None
 
     def import_records(self, items: Iterable[Any], *, skip_bad: bool = False, source: str = "import",
@@ -165,7 +167,8 @@ class LogTransfer:
                 bad.append((i, item, list(err.with_row(i).problems)))
         if bad and not skip_bad:
             raise LogImportError([p for _, _, ps in bad for p in ps], source=source, what=what, n_bad=len(bad))
-        report = ImportReport._from_insert(self._insert_rows(rows, source=source, keep=kept, skip_stored=not allow_duplicates),
+        report = ImportReport._from_insert(self._insert_rows(rows, source=source, keep=kept, skip_stored=not allow_duplicates,
+                                                             action="import"),
                                            positions)
         report.bad = bad
         return report
@@ -235,7 +238,7 @@ class LogTransfer:
         bad.sort(key=lambda b: b[0])
         if bad and not skip_bad:
             raise LogImportError([p for _, _, ps in bad for p in ps], source=str(path), what="line", n_bad=len(bad))
-        report = ImportReport._from_insert(self._insert_rows(rows, source=f"import:{path.name}", keep=kept,
+        report = ImportReport._from_insert(self._insert_rows(rows, source=f"import:{path.name}", keep=kept, action="import",
                                                              skip_stored=not allow_duplicates), lines)
         if bad:
             report.bad = [(line, raw, probs) for line, raw, probs in bad]
@@ -326,7 +329,7 @@ def ensure_sample_store(path: str | os.PathLike[str] | None = None, sample: str 
         are one transaction, so the sample is never imported twice).
     """
     from kit.io import parse_csv_rows
-    from kit.store import Store  # kit.store imports this module: import it when called
+    from kit.store import Store, _audit  # kit.store imports this module: import it when called
 
     st = Store(path)
     if st.count() > 0:
@@ -343,6 +346,7 @@ def ensure_sample_store(path: str | os.PathLike[str] | None = None, sample: str 
         now = _now_utc()
         for r in rows:
             db.execute(Store._INSERT, (*r, now, f"sample:{src.name}"))
+        _audit(db, "import", len(rows), f"from sample:{src.name}")
         db.execute("INSERT INTO meta (key, value) VALUES ('sample_imported', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                    (now,))
         return len(rows)

@@ -293,3 +293,108 @@ def test_read_only_commands_say_what_is_actually_wrong(open_tmp):
     _read_only_tree(folder, file_mode=0o000)
     r = _as_reader("log", "export", "--format", "csv", "--store", str(folder / "s.sqlite"))
     assert r.returncode == 1 and "no permission to read" in r.stderr, r.stderr
+
+
+# ---- item 10: correction, erasure, audit -------------------------------------------------------
+
+def test_correct_supersedes_the_old_observation_which_is_kept_but_not_shown(tmp_path):
+    store = tmp_path / "s.sqlite"
+    with Store(store) as st:
+        old = st.save({"athlete_id": "ATH-01", "observed_at": "2026-05-01T09:30:00", "pain_score": 9, "spasm": True})
+        st.save({"athlete_id": "ATH-02", "observed_at": "2026-05-01T09:35:00", "tremor": True})
+    fixed = tmp_path / "fixed.json"
+    fixed.write_text(json.dumps({"athlete_id": "ATH-01", "observed_at": "2026-05-01T09:30:00", "pain_score": 3, "spasm": True}))
+    r = kit("log", "correct", str(old), str(fixed), "--store", str(store))
+    assert r.returncode == 0, r.stderr
+    assert f"corrects #{old}" in r.stdout
+    with Store(store) as st:
+        assert [o.get("pain_score") for o in st.observations("ATH-01")] == [3]
+        assert st.count() == 2 and len(st.entries(include_superseded=True)) == 3
+        kept = st.get(old)
+        assert kept["observation"]["pain_score"] == 9 and kept["superseded_by"] is not None
+        assert st.get(kept["superseded_by"])["supersedes"] == old
+        assert '"pain_score": 9' not in st.export_text("json")
+    r = kit("log", "list", "--store", str(store))
+    assert r.returncode == 0 and f"\n{old} " not in r.stdout and "2 observations" in r.stdout
+    r = kit("log", "list", "--all", "--store", str(store))
+    assert r.returncode == 0 and f"superseded by #{kept['superseded_by']}" in r.stdout
+    r = kit("log", "correct", str(old), str(fixed), "--store", str(store))  # an old version cannot be corrected again
+    assert r.returncode == 2 and f"#{kept['superseded_by']}" in r.stderr
+    r = kit("log", "correct", "999", str(fixed), "--store", str(store))
+    assert r.returncode == 2 and "no observation #999" in r.stderr
+
+
+def _raw_bytes(store: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in store.parent.iterdir() if p.name.startswith(store.name))
+
+
+def test_erase_athlete_leaves_no_readable_copy_in_the_file_or_its_wal(tmp_path):
+    store = tmp_path / "s.sqlite"
+    secret_id, secret_note = "ZZ-ERASE-ME-77", "confided: diabetic, hides insulin pump"
+    with Store(store) as st:
+        for i in range(30):
+            st.save({"athlete_id": secret_id, "observed_at": f"2026-05-01T09:{i:02d}:00", "notes": secret_note, "tremor": True})
+            st.save({"athlete_id": "ATH-KEEP", "observed_at": f"2026-05-01T10:{i:02d}:00", "notes": "kept note", "spasm": True})
+        st.save_draft({"athlete_id": secret_id, "notes": secret_note})
+        first = st.athletes()
+        old = st.entries(secret_id)[0]["id"]
+        fixed = {"athlete_id": secret_id, "observed_at": "2026-05-01T09:00:00", "notes": secret_note + " (fixed)"}
+        st.correct(old, fixed)
+        assert secret_id.encode() in _raw_bytes(store)
+        r = kit("log", "erase", "--athlete", secret_id, "--store", str(store), stdin="")
+        assert r.returncode == 2 and "--yes" in r.stderr and st.count(secret_id) == 30  # no confirmation: nothing erased
+    r = kit("log", "erase", "--athlete", secret_id, "--store", str(store), stdin="yes\n")
+    assert r.returncode == 0, r.stderr
+    assert "erased 31 observations and 1 draft" in r.stdout
+    raw = _raw_bytes(store)
+    assert secret_id.encode() not in raw and secret_note.encode() not in raw and b"insulin" not in raw
+    with Store(store) as st:
+        assert st.athletes() == [a for a in first if a != secret_id] and st.count() == 30
+        assert st.load_draft() is None and st.integrity_check() == "ok"
+        audit = st.audit()
+    erased = [a for a in audit if a["action"] == "erase"]
+    assert erased and erased[-1]["rows"] == 31 and secret_id not in json.dumps(audit)
+    assert b"kept note" in _raw_bytes(store)
+
+
+def test_erase_one_observation_by_id_with_yes(tmp_path):
+    store = tmp_path / "s.sqlite"
+    with Store(store) as st:
+        a = st.save({"athlete_id": "ATH-01", "observed_at": "2026-05-01T09:30:00", "notes": "wrong person QQ-NOTE"})
+        b = st.save({"athlete_id": "ATH-01", "observed_at": "2026-05-01T09:40:00", "tremor": True})
+    r = kit("log", "erase", "--id", str(a), "--yes", "--store", str(store))
+    assert r.returncode == 0, r.stderr
+    with Store(store) as st:
+        assert [e["id"] for e in st.entries()] == [b]
+    assert b"QQ-NOTE" not in _raw_bytes(store)
+    r = kit("log", "erase", "--id", str(a), "--yes", "--store", str(store))
+    assert r.returncode == 2 and f"no observation #{a}" in r.stderr
+
+
+def test_audit_records_who_did_what_and_when_without_health_data(tmp_path):
+    store = tmp_path / "s.sqlite"
+    obs = tmp_path / "o.json"
+    obs.write_text(json.dumps([{"athlete_id": "ZZ-01", "notes": "SECRET-NOTE", "tremor": True},
+                               {"athlete_id": "ZZ-02", "spasm": True}]))
+    assert kit("log", "add", str(obs), "--store", str(store)).returncode == 0
+    assert kit("log", "import", str(ROOT / "data" / "sample-team-log.csv"), "--store", str(store)).returncode == 0
+    assert kit("log", "export", "--format", "csv", "--out", str(tmp_path / "e.csv"), "--store", str(store)).returncode == 0
+    assert kit("log", "export", "--format", "json", "--store", str(store)).returncode == 0
+    fixed = tmp_path / "f.json"
+    fixed.write_text(json.dumps({"athlete_id": "ZZ-01", "tremor": False}))
+    assert kit("log", "correct", "1", str(fixed), "--store", str(store)).returncode == 0
+    assert kit("log", "erase", "--athlete", "ZZ-02", "--yes", "--store", str(store)).returncode == 0
+    n07 = Store(store, read_only=True).count("ATH-07")
+    r = kit("handout", "--log", str(store), "--athlete", "ATH-07", "--out", str(tmp_path / "h"), "--date", "2026-11-01")
+    assert r.returncode == 0, r.stderr
+    r = kit("log", "audit", "--json", "--store", str(store))
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)
+    assert [(a["action"], a["rows"]) for a in rows] == [("add", 2), ("import", 300), ("export", 302), ("export", 302),
+                                                        ("correct", 1), ("erase", 1), ("handout", n07)]
+    import getpass
+    assert {a["os_user"] for a in rows} == {getpass.getuser()} and all(a["at"].endswith("+00:00") for a in rows)
+    text = json.dumps(rows)
+    assert "SECRET-NOTE" not in text and "ZZ-01" not in text and "ZZ-02" not in text and "ATH-07" not in text
+    r = kit("log", "audit", "--store", str(store))
+    assert r.returncode == 0 and "erase" in r.stdout and "7 audit entries" in r.stdout
