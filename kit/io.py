@@ -17,7 +17,7 @@ import csv
 import io
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +29,11 @@ from kit.private import open_private
 if TYPE_CHECKING:  # pandas is imported only by the functions that build frames (fast CLI start)
     import pandas as pd
 
-__all__ = ["read_log_csv", "parse_csv_rows", "write_log_csv", "records_to_frame", "frame_to_records", "format_cell"]
+__all__ = ["ASSESSMENT_COLUMNS", "read_log_csv", "parse_csv_rows", "write_log_csv", "records_to_frame", "frame_to_records", "format_cell"]
+
+#: Columns ``kit log export --with-assessment`` adds after the contract's: what was shown, not observations.
+#: Readers ignore them (an import assesses each row anew).
+ASSESSMENT_COLUMNS = ("escalation", "top_cause", "flags", "rule_set", "kit_version", "saved_at")
 
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
@@ -111,7 +115,7 @@ def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, A
         raise ObservationError([Problem("<csv>", None, f"the header names {'a column' if len(repeated) == 1 else 'columns'} "
                                         f"more than once ({names}); each column may appear only once", 1)])
     for h in header:
-        if h not in FIELDS and extra == "error":
+        if h not in FIELDS and h not in ASSESSMENT_COLUMNS and extra == "error":
             hint = suggest_field(h)
             problems.append(Problem(h, None, "column is not a field of the contract" + (f"; did you mean {hint!r}?" if hint else "")))
     if problems:
@@ -222,17 +226,18 @@ def format_cell(spec: FieldSpec, v: Any) -> str:
     return str(v)
 
 
-def write_log_csv(records: Iterable[Mapping[str, Any]], dest: str | Path | io.TextIOBase) -> None:
-    """Write observations as CSV: every contract field as a column, in contract order."""
+def write_log_csv(records: Iterable[Mapping[str, Any]], dest: str | Path | io.TextIOBase, *, extra: Sequence[str] = ()) -> None:
+    """Write observations as CSV: every contract field as a column, in contract order, then the ``extra`` columns (as text)."""
     fh = open_private(dest, "w", encoding="utf-8", newline="") if isinstance(dest, (str, Path)) else dest  # 0600
     try:
         w = csv.writer(fh, lineterminator="\n")
         # QUOTE_MINIMAL does not quote a bare "\r" when the line terminator is "\n": such rows are
         # written with every cell quoted, so they read back exactly
         w_all = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
-        w.writerow(FIELD_NAMES)
+        w.writerow([*FIELD_NAMES, *extra])
         for r in records:
-            cells = neutralise_row(format_cell(FIELDS[n], r.get(n)) for n in FIELD_NAMES)  # no formulas (kit.csvsafe)
+            cells = neutralise_row([*(format_cell(FIELDS[n], r.get(n)) for n in FIELD_NAMES),  # no formulas (kit.csvsafe)
+                                    *("" if r.get(c) is None else str(r.get(c)) for c in extra)])
             (w_all if any("\r" in c for c in cells) else w).writerow(cells)
     finally:
         if isinstance(dest, (str, Path)):

@@ -58,6 +58,7 @@ from kit.observation import ObservationError, Problem
 from kit.private import private_file, tighten
 from kit.store_canonical import _draft_default, _dumps, _now_utc, _sort_key, canonical_observation
 from kit.store_canonical import canonical_order as canonical_order
+from kit.store_episodes import EpisodeSummary, summarise_episodes
 from kit.store_schema import MIGRATIONS, SCHEMA_VERSION
 from kit.store_transfer import REJECT_COLUMNS as REJECT_COLUMNS
 from kit.store_transfer import SAMPLE_LOG, ImportReport, LogImportError, LogTransfer, ensure_sample_store
@@ -66,7 +67,7 @@ if TYPE_CHECKING:  # pandas is imported only when a DataFrame is asked for
     import pandas as pd
 
 __all__ = [
-    "Store", "StoreError", "StoreRequestError", "EraseReport", "LogImportError", "ImportReport", "default_store_path", "ensure_sample_store",
+    "Store", "StoreError", "StoreRequestError", "EraseReport", "EpisodeSummary", "LogImportError", "ImportReport", "default_store_path", "ensure_sample_store",
     "canonical_observation", "MIGRATIONS", "SCHEMA_VERSION", "ENV_VAR", "SAMPLE_LOG", "unreadable_store",
 ]
 
@@ -78,6 +79,9 @@ BUSY_TIMEOUT_MS = 10_000  # SQLite waits this long for a lock before reporting "
 RETRY_FOR_S = 60.0  # then the store retries (jittered back-off) for this long in total
 
 T = TypeVar("T")
+
+#: ``rule_set`` recorded for an assessment that does not name one (the v0.1 engine, and rows saved before).
+RULE_SET_BEFORE = "0.1"
 
 
 # --------------------------------------------------------------------------------------------
@@ -435,11 +439,14 @@ class Store(LogTransfer):
                                                 "check for an implausibly large number")]) from None
         else:
             shown = assessment.to_dict() if hasattr(assessment, "to_dict") else dict(assessment)
+        episode = obs.get("episode_id")  # contract v0.2; absent from v0.1 observations
         return (obs.get("athlete_id"), obs["observed_at"], _sort_key(obs["observed_at"]), _dumps(obs), _dumps(shown),
-                shown.get("escalation"), shown.get("top_cause"), __version__)
+                shown.get("escalation"), shown.get("top_cause"), __version__, str(shown.get("rule_set") or RULE_SET_BEFORE),
+                None if episode in (None, "") else str(episode))
 
     _INSERT = ("INSERT INTO observations (athlete_id, observed_at, observed_sort, observation_json, assessment_json, "
-               "escalation, top_cause, kit_version, saved_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+               "escalation, top_cause, kit_version, rule_set, episode_id, saved_at, source) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
     def save(self, observation: Mapping[str, Any], *, assessment: Any = None, source: str | None = None) -> int:
         """Validate, assess and store one observation in its own transaction.
@@ -546,29 +553,38 @@ class Store(LogTransfer):
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def _where(self, athlete_id: str | None, *, include_superseded: bool = False) -> tuple[str, tuple[Any, ...]]:
+    def _where(self, athlete_id: str | None, *, include_superseded: bool = False,
+               episode_id: str | None = None) -> tuple[str, tuple[Any, ...]]:
         """The WHERE clause: current rows only (a corrected observation is shown by its correction)."""
         conds, params = ([] if include_superseded else ["superseded_by IS NULL"]), []
         if athlete_id is not None:
             conds.append("athlete_id = ?")
             params.append(athlete_id)
+        if episode_id is not None:
+            conds.append("episode_id = ?")
+            params.append(episode_id)
         return (" WHERE " + " AND ".join(conds) if conds else ""), tuple(params)
 
-    _ENTRY = "SELECT id, observation_json, assessment_json, kit_version, saved_at, source, supersedes, superseded_by FROM observations"
+    _ENTRY = ("SELECT id, observation_json, assessment_json, kit_version, saved_at, source, supersedes, superseded_by, rule_set, "
+              "episode_id FROM observations")
 
     @staticmethod
     def _entry(r: tuple[Any, ...]) -> dict[str, Any]:
         return {"id": r[0], "observation": json.loads(r[1]), "assessment": json.loads(r[2]), "kit_version": r[3],
-                "saved_at": r[4], "source": r[5], "supersedes": r[6], "superseded_by": r[7]}
+                "saved_at": r[4], "source": r[5], "supersedes": r[6], "superseded_by": r[7], "rule_set": r[8],
+                "episode_id": r[9]}
 
-    def entries(self, athlete_id: str | None = None, *, include_superseded: bool = False) -> list[dict[str, Any]]:
+    def entries(self, athlete_id: str | None = None, *, include_superseded: bool = False,
+                episode_id: str | None = None) -> list[dict[str, Any]]:
         """Stored rows with everything kept: ``id``, ``observation``, ``assessment`` (as shown), ``kit_version``,
-        ``saved_at``, ``source``, ``supersedes`` and ``superseded_by`` (row ids of a correction, else ``None``).
+        ``saved_at``, ``source``, ``supersedes`` and ``superseded_by`` (row ids of a correction, else ``None``),
+        ``rule_set`` (of the stored assessment) and ``episode_id``.
 
         In the stable order: ``observed_at`` (as time), then ``id``. Only current rows unless
-        ``include_superseded`` (then also the versions a correction replaced).
+        ``include_superseded`` (then also the versions a correction replaced); only one episode
+        with ``episode_id``.
         """
-        where, params = self._where(athlete_id, include_superseded=include_superseded)
+        where, params = self._where(athlete_id, include_superseded=include_superseded, episode_id=episode_id)
         return [self._entry(r) for r in self._read(f"{self._ENTRY}{where} ORDER BY observed_sort, id", params)]
 
     def observations(self, athlete_id: str | None = None) -> list[dict[str, Any]]:
@@ -581,6 +597,15 @@ class Store(LogTransfer):
         """One stored row (as in :meth:`entries`), or ``None``."""
         rows = self._read(f"{self._ENTRY} WHERE id = ?", (int(row_id),))
         return self._entry(rows[0]) if rows else None
+
+    def episodes(self, athlete_id: str | None = None) -> list[EpisodeSummary]:
+        """One :class:`kit.store_episodes.EpisodeSummary` per episode (current entries with an ``episode_id``).
+
+        Ordered by each episode's first entry; ``athlete_id`` keeps that athlete's episodes.
+        """
+        where, params = self._where(athlete_id)
+        rows = self._read(f"{self._ENTRY}{where} AND episode_id IS NOT NULL ORDER BY observed_sort, id", params)
+        return summarise_episodes(self._entry(r) for r in rows)
 
     def count(self, athlete_id: str | None = None) -> int:
         """Number of stored observations."""
@@ -618,19 +643,21 @@ class Store(LogTransfer):
         """Observations with the assessment that was stored with each (never recomputed).
 
         Columns: those of :meth:`frame`, then ``escalation``, ``top_cause``, ``flags``
-        (";"-joined, sorted, as in :func:`kit.assess_frame`), ``kit_version``, ``saved_at``.
+        (";"-joined, sorted, as in :func:`kit.assess_frame`), ``kit_version``, ``saved_at``, ``rule_set``.
         """
         import pandas as pd
 
         df = self.frame(athlete_id)
         where, params = self._where(athlete_id)
-        rows = self._read(f"SELECT assessment_json, kit_version, saved_at FROM observations{where} ORDER BY observed_sort, id", params)
+        rows = self._read(f"SELECT assessment_json, kit_version, saved_at, rule_set FROM observations{where} ORDER BY observed_sort, id",
+                          params)
         shown = [json.loads(r[0]) for r in rows]
         df["escalation"] = pd.Series([a.get("escalation") for a in shown], index=df.index, dtype=object)
         df["top_cause"] = pd.Series([a.get("top_cause") for a in shown], index=df.index, dtype=object)
         df["flags"] = pd.Series([";".join(sorted(a.get("flags") or ())) for a in shown], index=df.index, dtype=object)
         df["kit_version"] = pd.Series([r[1] for r in rows], index=df.index, dtype=object)
         df["saved_at"] = pd.Series([r[2] for r in rows], index=df.index, dtype=object)
+        df["rule_set"] = pd.Series([r[3] for r in rows], index=df.index, dtype=object)
         return df
 
     def schema_version(self) -> int:

@@ -13,9 +13,10 @@ Subcommands (each accepts ``--store PATH``; default: ``KIT_STORE``, else the use
 * ``log info``: where the store is, schema version, counts, integrity check;
 * ``log correct ID [FILE|-]``: a corrected observation that supersedes ID (the old one kept, marked);
 * ``log erase --athlete ID | --id ID [--yes]``: remove observations and drafts for good (file and -wal scrubbed);
-* ``log audit [--json]``: who did what and when (counts only, never health data).
+* ``log audit [--json]``: who did what and when (counts only, never health data);
+* ``log list --episode ID`` and ``log episodes [--athlete ID] [--json]``: episodes (contract v0.2 ``episode_id``).
 
-``list``, ``export``, ``info`` and ``audit`` open only an existing store, read-only (else exit 1 "no store at
+``list``, ``export``, ``info``, ``episodes`` and ``audit`` open only an existing store, read-only (else exit 1 "no store at
 PATH"); ``add`` and ``import`` create it.
 
 Exit status: 0 done; 2 invalid input (message on stderr, nothing on stdout); 1 the store
@@ -50,11 +51,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("list", help="list the log with the assessment stored at the time")
     p.add_argument("--athlete", metavar="ID", default=None, help="only this athlete")
     p.add_argument("--all", action="store_true", help="also the versions a correction replaced (marked 'superseded by #N')")
+    p.add_argument("--episode", metavar="ID", default=None, help="only this episode (its first entry and rechecks)")
     p.add_argument("--json", action="store_true", help="JSON: id, observation, assessment, kit_version, saved_at")
     _store_arg(p)
     p = sub.add_parser("export", help="export the log (CSV or JSON) with the contract's field names")
     p.add_argument("--format", choices=("csv", "json"), required=True, help="csv (team-log columns) or json (list of observations)")
     p.add_argument("--out", metavar="PATH", default=None, help="write here (atomically) instead of stdout")
+    p.add_argument("--with-assessment", action="store_true",
+                   help="add what was shown: escalation, top_cause, flags, rule_set, kit_version, saved_at")
     p.add_argument("--athlete", metavar="ID", default=None, help="only this athlete")
     _store_arg(p)
     p = sub.add_parser("import", help="import a team-log CSV (or JSON list): every row validated first",
@@ -83,6 +87,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     who.add_argument("--athlete", metavar="ID", help="every observation and draft of this athlete")
     who.add_argument("--id", type=int, metavar="ID", help="this observation (and its earlier/later versions)")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _store_arg(p)
+    p = sub.add_parser("episodes", help="one line per episode: start, end, entries, highest and final tier, treatments, "
+                                        "time to resolution")
+    p.add_argument("--athlete", metavar="ID", default=None, help="only this athlete's episodes")
+    p.add_argument("--json", action="store_true", help="JSON list of episode summaries")
     _store_arg(p)
     p = sub.add_parser("audit", help="who did what and when (add, import, export, correct, erase, handout)")
     p.add_argument("--json", action="store_true", help="JSON list of audit entries")
@@ -191,22 +200,23 @@ def _suggest_athlete(st: Any, athlete: str | None) -> None:
 
 
 def _list(st: Any, args: argparse.Namespace) -> int:
-    entries = st.entries(args.athlete, include_superseded=args.all)
+    entries = st.entries(args.athlete, include_superseded=args.all, episode_id=args.episode)
     if not entries:
         _suggest_athlete(st, args.athlete)
     if args.json:
         _out(json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
         return 0
-    head = ("id", "observed_at", "athlete", "escalation", "top cause", "flags", "kit")
-    rows = [(str(e["id"]), e["observation"]["observed_at"], _clean(_who(e["observation"]), 24), e["assessment"]["escalation"],
-             e["assessment"]["top_cause"] or "-", ",".join(e["assessment"].get("flags") or ()) or "-",
-             e["kit_version"] + (f"  superseded by #{e['superseded_by']}" if e.get("superseded_by") else "")
+    head = ("id", "observed_at", "athlete", "episode", "escalation", "top cause", "flags", "rules", "kit")
+    rows = [(str(e["id"]), e["observation"]["observed_at"], _clean(_who(e["observation"]), 24), _clean(e.get("episode_id") or "-", 24),
+             e["assessment"].get("escalation") or "-", e["assessment"].get("top_cause") or "-", ",".join(e["assessment"].get("flags") or ()) or "-",
+             e.get("rule_set") or "-", e["kit_version"] + (f"  superseded by #{e['superseded_by']}" if e.get("superseded_by") else "")
              + (f"  corrects #{e['supersedes']}" if args.all and e.get("supersedes") else ""))
             for e in entries]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(head)]
     fmt = "  ".join(f"{{:{w}}}" for w in widths)
     lines = [fmt.format(*head).rstrip()] + [fmt.format(*r).rstrip() for r in rows]
     who = f" for {args.athlete!r}" if args.athlete else ""
+    who += f" in episode {args.episode!r}" if args.episode else ""
     lines.append(f"{len(rows)} observation{'s' if len(rows) != 1 else ''}{who} in {st.path}")
     _out("\n".join(lines) + "\n")
     return 0
@@ -238,11 +248,11 @@ def _export(st: Any, args: argparse.Namespace) -> int:
     _file_arg("--out", args.out, f"postrun-log.{args.format}")
     _suggest_athlete(st, args.athlete)
     if args.out:
-        st.export(args.format, args.out, athlete_id=args.athlete)  # records the export in the audit table
+        st.export(args.format, args.out, athlete_id=args.athlete, with_assessment=args.with_assessment)  # audited
         sys.stderr.write(f"exported {st.count(args.athlete)} observations to {args.out}\n")
         recorded = True
     else:
-        _out(st.export_text(args.format, args.athlete))
+        _out(st.export_text(args.format, args.athlete, with_assessment=args.with_assessment))
         recorded = st.record("export", st.count(args.athlete), f"{args.format} {'one athlete' if args.athlete else 'whole log'} "
                                                                "to standard output")
     if not recorded:
@@ -315,6 +325,27 @@ def _erase(st: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def _episodes(st: Any, args: argparse.Namespace) -> int:
+    eps = st.episodes(args.athlete)
+    if not eps:
+        _suggest_athlete(st, args.athlete)
+    if args.json:
+        _out(json.dumps([e.to_dict() for e in eps], ensure_ascii=False, indent=2) + "\n")
+        return 0
+    head = ("episode", "athlete", "start", "end", "entries", "highest", "final", "treatments", "resolved after")
+    cells = [(_clean(e.episode_id, 24), _clean(e.athlete_id or "-", 24), e.start, e.end, str(e.entries), e.highest_tier, e.final_tier,
+              _clean(", ".join(f"{a} x{n}" if n > 1 else a for a, n in e.treatments.items()) or "-", 60),
+              f"{e.minutes_to_resolution:g} min" if e.minutes_to_resolution is not None else "not resolved")
+             for e in eps]
+    widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(head)]
+    fmt = "  ".join(f"{{:{w}}}" for w in widths)
+    lines = [fmt.format(*head).rstrip()] + [fmt.format(*c).rstrip() for c in cells]
+    who = f" for {args.athlete!r}" if args.athlete else ""
+    lines.append(f"{len(eps)} episode{'s' if len(eps) != 1 else ''}{who} in {st.path}")
+    _out("\n".join(lines) + "\n")
+    return 0
+
+
 def _audit_list(st: Any, args: argparse.Namespace) -> int:
     rows = st.audit()
     if args.json:
@@ -338,6 +369,6 @@ def _info(st: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-_READ_ONLY = frozenset({"list", "export", "info", "audit"})
+_READ_ONLY = frozenset({"list", "export", "info", "audit", "episodes"})
 _COMMANDS = {"add": _add, "list": _list, "export": _export, "import": _import, "info": _info, "correct": _correct,
-             "erase": _erase, "audit": _audit_list}
+             "erase": _erase, "audit": _audit_list, "episodes": _episodes}

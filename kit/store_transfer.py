@@ -107,8 +107,10 @@ class LogTransfer:
     observation into a row) and ``_insert_rows`` (store rows in one transaction).
     """
 
-    def export_text(self, fmt: str, athlete_id: str | None = None) -> str:
+    def export_text(self, fmt: str, athlete_id: str | None = None, *, with_assessment: bool = False) -> str:
         """The log as CSV or JSON text (see :meth:`export`)."""
+        if with_assessment:
+            return self._export_with_assessment(fmt, athlete_id)
         recs = self.observations(athlete_id)
         if fmt == "json":
             return json.dumps(recs, ensure_ascii=False, allow_nan=False, indent=2) + "\n"
@@ -120,7 +122,25 @@ class LogTransfer:
             return buf.getvalue()
         raise ValueError(f"unknown export format {fmt!r}; allowed: 'csv' or 'json'")
 
-    def export(self, fmt: str, dest: str | os.PathLike[str] | TextIO | None = None, *, athlete_id: str | None = None) -> str | None:
+    def _export_with_assessment(self, fmt: str, athlete_id: str | None) -> str:
+        """Observations with what was shown (escalation, top cause, flags, rule_set, kit version, saved_at)."""
+        from kit.io import ASSESSMENT_COLUMNS, write_log_csv
+
+        entries = self.entries(athlete_id)
+        if fmt == "json":
+            keep = ("id", "observation", "assessment", "rule_set", "kit_version", "saved_at")
+            return json.dumps([{k: e[k] for k in keep} for e in entries], ensure_ascii=False, allow_nan=False, indent=2) + "\n"
+        if fmt == "csv":
+            recs = [{**e["observation"], "escalation": e["assessment"].get("escalation"), "top_cause": e["assessment"].get("top_cause"),
+                     "flags": ";".join(sorted(e["assessment"].get("flags") or ())), "rule_set": e["rule_set"],
+                     "kit_version": e["kit_version"], "saved_at": e["saved_at"]} for e in entries]
+            buf = io.StringIO(newline="")
+            write_log_csv(recs, buf, extra=ASSESSMENT_COLUMNS)
+            return buf.getvalue()
+        raise ValueError(f"unknown export format {fmt!r}; allowed: 'csv' or 'json'")
+
+    def export(self, fmt: str, dest: str | os.PathLike[str] | TextIO | None = None, *, athlete_id: str | None = None,
+               with_assessment: bool = False) -> str | None:
         """Export the log with the contract's field names, in the stable order.
 
         Parameters
@@ -133,13 +153,18 @@ class LogTransfer:
             the text.
         athlete_id : str, optional
             Only this athlete.
+        with_assessment : bool
+            Add what was shown: CSV columns ``escalation``, ``top_cause``, ``flags``, ``rule_set``,
+            ``kit_version``, ``saved_at`` after the contract's (ignored when imported: rows are
+            assessed anew); JSON a list of ``{id, observation, assessment, rule_set, kit_version, saved_at}``
+            (for reading, not for import).
 
         Notes
         -----
         Export, import into an empty store, export again: the two files are byte-identical.
         Writing to ``dest`` is recorded in the audit table (counts only; not on a read-only store).
         """
-        text = self.export_text(fmt, athlete_id)
+        text = self.export_text(fmt, athlete_id, with_assessment=with_assessment)
         if dest is None:
             return text
         if hasattr(dest, "write"):

@@ -398,3 +398,142 @@ def test_audit_records_who_did_what_and_when_without_health_data(tmp_path):
     assert "SECRET-NOTE" not in text and "ZZ-01" not in text and "ZZ-02" not in text and "ATH-07" not in text
     r = kit("log", "audit", "--store", str(store))
     assert r.returncode == 0 and "erase" in r.stdout and "7 audit entries" in r.stdout
+
+
+# ---- rule_set and episodes in the store (issue 11 item 6 of the brief; issue 12 item 2) ----------
+
+def test_rule_set_is_stored_with_each_assessment_and_shown(tmp_path):
+    store = tmp_path / "s.sqlite"
+    with Store(store) as st:
+        a = st.save({"athlete_id": "ATH-01", "observed_at": "2026-05-01T09:30:00", "tremor": True})  # engine without rule_set
+        shown = {**st.get(a)["assessment"], "rule_set": "0.2"}
+        b = st.save({"athlete_id": "ATH-01", "observed_at": "2026-05-01T09:45:00", "tremor": True}, assessment=shown)
+        from kit.assessment import assess
+        want = str(assess({"tremor": True}).to_dict().get("rule_set") or "0.1")
+        assert [e["rule_set"] for e in st.entries()] == [want, "0.2"]
+        assert st.history()["rule_set"].tolist() == [want, "0.2"]
+    r = kit("log", "list", "--store", str(store))
+    assert r.returncode == 0 and "rules" in r.stdout.splitlines()[0] and " 0.2 " in r.stdout
+    r = kit("log", "list", "--json", "--store", str(store))
+    assert [e["rule_set"] for e in json.loads(r.stdout)] == [want, "0.2"] and b
+
+
+def test_episode_tiers_follow_the_contracts_five_tier_order():
+    from kit.rules import TIERS
+    from kit.store_episodes import ESCALATION_ORDER
+
+    assert ESCALATION_ORDER == ("self_care", "monitor", "see_doctor", "urgent", "emergency")
+    assert [t for t in ESCALATION_ORDER if t in TIERS] == list(TIERS)  # the engine's tiers, in the same order
+
+
+def _entry(i, episode, at, tier, treat=None, athlete="ATH-05"):
+    obs = {"athlete_id": athlete, "observed_at": at, "episode_id": episode}
+    if treat is not None:
+        obs["treatment_given"] = treat
+    return {"id": i, "observation": obs, "assessment": {"escalation": tier}}
+
+
+def test_episode_summary_start_end_tiers_treatments_and_resolution():
+    from kit.store_episodes import summarise_episodes
+
+    entries = [_entry(1, "E1", "2026-05-01T16:28:00", "monitor", ["oral_carbohydrate"]),
+               _entry(2, "E2", "2026-05-01T16:30:00", "see_doctor", "stretch;rest", athlete="ATH-06"),
+               _entry(3, "E1", "2026-05-01T16:43:00", "urgent", ["oral_carbohydrate", "oral_carbohydrate"]),
+               _entry(4, None, "2026-05-01T16:50:00", "emergency"),
+               _entry(5, "E1", "2026-05-01T16:58:00", "emergency"),
+               _entry(6, "E2", "2026-05-01T17:00:00", "self_care")]
+    e1, e2 = summarise_episodes(entries)
+    assert (e1.episode_id, e1.start, e1.end, e1.entries, e1.highest_tier, e1.final_tier) == (
+        "E1", "2026-05-01T16:28:00", "2026-05-01T16:58:00", 3, "emergency", "emergency")
+    assert e1.treatments == {"oral_carbohydrate": 2} and e1.minutes_to_resolution is None and e1.ids == [1, 3, 5]
+    assert (e2.highest_tier, e2.final_tier, e2.minutes_to_resolution, e2.treatments) == ("see_doctor", "self_care", 30.0,
+                                                                                        {"stretch": 1, "rest": 1})
+    assert e2.athlete_id == "ATH-06"
+
+
+def test_episode_id_column_is_filled_from_stored_observations_indexed_and_listed(tmp_path):
+    """A store written before migration 4 holding v0.2 observations: the column is back-filled."""
+    import sqlite3
+
+    from kit.store_schema import MIGRATIONS
+
+    p = tmp_path / "v3.sqlite"
+    db = sqlite3.connect(p, isolation_level=None)
+    db.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL, "
+               "kit_version TEXT NOT NULL)")
+    for v in (1, 2, 3):
+        MIGRATIONS[v][1](db)
+        db.execute("INSERT INTO schema_version VALUES (?, 'old', '2026-01-01T00:00:00+00:00', '0.1.0')", (v,))
+    rows = [("ATH-05", "2026-05-01T16:28:00", {"episode_id": "EP-1", "treatment_given": ["oral_carbohydrate"]}, "monitor", None),
+            ("ATH-05", "2026-05-01T16:43:00", {"episode_id": "EP-1", "treatment_given": ["oral_carbohydrate"]}, "urgent", "0.2"),
+            ("ATH-05", "2026-05-01T16:58:00", {"episode_id": "EP-1"}, "emergency", "0.2"),
+            ("ATH-06", "2026-05-01T17:00:00", {}, "self_care", None)]
+    for aid, at, extra, tier, rs in rows:
+        obs = {"athlete_id": aid, "observed_at": at, **extra}
+        shown = {"escalation": tier, **({"rule_set": rs} if rs else {})}
+        db.execute("INSERT INTO observations (athlete_id, observed_at, observed_sort, observation_json, assessment_json, "
+                   "escalation, kit_version, saved_at) VALUES (?, ?, ?, ?, ?, ?, '0.1.0', 'x')",
+                   (aid, at, at + ".000000", json.dumps(obs), json.dumps(shown), tier))
+    db.close()
+    with Store(p) as st:
+        assert [e["episode_id"] for e in st.entries()] == ["EP-1", "EP-1", "EP-1", None]
+        assert [e["rule_set"] for e in st.entries()] == ["0.1", "0.2", "0.2", "0.1"]
+        plan = " ".join(str(r) for r in st._read("EXPLAIN QUERY PLAN SELECT id FROM observations WHERE episode_id = ?", ("EP-1",)))
+        assert "ix_observations_episode" in plan
+    r = kit("log", "list", "--episode", "EP-1", "--store", str(p))
+    assert r.returncode == 0 and "3 observations in episode 'EP-1'" in r.stdout and "ATH-06" not in r.stdout
+    r = kit("log", "episodes", "--store", str(p))
+    assert r.returncode == 0, r.stderr
+    line = next(x for x in r.stdout.splitlines() if x.startswith("EP-1"))
+    assert "2026-05-01T16:28:00" in line and "2026-05-01T16:58:00" in line and "emergency" in line
+    assert "oral_carbohydrate x2" in line and "not resolved" in line and "1 episode in" in r.stdout
+    r = kit("log", "episodes", "--athlete", "ATH-06", "--json", "--store", str(p))
+    assert r.returncode == 0 and json.loads(r.stdout) == []
+
+
+needs_v02 = pytest.mark.skipif("episode_id" not in __import__("kit.fields", fromlist=["FIELDS"]).FIELDS,
+                               reason="episode_id/treatment_given arrive with the engine branch (contract v0.2)")
+
+
+@needs_v02
+def test_episode_entries_are_saved_one_by_one_and_survive_export_and_import(tmp_path):
+    store = tmp_path / "s.sqlite"
+    entries = [{"athlete_id": "ATH-05", "observed_at": "2026-05-01T16:28:00", "episode_id": "EP-9", "blood_glucose": 60,
+                "blood_glucose_unit": "mg/dL", "treatment_given": ["oral_carbohydrate"]},
+               {"athlete_id": "ATH-05", "observed_at": "2026-05-01T16:43:00", "episode_id": "EP-9", "blood_glucose": 62,
+                "blood_glucose_unit": "mg/dL", "treatment_given": ["oral_carbohydrate"]},
+               {"athlete_id": "ATH-05", "observed_at": "2026-05-01T16:58:00", "episode_id": "EP-9", "blood_glucose": 64,
+                "blood_glucose_unit": "mg/dL"}]
+    with Store(store) as st:
+        for e in entries:
+            st.save(e)  # one transaction each: a crash after the first save keeps it
+            assert st.count() == entries.index(e) + 1
+        (ep,) = st.episodes()
+        assert ep.entries == 3 and ep.treatments == {"oral_carbohydrate": 2}
+        for fmt in ("csv", "json"):
+            st.export(fmt, tmp_path / f"e.{fmt}")
+            with Store(tmp_path / f"t-{fmt}.sqlite") as st2:
+                (st2.import_csv if fmt == "csv" else st2.import_json)(tmp_path / f"e.{fmt}")
+                assert [e["episode_id"] for e in st2.entries()] == ["EP-9"] * 3
+                assert st2.export_text(fmt) == st.export_text(fmt)
+
+
+def test_export_with_assessment_shows_the_rule_set_and_its_csv_imports_as_observations(tmp_path):
+    store = tmp_path / "s.sqlite"
+    with Store(store) as st:
+        a = st.save({"athlete_id": "ATH-01", "observed_at": "2026-05-01T09:30:00", "tremor": True, "notes": "=1+1"})
+        st.save({"athlete_id": "ATH-01", "observed_at": "2026-05-01T09:45:00", "spasm": True},
+                assessment={**st.get(a)["assessment"], "rule_set": "0.2"})
+        plain = st.export_text("csv")
+    r = kit("log", "export", "--format", "csv", "--with-assessment", "--store", str(store))
+    assert r.returncode == 0, r.stderr
+    rows = _cells(r.stdout)
+    assert rows[0][-6:] == ["escalation", "top_cause", "flags", "rule_set", "kit_version", "saved_at"]
+    assert [x[rows[0].index("rule_set")] for x in rows[1:]][1] == "0.2"
+    _assert_no_formula(r.stdout)
+    (tmp_path / "w.csv").write_text(r.stdout, encoding="utf-8", newline="")
+    with Store(tmp_path / "t.sqlite") as st2:
+        st2.import_csv(tmp_path / "w.csv")
+        assert st2.export_text("csv") == plain
+    r = kit("log", "export", "--format", "json", "--with-assessment", "--store", str(store))
+    assert [e["rule_set"] for e in json.loads(r.stdout)][1] == "0.2"
