@@ -17,7 +17,7 @@ import csv
 import io
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +29,7 @@ from kit.private import open_private
 if TYPE_CHECKING:  # pandas is imported only by the functions that build frames (fast CLI start)
     import pandas as pd
 
-__all__ = ["ASSESSMENT_COLUMNS", "read_log_csv", "parse_csv_rows", "write_log_csv", "records_to_frame", "frame_to_records", "format_cell"]
+__all__ = ["ASSESSMENT_COLUMNS", "read_log_csv", "parse_csv_rows", "open_csv_rows", "write_log_csv", "records_to_frame", "frame_to_records", "format_cell"]
 
 #: Columns ``kit log export --with-assessment`` adds after the contract's: what was shown, not observations.
 #: Readers ignore them (an import assesses each row anew).
@@ -79,29 +79,48 @@ def _convert(spec: FieldSpec, text: str) -> tuple[Any, str | None]:
     return text, None
 
 
-def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, Any]], list[tuple[int, dict[str, Any], list[Problem]]]]:
-    """Parse CSV text into observation mappings.
+#: One parsed CSV row: (line, record or None when bad, raw cells, problems).
+CsvRow = tuple[int, "dict[str, Any] | None", list[str], list[Problem]]
+
+
+def open_csv_rows(lines: Iterable[str], *, extra: str = "error",
+                  drop_leading: Sequence[str] = ()) -> tuple[list[str], Iterator[CsvRow]]:
+    """Read a CSV header now and its rows lazily (bounded memory for any file size).
+
+    Parameters
+    ----------
+    lines : iterable of str
+        The CSV text as lines (a file opened with ``newline=""``, or ``io.StringIO``).
+    extra : {"error", "ignore"}
+        Unknown columns are an error, or ignored.
+    drop_leading : sequence of str
+        When the header starts with exactly these columns (a reject file's ``source_line``,
+        ``problems``), they are dropped from the header and every row.
 
     Returns
     -------
-    good : list of dict
-        Converted rows with no problem (only known cells are present).
-    bad : list of (line, raw_row, problems)
-        Rows with at least one problem; ``line`` is the 1-based CSV line number.
+    header : list of str
+        Column names (kit formula escaping undone, blanks and BOM stripped).
+    rows : iterator of (line, record, raw, problems)
+        Every non-blank row: its 1-based CSV line number (where the record ends), the converted
+        record (``None`` when the row has problems), its raw cells, and its problems.
 
     Raises
     ------
     ObservationError
-        For problems with the header (unknown columns, when ``extra="error"``).
+        For problems with the header (repeated columns; unknown columns when ``extra="error"``),
+        at once; for a row that cannot be read as CSV, when the iterator reaches it.
     """
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(lines)
     try:
         header = next(reader)
     except StopIteration:
-        return [], []
+        return [], iter(())
     except csv.Error as exc:
         raise ObservationError([Problem("<csv>", None, f"the header cannot be read as CSV: {exc}", 1)]) from None
     header = [h.strip() for h in restore_row(h.lstrip("\ufeff") for h in header)]
+    drop = len(drop_leading) if drop_leading and tuple(header[:len(drop_leading)]) == tuple(drop_leading) else 0
+    header = header[drop:]
     problems = []
     if len(header) == 1 and extra == "error":  # Excel in some locales saves "CSV" with ';' or tabs
         for sep, name in ((";", "semicolons"), ("\t", "tabs")):
@@ -120,27 +139,29 @@ def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, A
             problems.append(Problem(h, None, "column is not a field of the contract" + (f"; did you mean {hint!r}?" if hint else "")))
     if problems:
         raise ObservationError(problems)
-    good, bad = [], []
-    rows = iter(reader)
+    return header, _rows(reader, header, drop)
+
+
+def _rows(reader: Any, header: list[str], drop: int) -> Iterator[CsvRow]:
+    specs = [FIELDS.get(name) for name in header]
     while True:
         try:
-            row = next(rows)
+            row = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
             why = (f"a cell is longer than {csv.field_size_limit()} characters, far more than any field of the contract allows"
                    if "field larger" in str(exc) else str(exc))
             raise ObservationError([Problem("<csv>", None, f"cannot be read as CSV: {why}", reader.line_num)]) from None
         line = reader.line_num
-        row = restore_row(row)  # undo the kit's formula escaping (kit.csvsafe)
+        row = restore_row(row[drop:])  # undo the kit's formula escaping (kit.csvsafe)
         if not any(c.strip() for c in row):
             continue
         rec: dict[str, Any] = {}
         row_problems = []
         if len(row) != len(header):
             row_problems.append(Problem("<row>", len(row), f"has {len(row)} cells, the header has {len(header)}", line))
-        for name, cell in zip(header, row, strict=False):
-            spec = FIELDS.get(name)
+        for name, spec, cell in zip(header, specs, row, strict=False):
             if spec is None:
                 continue
             value, err = _convert(spec, cell)
@@ -148,11 +169,31 @@ def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, A
                 row_problems.append(Problem(name, cell, err, line))
             elif value is not None:
                 rec[name] = value
-        raw = dict(zip(header, row, strict=False))
         if not row_problems:  # every cell passed its field's rule: the cross-field rules remain
             row_problems = [Problem(p.field, p.value, p.message, line) for p in _cross_field(rec, rec)]
-        if row_problems:
-            bad.append((line, raw, row_problems))
+        yield line, (None if row_problems else rec), row, row_problems
+
+
+def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, Any]], list[tuple[int, dict[str, Any], list[Problem]]]]:
+    """Parse CSV text into observation mappings (all in memory; :func:`open_csv_rows` streams).
+
+    Returns
+    -------
+    good : list of dict
+        Converted rows with no problem (only known cells are present).
+    bad : list of (line, raw_row, problems)
+        Rows with at least one problem; ``line`` is the 1-based CSV line number.
+
+    Raises
+    ------
+    ObservationError
+        For problems with the header (unknown columns, when ``extra="error"``).
+    """
+    header, rows = open_csv_rows(io.StringIO(text), extra=extra)
+    good, bad = [], []
+    for line, rec, raw, problems in rows:
+        if rec is None:
+            bad.append((line, dict(zip(header, raw, strict=False)), problems))
         else:
             good.append(rec)
     return good, bad

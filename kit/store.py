@@ -146,6 +146,35 @@ def default_store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / STORE_FILENAME
 
 
+def prepare_row(observation: Mapping[str, Any], assessment: Any = None) -> tuple[Any, ...]:
+    """Validate, canonicalise and (unless ``assessment`` is given) assess one observation into a stored row.
+
+    Returns the values of :attr:`Store._INSERT` before ``saved_at`` and ``source``. Pure (no
+    store access), so an import can run it in worker processes.
+
+    Raises
+    ------
+    ObservationError
+        Invalid observation, or one that cannot be assessed.
+    """
+    from kit import __version__
+    from kit.assessment import assess
+
+    obs = canonical_observation(observation, fill_time=True)
+    if assessment is None:
+        try:
+            shown = assess(obs).to_dict()
+        except ArithmeticError as err:  # e.g. a glucose so large its mg/dL conversion overflows
+            raise ObservationError([Problem("<observation>", None, f"cannot be assessed ({type(err).__name__}: {err}); "
+                                            "check for an implausibly large number")]) from None
+    else:
+        shown = assessment.to_dict() if hasattr(assessment, "to_dict") else dict(assessment)
+    episode = obs.get("episode_id")  # contract v0.2; absent from v0.1 observations
+    return (obs.get("athlete_id"), obs["observed_at"], _sort_key(obs["observed_at"]), _dumps(obs), _dumps(shown),
+            shown.get("escalation"), shown.get("top_cause"), __version__, str(shown.get("rule_set") or RULE_SET_BEFORE),
+            None if episode in (None, "") else str(episode))
+
+
 def unreadable_store(path: Path) -> str | None:
     """Why ``path`` cannot be read as a store (missing, a folder, no permission, not SQLite), or ``None``."""
     try:
@@ -427,22 +456,7 @@ class Store(LogTransfer):
     # -- writing ---------------------------------------------------------------------------------
 
     def _prepare(self, observation: Mapping[str, Any], assessment: Any = None) -> tuple[Any, ...]:
-        from kit import __version__
-        from kit.assessment import assess
-
-        obs = canonical_observation(observation, fill_time=True)
-        if assessment is None:
-            try:
-                shown = assess(obs).to_dict()
-            except ArithmeticError as err:  # e.g. a glucose so large its mg/dL conversion overflows
-                raise ObservationError([Problem("<observation>", None, f"cannot be assessed ({type(err).__name__}: {err}); "
-                                                "check for an implausibly large number")]) from None
-        else:
-            shown = assessment.to_dict() if hasattr(assessment, "to_dict") else dict(assessment)
-        episode = obs.get("episode_id")  # contract v0.2; absent from v0.1 observations
-        return (obs.get("athlete_id"), obs["observed_at"], _sort_key(obs["observed_at"]), _dumps(obs), _dumps(shown),
-                shown.get("escalation"), shown.get("top_cause"), __version__, str(shown.get("rule_set") or RULE_SET_BEFORE),
-                None if episode in (None, "") else str(episode))
+        return prepare_row(observation, assessment)
 
     _INSERT = ("INSERT INTO observations (athlete_id, observed_at, observed_sort, observation_json, assessment_json, "
                "escalation, top_cause, kit_version, rule_set, episode_id, saved_at, source) "

@@ -272,11 +272,14 @@ def _import(st: Any, args: argparse.Namespace) -> int:
     else:
         report = st.import_csv(args.file, skip_bad=args.skip_bad, rejects=args.rejects, allow_duplicates=args.allow_duplicates)
         if report.bad:
-            sys.stderr.write(f"{len(report.bad)} bad row{'s' if len(report.bad) != 1 else ''} not stored, written to "
+            n = report.n_bad or len(report.bad)
+            sys.stderr.write(f"{n} bad row{'s' if n != 1 else ''} not stored, written to "
                              f"{report.rejects_path} (fix them there and import that file):\n")
-            for line, _, probs in report.bad:
+            for line, _, probs in report.bad[:100]:
                 for p in probs:
                     sys.stderr.write(f"  - line {line}: {p.field}: {p.message}\n")
+            if n > 100:
+                sys.stderr.write(f"  ... and {n - 100} more rows in {report.rejects_path}\n")
     dup = report.duplicates
     if dup:
         what = "item" if str(args.file).lower().endswith(".json") else "line"

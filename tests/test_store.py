@@ -111,7 +111,7 @@ def test_order_is_by_observed_time_then_id_and_frame_fits_assess_frame(store):
     out = kit.assess_frame(df, extra="ignore", progress=False)
     assert out["escalation"].tolist() == [kit.assess(o).escalation for o in store.observations()]
     assert len(store.frame("A")) == 2 and store.count("A") == 2
-    assert list(store.history("C").columns[-5:]) == ["escalation", "top_cause", "flags", "kit_version", "saved_at"]
+    assert list(store.history("C").columns[-6:]) == ["escalation", "top_cause", "flags", "kit_version", "saved_at", "rule_set"]
 
 
 def test_empty_store_gives_empty_frames(store):

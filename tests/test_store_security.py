@@ -537,3 +537,70 @@ def test_export_with_assessment_shows_the_rule_set_and_its_csv_imports_as_observ
         assert st2.export_text("csv") == plain
     r = kit("log", "export", "--format", "json", "--with-assessment", "--store", str(store))
     assert [e["rule_set"] for e in json.loads(r.stdout)][1] == "0.2"
+
+
+# ---- item 8 (import part): streaming import in bounded memory, still all or nothing --------------
+
+def _team_csv(path: Path, rows: int) -> Path:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import import_bench
+
+    import_bench.write_log(path, rows)
+    return path
+
+
+def test_import_streams_in_bounded_memory(tmp_path):
+    import tracemalloc
+
+    src = _team_csv(tmp_path / "big.csv", 8000)
+    with Store(tmp_path / "s.sqlite") as st:
+        st.count()
+        tracemalloc.start()
+        report = st.import_csv(src, chunk_rows=500, workers=1)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert len(report.ids) == 8000 and st.count() == 8000
+    # holding every row at once (the file, 8,000 records and their ~2 KB assessments) takes over 25 MB
+    assert peak < 8 * 2**20, f"peak {peak / 2**20:.1f} MB"
+
+
+def test_a_bad_row_in_a_later_chunk_stores_nothing_and_skip_bad_keeps_every_good_row(tmp_path):
+    src = _team_csv(tmp_path / "t.csv", 40)
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[37].rstrip("\n").split(",")
+    cells[7] = "12"  # pain_score out of range on line 38
+    lines[37] = ",".join(cells) + "\n"
+    cells = lines[5].rstrip("\n").split(",")
+    cells[7] = "-1"  # and line 6
+    lines[5] = ",".join(cells) + "\n"
+    src.write_text("".join(lines), encoding="utf-8")
+    with Store(tmp_path / "s.sqlite") as st:
+        with pytest.raises(Exception, match="2 bad rows, nothing was stored") as ei:
+            st.import_csv(src, chunk_rows=4)
+        assert {p.row for p in ei.value.problems} == {6, 38}
+        assert st.count() == 0 and not (tmp_path / "t.csv.rejects.csv").exists()
+        assert [a["action"] for a in st.audit()] == []
+        report = st.import_csv(src, chunk_rows=4, skip_bad=True)
+        assert len(report.ids) == 38 and report.n_bad == 2 and st.count() == 38
+        rej = _cells(report.rejects_path.read_text(encoding="utf-8"))
+        assert [r[0] for r in rej[1:]] == ["6", "38"] and rej[1][2:] == lines[5].rstrip("\n").split(",")
+        dups = st.import_csv(src, chunk_rows=4, skip_bad=True).duplicates  # (a note with a line break spans two lines)
+        assert len(dups) == 38 and not {6, 38} & set(dups) and st.count() == 38
+
+
+def test_import_with_worker_processes_stores_what_one_process_stores(tmp_path):
+    src = _team_csv(tmp_path / "t.csv", 300)
+    with Store(tmp_path / "a.sqlite") as a, Store(tmp_path / "b.sqlite") as b:
+        a.import_csv(src, chunk_rows=40, workers=1)
+        b.import_csv(src, chunk_rows=40, workers=2)
+        assert a.export_text("csv") == b.export_text("csv")
+        assert [e["assessment"] for e in a.entries()] == [e["assessment"] for e in b.entries()]
+
+
+def test_import_benchmark_reports_rows_per_second_and_peak_memory():
+    p = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "import_bench.py"), "--rows", "1500", "--json"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out["rows"] == out["stored"] == 1500
+    assert out["import_rows_per_s"] > 0 and out["peak_rss_mb"] > 0 and out["import_s"] > 0
