@@ -146,11 +146,14 @@ def default_store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / STORE_FILENAME
 
 
-def prepare_row(observation: Mapping[str, Any], assessment: Any = None) -> tuple[Any, ...]:
+def prepare_row(observation: Mapping[str, Any], assessment: Any = None,
+                history: Callable[[str], list[dict[str, Any]]] | None = None) -> tuple[Any, ...]:
     """Validate, canonicalise and (unless ``assessment`` is given) assess one observation into a stored row.
 
     Returns the values of :attr:`Store._INSERT` before ``saved_at`` and ``source``. Pure (no
-    store access), so an import can run it in worker processes.
+    store access), so an import can run it in worker processes. ``history(episode_id)`` gives
+    the earlier observations of the observation's episode: they are passed to the engine
+    (``assess(obs, history=...)``, contract v0.2 rechecks) when it accepts them.
 
     Raises
     ------
@@ -162,8 +165,9 @@ def prepare_row(observation: Mapping[str, Any], assessment: Any = None) -> tuple
 
     obs = canonical_observation(observation, fill_time=True)
     if assessment is None:
+        earlier = history(str(obs["episode_id"])) if history is not None and obs.get("episode_id") not in (None, "") else []
         try:
-            shown = assess(obs).to_dict()
+            shown = (assess(obs, history=earlier) if earlier and _takes_history(assess) else assess(obs)).to_dict()
         except ArithmeticError as err:  # e.g. a glucose so large its mg/dL conversion overflows
             raise ObservationError([Problem("<observation>", None, f"cannot be assessed ({type(err).__name__}: {err}); "
                                             "check for an implausibly large number")]) from None
@@ -173,6 +177,16 @@ def prepare_row(observation: Mapping[str, Any], assessment: Any = None) -> tuple
     return (obs.get("athlete_id"), obs["observed_at"], _sort_key(obs["observed_at"]), _dumps(obs), _dumps(shown),
             shown.get("escalation"), shown.get("top_cause"), __version__, str(shown.get("rule_set") or RULE_SET_BEFORE),
             None if episode in (None, "") else str(episode))
+
+
+def _takes_history(fn: Callable[..., Any]) -> bool:
+    """Whether the engine's ``assess`` accepts ``history=`` (contract v0.2)."""
+    import inspect
+
+    try:
+        return "history" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def unreadable_store(path: Path) -> str | None:
@@ -455,8 +469,15 @@ class Store(LogTransfer):
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def _prepare(self, observation: Mapping[str, Any], assessment: Any = None) -> tuple[Any, ...]:
-        return prepare_row(observation, assessment)
+    def _prepare(self, observation: Mapping[str, Any], assessment: Any = None,
+                 pending: list[tuple[Any, ...]] | None = None) -> tuple[Any, ...]:
+        """:func:`prepare_row` with the episode's earlier entries (stored, and ``pending`` rows of the same batch) as history."""
+        def history(episode_id: str) -> list[dict[str, Any]]:
+            stored = [e["observation"] for e in self.entries(episode_id=episode_id)]
+            batch = [json.loads(r[3]) for r in pending or () if r[9] == episode_id]
+            return stored + batch
+
+        return prepare_row(observation, assessment, history)
 
     _INSERT = ("INSERT INTO observations (athlete_id, observed_at, observed_sort, observation_json, assessment_json, "
                "escalation, top_cause, kit_version, rule_set, episode_id, saved_at, source) "
@@ -516,7 +537,7 @@ class Store(LogTransfer):
         rows, problems = [], []
         for i, item in enumerate(items):
             try:
-                rows.append(self._prepare(item))
+                rows.append(self._prepare(item, pending=rows))
             except ObservationError as err:
                 problems.extend(err.with_row(i).problems)
         if problems:

@@ -604,3 +604,27 @@ def test_import_benchmark_reports_rows_per_second_and_peak_memory():
     out = json.loads(p.stdout)
     assert out["rows"] == out["stored"] == 1500
     assert out["import_rows_per_s"] > 0 and out["peak_rss_mb"] > 0 and out["import_s"] > 0
+
+
+def test_a_recheck_saved_without_its_assessment_is_assessed_with_its_episode_as_history(tmp_path, monkeypatch):
+    """Contract v0.2: ``assess(obs, history=...)``; the store passes the episode's earlier entries (engine stand-in here)."""
+    import kit.assessment
+    from kit import store as store_mod
+
+    real = kit.assessment.assess
+    seen = []
+
+    def assess(observation, history=None):
+        seen.append([h["observed_at"] for h in history or []])
+        return real({k: v for k, v in observation.items() if k != "episode_id"})
+
+    monkeypatch.setattr(kit.assessment, "assess", assess)
+    monkeypatch.setattr(store_mod, "canonical_observation",
+                        lambda raw, fill_time=False: dict(raw))  # v0.1 validation does not know episode_id yet
+    with Store(tmp_path / "s.sqlite") as st:
+        st.save({"athlete_id": "A", "observed_at": "2026-05-01T16:28:00", "episode_id": "E1", "tremor": True})
+        st.save({"athlete_id": "A", "observed_at": "2026-05-01T16:30:00", "episode_id": "E2", "tremor": True})
+        st.save_many([{"athlete_id": "A", "observed_at": "2026-05-01T16:43:00", "episode_id": "E1", "tremor": True},
+                      {"athlete_id": "A", "observed_at": "2026-05-01T16:58:00", "episode_id": "E1", "tremor": True}])
+        assert [e["episode_id"] for e in st.entries()] == ["E1", "E2", "E1", "E1"]
+    assert seen == [[], [], ["2026-05-01T16:28:00"], ["2026-05-01T16:28:00", "2026-05-01T16:43:00"]]
