@@ -17,6 +17,12 @@ acceptable. The log is one SQLite file (the standard library's :mod:`sqlite3`, n
   a *new* assessment says, never what the log says was shown.
 * **Every SQL statement uses parameters**; nothing from an observation is ever
   interpolated into SQL.
+* **Private files**: the store (and so its ``-wal``/``-shm``/``-journal``) is ``0600``, new
+  folders ``0700`` (:mod:`kit.private`); ``secure_delete`` is on.
+* **Corrections, erasure, audit**: :meth:`Store.correct` adds a row that supersedes another
+  (kept, hidden from lists and exports); :meth:`Store.erase` removes an athlete's rows and
+  drafts and scrubs the file and its WAL; every change, export and handout is recorded in the
+  ``audit`` table (OS user, action, when, counts; never health data).
 * Failures (read-only file, disk full, a locked or corrupt file) raise :class:`StoreError`
   with a plain message; the observation that could not be saved is kept on the exception
   (``err.observation``) and in :attr:`Store.unsaved`, so nothing typed is lost.
