@@ -628,3 +628,26 @@ def test_a_recheck_saved_without_its_assessment_is_assessed_with_its_episode_as_
                       {"athlete_id": "A", "observed_at": "2026-05-01T16:58:00", "episode_id": "E1", "tremor": True}])
         assert [e["episode_id"] for e in st.entries()] == ["E1", "E2", "E1", "E1"]
     assert seen == [[], [], ["2026-05-01T16:28:00"], ["2026-05-01T16:28:00", "2026-05-01T16:43:00"]]
+
+
+def test_a_read_only_command_on_an_older_writable_store_upgrades_it_then_reads(tmp_path):
+    import sqlite3
+
+    from kit.store_schema import MIGRATIONS, SCHEMA_VERSION
+
+    p = tmp_path / "v2.sqlite"
+    db = sqlite3.connect(p, isolation_level=None)
+    db.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL, "
+               "kit_version TEXT NOT NULL)")
+    for v in (1, 2):
+        MIGRATIONS[v][1](db)
+        db.execute("INSERT INTO schema_version VALUES (?, 'old', '2026-01-01T00:00:00+00:00', '0.1.0')", (v,))
+    db.execute("INSERT INTO observations (athlete_id, observed_at, observed_sort, observation_json, assessment_json, escalation, "
+               "kit_version, saved_at) VALUES ('OLD', '2026-01-01T00:00:00', '2026-01-01T00:00:00.000000', "
+               "'{\"athlete_id\":\"OLD\",\"observed_at\":\"2026-01-01T00:00:00\"}', '{\"escalation\":\"monitor\"}', 'monitor', "
+               "'0.0.1', 'x')")
+    db.close()
+    r = kit("log", "list", "--store", str(p))
+    assert r.returncode == 0 and "OLD" in r.stdout and " 0.1 " in r.stdout, r.stderr
+    with Store(p, read_only=True) as st:
+        assert st.schema_version() == SCHEMA_VERSION
