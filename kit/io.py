@@ -67,6 +67,8 @@ def _convert(spec: FieldSpec, text: str) -> tuple[Any, str | None]:
         if t in (spec.choices or ()):
             return t, None
         return None, _message(spec, "", t)
+    if spec.kind == "actions":  # contract v0.2 treatment_given: action ids joined by ";" (checked by the validator)
+        return [a.strip() for a in t.split(";") if a.strip()], None
     if spec.kind == "datetime":
         try:
             _iso_datetime(t)
@@ -264,6 +266,8 @@ def format_cell(spec: FieldSpec, v: Any) -> str:
     if spec.kind == "number":
         x = float(v)
         return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+    if spec.kind == "actions":  # a list of action ids, ";"-joined (contract v0.2)
+        return v if isinstance(v, str) else ";".join(str(a) for a in v)
     return str(v)
 
 
