@@ -171,7 +171,8 @@ def prepare_row(observation: Mapping[str, Any], assessment: Any = None,
 
     obs = canonical_observation(observation, fill_time=True)
     if assessment is None:
-        earlier = history(str(obs["episode_id"])) if history is not None and obs.get("episode_id") not in (None, "") else []
+        earlier = (_earlier(history(str(obs["episode_id"])), obs)
+                   if history is not None and obs.get("episode_id") not in (None, "") else [])
         try:
             shown = (assess(obs, history=earlier) if earlier and _takes_history(assess) else assess(obs)).to_dict()
         except ArithmeticError as err:  # e.g. a glucose so large its mg/dL conversion overflows
@@ -183,6 +184,25 @@ def prepare_row(observation: Mapping[str, Any], assessment: Any = None,
     return (obs.get("athlete_id"), obs["observed_at"], _sort_key(obs["observed_at"]), _dumps(obs), _dumps(shown),
             shown.get("escalation"), shown.get("top_cause"), __version__, str(shown.get("rule_set") or RULE_SET_BEFORE),
             None if episode in (None, "") else str(episode))
+
+
+def _earlier(items: Iterable[Mapping[str, Any]], obs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The episode's entries observed before ``obs`` (by time; one copy of each), oldest first."""
+    now = _sort_key(obs["observed_at"])
+    seen, out = set(), []
+    for h in items:
+        at = h.get("observed_at")
+        key = _dumps(h)
+        if key in seen or not isinstance(at, str):
+            continue
+        try:
+            if _sort_key(at) >= now:
+                continue
+        except ValueError:
+            continue
+        seen.add(key)
+        out.append(dict(h))
+    return sorted(out, key=lambda h: _sort_key(h["observed_at"]))
 
 
 def _takes_history(fn: Callable[..., Any]) -> bool:
@@ -479,7 +499,7 @@ class Store(LogTransfer):
                  pending: list[tuple[Any, ...]] | None = None) -> tuple[Any, ...]:
         """:func:`prepare_row` with the episode's earlier entries (stored, and ``pending`` rows of the same batch) as history."""
         def history(episode_id: str) -> list[dict[str, Any]]:
-            stored = [e["observation"] for e in self.entries(episode_id=episode_id)]
+            stored = self.observations_of_episode(episode_id)
             batch = [json.loads(r[3]) for r in pending or () if r[9] == episode_id]
             return stored + batch
 
@@ -638,6 +658,11 @@ class Store(LogTransfer):
         """One stored row (as in :meth:`entries`), or ``None``."""
         rows = self._read(f"{self._ENTRY} WHERE id = ?", (int(row_id),))
         return self._entry(rows[0]) if rows else None
+
+    def observations_of_episode(self, episode_id: str) -> list[dict[str, Any]]:
+        """The current observations of one episode, by observed_at then id."""
+        where, params = self._where(None, episode_id=episode_id)
+        return [json.loads(r[0]) for r in self._read(f"SELECT observation_json FROM observations{where} ORDER BY observed_sort, id", params)]
 
     def episodes(self, athlete_id: str | None = None) -> list[EpisodeSummary]:
         """One :class:`kit.store_episodes.EpisodeSummary` per episode (current entries with an ``episode_id``).

@@ -18,7 +18,7 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -196,7 +196,7 @@ class LogTransfer:
         rows, kept, positions, bad = [], [], [], []
         for i, item in enumerate(items):
             try:
-                rows.append(self._prepare(item))
+                rows.append(self._prepare(item, pending=rows))
                 kept.append(item)
                 positions.append(i)
             except ObservationError as err:
@@ -265,7 +265,7 @@ class LogTransfer:
             with fh, _Staging(self) as staging:
                 try:
                     header, rows = open_csv_rows(_lines(fh, path), drop_leading=REJECT_COLUMNS)
-                    for chunk in _prepared_chunks(rows, header, chunk_rows, n_workers):
+                    for chunk in _prepared_chunks(rows, header, chunk_rows, n_workers, history=staging.episode):
                         good = [(line, row) for line, row, _, _ in chunk if row is not None]
                         bad = [(line, raw, probs) for line, row, raw, probs in chunk if row is None]
                         if bad:
@@ -344,22 +344,45 @@ def _lines(fh: TextIO, path: Path) -> Iterator[str]:
         raise LogImportError([Problem("<file>", None, f"cannot be read: {err.strerror or err}")], source=str(path)) from None
 
 
-def _prepare_chunk(records: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, Any, list[Problem]]]:
-    """Validate + assess records (a worker's job): (line, stored row or None, problems)."""
+def _prepare_chunk(records: list[tuple[int, dict[str, Any]]],
+                   history: Callable[[str], list[dict[str, Any]]] | None = None) -> list[tuple[int, Any, list[Problem]]]:
+    """Validate + assess records (a worker's job): (line, stored row or None, problems).
+
+    ``history(episode_id)`` gives the episode's entries stored or staged before this chunk; the
+    chunk's own earlier rows of the episode are added here (rechecks, contract v0.2).
+    """
     from kit.store import prepare_row
 
-    out = []
+    out: list[tuple[int, Any, list[Problem]]] = []
+    mine: dict[str, list[dict[str, Any]]] = {}
     for line, rec in records:
+        eid = rec.get("episode_id")
+        hist = None
+        if history is not None and eid not in (None, ""):
+            def hist(e: str, _eid: Any = eid) -> list[dict[str, Any]]:
+                return history(e) + mine.get(str(_eid), [])
         try:
-            out.append((line, prepare_row(rec), []))
+            row = prepare_row(rec, None, hist)
+            out.append((line, row, []))
+            if row[9] is not None:
+                mine.setdefault(row[9], []).append(json.loads(row[3]))
         except ObservationError as err:
             out.append((line, None, list(err.with_row(line).problems)))
     return out
 
 
 def _prepared_chunks(rows: Iterator[tuple[int, Any, list[str], list[Problem]]], header: list[str], size: int,
-                     workers: int) -> Iterator[list[tuple[int, Any, list[str], list[Problem]]]]:
-    """Chunks of (line, stored row or None, raw cells, problems), in file order; at most 2 x workers chunks in flight."""
+                     workers: int, history: Callable[[str], list[dict[str, Any]]] | None = None,
+                     ) -> Iterator[list[tuple[int, Any, list[str], list[Problem]]]]:
+    """Chunks of (line, stored row or None, raw cells, problems), in file order; at most 2 x workers chunks in flight.
+
+    A file with an ``episode_id`` column is assessed in this process, chunk after chunk, so that
+    each recheck gets its episode's earlier entries (``history``) as the engine needs them.
+    """
+    if "episode_id" in header:
+        workers = 1
+    else:
+        history = None
     def chunks() -> Iterator[list[tuple[int, Any, list[str], list[Problem]]]]:
         buf = []
         for r in rows:
@@ -382,8 +405,8 @@ def _prepared_chunks(rows: Iterator[tuple[int, Any, list[str], list[Problem]]], 
         return out
 
     if workers <= 1:
-        for chunk in chunks():
-            yield merge(chunk, _prepare_chunk([(line, rec) for line, rec, _, _ in chunk if rec is not None]))
+        for chunk in chunks():  # the caller stages each chunk before asking for the next
+            yield merge(chunk, _prepare_chunk([(line, rec) for line, rec, _, _ in chunk if rec is not None], history))
         return
     import multiprocessing as mp
     from collections import deque
@@ -419,11 +442,20 @@ class _Staging:
             db.execute("DROP TABLE IF EXISTS temp.import_rows")
             db.execute(f"CREATE TEMP TABLE import_rows (seq INTEGER PRIMARY KEY, line INTEGER NOT NULL, "
                        f"{', '.join(_STAGE_COLUMNS)}, dup INTEGER NOT NULL DEFAULT 0)")
+            db.execute("CREATE INDEX temp.ix_import_episode ON import_rows (episode_id)")
         return self
 
     def __exit__(self, *exc: object) -> None:
         with self.store._lock, contextlib.suppress(Exception):
             self.store._db().execute("DROP TABLE IF EXISTS temp.import_rows")
+
+    def episode(self, episode_id: str) -> list[dict[str, Any]]:
+        """The episode's observations stored (current) or staged so far (the history of a recheck)."""
+        with self.store._lock:
+            db = self.store._db()
+            staged = [json.loads(r[0]) for r in db.execute(
+                "SELECT observation_json FROM temp.import_rows WHERE episode_id = ? ORDER BY seq", (episode_id,))]
+        return self.store.observations_of_episode(episode_id) + staged
 
     def add(self, good: list[tuple[int, tuple[Any, ...]]]) -> None:
         sql = f"INSERT INTO temp.import_rows (line, {', '.join(_STAGE_COLUMNS)}) VALUES (?{', ?' * len(_STAGE_COLUMNS)})"

@@ -651,3 +651,57 @@ def test_a_read_only_command_on_an_older_writable_store_upgrades_it_then_reads(t
     assert r.returncode == 0 and "OLD" in r.stdout and " 0.1 " in r.stdout, r.stderr
     with Store(p, read_only=True) as st:
         assert st.schema_version() == SCHEMA_VERSION
+
+
+def test_imported_rechecks_get_their_episode_as_history_from_the_store_the_file_and_the_chunk(tmp_path, monkeypatch):
+    import kit.assessment
+    from kit import store as store_mod
+    from kit.store_transfer import _prepared_chunks
+
+    real = kit.assessment.assess
+    seen = {}
+
+    def assess(observation, history=None):
+        seen[observation["observed_at"]] = [h["observed_at"] for h in history or []]
+        return real({k: v for k, v in observation.items() if k != "episode_id"})
+
+    monkeypatch.setattr(kit.assessment, "assess", assess)
+    monkeypatch.setattr(store_mod, "canonical_observation", lambda raw, fill_time=False: dict(raw))
+    stored = [{"athlete_id": "A", "observed_at": "2026-05-01T16:00:00", "episode_id": "E1"},
+              {"athlete_id": "A", "observed_at": "2026-05-01T18:00:00", "episode_id": "E1"}]  # later: not history
+    recs = [{"athlete_id": "A", "observed_at": f"2026-05-01T16:{m:02d}:00", "episode_id": "E1", "tremor": True} for m in (15, 30, 45)]
+    rows = iter([(i + 2, r, [], []) for i, r in enumerate(recs)])
+    chunks = list(_prepared_chunks(rows, ["athlete_id", "observed_at", "episode_id", "tremor"], 2, workers=2,
+                                   history=lambda e: list(stored)))
+    assert [len(c) for c in chunks] == [2, 1] and all(row is not None for c in chunks for _, row, _, _ in c)
+    assert seen["2026-05-01T16:15:00"] == ["2026-05-01T16:00:00"]
+    assert seen["2026-05-01T16:30:00"] == ["2026-05-01T16:00:00", "2026-05-01T16:15:00"]
+    assert seen["2026-05-01T16:45:00"] == ["2026-05-01T16:00:00"]  # the first chunk is the staging's job (next test)
+    seen.clear()
+    with Store(tmp_path / "s.sqlite") as st:
+        st.save(stored[0])
+        (tmp_path / "e.json").write_text(json.dumps(recs), encoding="utf-8")
+        st.import_json(tmp_path / "e.json")
+    assert seen["2026-05-01T16:45:00"] == ["2026-05-01T16:00:00", "2026-05-01T16:15:00", "2026-05-01T16:30:00"]
+
+
+@needs_v02
+def test_csv_import_of_rechecks_in_separate_chunks_passes_the_staged_entries_as_history(tmp_path, monkeypatch):
+    import kit.assessment
+
+    real = kit.assessment.assess
+    seen = {}
+
+    def assess(observation, history=None):
+        seen[observation["observed_at"]] = [h["observed_at"] for h in history or []]
+        return real(observation, history=history) if history else real(observation)
+
+    monkeypatch.setattr(kit.assessment, "assess", assess)
+    src = tmp_path / "e.csv"
+    src.write_text("athlete_id,observed_at,episode_id,blood_glucose,blood_glucose_unit,treatment_given\n"
+                   "A,2026-05-01T16:28:00,E1,60,mg/dL,oral_carbohydrate\nA,2026-05-01T16:43:00,E1,62,mg/dL,oral_carbohydrate\n"
+                   "A,2026-05-01T16:58:00,E1,64,mg/dL,\n", encoding="utf-8")
+    with Store(tmp_path / "s.sqlite") as st:
+        st.import_csv(src, chunk_rows=1)
+        assert [e["episode_id"] for e in st.entries()] == ["E1"] * 3
+    assert seen["2026-05-01T16:58:00"] == ["2026-05-01T16:28:00", "2026-05-01T16:43:00"]
