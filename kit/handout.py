@@ -65,6 +65,7 @@ from kit.handout_sections import (
     tier_section,
 )
 from kit.offline_html import PLOTLY_JS, esc, notebook_to_html, plotly_div, remote_references, render_widget
+from kit.private import atomic_write_text, private_dir
 
 __all__ = [
     "TEMPLATE", "PLOTLY_JS", "MAX_HANDOUT_BYTES", "PSEUDONYM_ENV",
@@ -105,7 +106,7 @@ def pseudonym_key(path: str | os.PathLike[str] | None = None) -> bytes:
         path = Path(user_data_dir("postrun-kit", appauthor=False)) / "pseudonym.key"
     p = Path(path)
     if not p.exists():
-        p.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(p.parent)
         fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
@@ -232,6 +233,12 @@ class TeamSource:
             raise InputError(f"no observation for athlete {aid!r} in {self.where}{hint}")
         return [rows[i] for i in sorted(range(len(rows)), key=lambda i: _sort_key(rows[i], i))]
 
+    def record(self, handouts: int, observations: int) -> None:
+        """Note the handouts in the store's audit trail (counts only); nothing for a CSV log or a read-only store."""
+        if self._store is not None and hasattr(self._store, "record"):
+            self._store.record("handout", observations, f"{handouts} handout{'s' if handouts != 1 else ''}")
+            self._store.close()
+
     def close(self) -> None:
         """Close the store, if one is open."""
         if self._store is not None and hasattr(self._store, "close"):
@@ -310,9 +317,7 @@ def write_handout(records: Sequence[Mapping[str, Any]], out_dir: str | os.PathLi
     if removed:
         raise RuntimeError("the handout template produced a remote reference; it would not work offline")
     dest = out_path(out_dir, f"handout-{safe_filename(label)}.html")
-    tmp = dest.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, dest)
+    atomic_write_text(dest, page, newline=None)  # health data: 0600 (kit.private)
     size = dest.stat().st_size
     if size > MAX_HANDOUT_BYTES:
         sys.stderr.write(f"warning: {dest} is {size} bytes, over the 2 MiB handout budget\n")
@@ -356,7 +361,7 @@ def out_path(out: str | os.PathLike[str], filename: str, *, single: bool = True,
     if not create:
         return dest
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(dest.parent)  # new folders 0700 (kit.private)
     except OSError as exc:
         raise InputError(f"--out: cannot make the folder {dest.parent}: {exc.strerror or exc}") from None
     if dest.is_dir():
@@ -434,7 +439,7 @@ def export_notebook(path: str | os.PathLike[str], out_dir: str | os.PathLike[str
     title = str(nb.metadata.get("title") or src.stem)
     page, removed = notebook_to_html(nb, title=title, handout=False, hide_code=hide_code)
     dest = out_path(out_dir or src.parent, src.stem + ".html")
-    dest.write_text(page, encoding="utf-8")
+    atomic_write_text(dest, page, newline=None)  # may hold health data: 0600 (kit.private)
     return dest, removed
 
 
@@ -493,6 +498,7 @@ def run_handout(args: argparse.Namespace) -> int:
         if not args.all:
             records = src.observations(args.athlete)
             print(write_handout(records, args.out, pseudonymise=args.pseudonymise, generated_on=day))
+            src.record(1, len(records))
             return 0
         athletes = src.athletes()
         if not athletes:
@@ -501,7 +507,9 @@ def run_handout(args: argparse.Namespace) -> int:
         jobs = [(src.observations(a), args.out, args.pseudonymise, key, day) for a in athletes]
     finally:
         src.close()
-    return _run_all(jobs, args.jobs)
+    status = _run_all(jobs, args.jobs)
+    src.record(len(jobs), sum(len(j[0]) for j in jobs))
+    return status
 
 
 def _run_all(jobs: list[tuple[Any, ...]], workers: int) -> int:

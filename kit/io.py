@@ -7,7 +7,8 @@ that export -> import -> export gives byte-identical files.
 
 Cell formats: yes/no fields ``true``/``false`` (also accepted on reading: yes/no, 1/0,
 any case); numbers as plain decimals; ``treatment_given`` as action ids joined by ``;``;
-empty = unknown.
+empty = unknown. A text cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``,
+``@``, tab, CR, LF first) is written with a leading ``'`` and read back without it (:mod:`kit.csvsafe`).
 """
 
 from __future__ import annotations
@@ -15,17 +16,24 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kit.csvsafe import neutralise_row, restore_row
 from kit.fields import ACTIONS_SEPARATOR, FIELD_NAMES, FIELDS, FieldSpec, split_actions
 from kit.observation import ObservationError, Problem, _actions, _cross_field, _iso_datetime, _message, suggest_field
+from kit.private import open_private
 
 if TYPE_CHECKING:  # pandas is imported only by the functions that build frames (fast CLI start)
     import pandas as pd
 
-__all__ = ["read_log_csv", "parse_csv_rows", "write_log_csv", "records_to_frame", "frame_to_records", "format_cell"]
+__all__ = ["ASSESSMENT_COLUMNS", "read_log_csv", "parse_csv_rows", "open_csv_rows", "write_log_csv", "records_to_frame", "frame_to_records", "format_cell"]
+
+#: Columns ``kit log export --with-assessment`` adds after the contract's: what was shown, not observations.
+#: Readers ignore them (an import assesses each row anew).
+ASSESSMENT_COLUMNS = ("escalation", "top_cause", "flags", "rule_set", "kit_version", "saved_at")
 
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
@@ -74,8 +82,103 @@ def _convert(spec: FieldSpec, text: str) -> tuple[Any, str | None]:
     return text, None
 
 
+#: One parsed CSV row: (line, record or None when bad, raw cells, problems).
+CsvRow = tuple[int, "dict[str, Any] | None", list[str], list[Problem]]
+
+
+def open_csv_rows(lines: Iterable[str], *, extra: str = "error",
+                  drop_leading: Sequence[str] = ()) -> tuple[list[str], Iterator[CsvRow]]:
+    """Read a CSV header now and its rows lazily (bounded memory for any file size).
+
+    Parameters
+    ----------
+    lines : iterable of str
+        The CSV text as lines (a file opened with ``newline=""``, or ``io.StringIO``).
+    extra : {"error", "ignore"}
+        Unknown columns are an error, or ignored.
+    drop_leading : sequence of str
+        When the header starts with exactly these columns (a reject file's ``source_line``,
+        ``problems``), they are dropped from the header and every row.
+
+    Returns
+    -------
+    header : list of str
+        Column names (kit formula escaping undone, blanks and BOM stripped).
+    rows : iterator of (line, record, raw, problems)
+        Every non-blank row: its 1-based CSV line number (where the record ends), the converted
+        record (``None`` when the row has problems), its raw cells, and its problems.
+
+    Raises
+    ------
+    ObservationError
+        For problems with the header (repeated columns; unknown columns when ``extra="error"``),
+        at once; for a row that cannot be read as CSV, when the iterator reaches it.
+    """
+    reader = csv.reader(lines)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], iter(())
+    except csv.Error as exc:
+        raise ObservationError([Problem("<csv>", None, f"the header cannot be read as CSV: {exc}", 1)]) from None
+    header = [h.strip() for h in restore_row(h.lstrip("\ufeff") for h in header)]
+    drop = len(drop_leading) if drop_leading and tuple(header[:len(drop_leading)]) == tuple(drop_leading) else 0
+    header = header[drop:]
+    problems = []
+    if len(header) == 1 and extra == "error":  # Excel in some locales saves "CSV" with ';' or tabs
+        for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+            parts = [h.strip() for h in header[0].split(sep)]
+            if len(parts) > 1 and sum(p in FIELDS for p in parts) >= len(parts) / 2:
+                raise ObservationError([Problem("<csv>", None, f"this file separates columns with {name}, not commas: "
+                                                "save it as 'CSV UTF-8 (comma delimited)'", 1)])
+    repeated = sorted(h for h, n in Counter(header).items() if n > 1 and h)
+    if repeated:  # the later cell would silently win (e.g. a row stored under the wrong athlete)
+        names = ", ".join(repr(h) for h in repeated)
+        raise ObservationError([Problem("<csv>", None, f"the header names {'a column' if len(repeated) == 1 else 'columns'} "
+                                        f"more than once ({names}); each column may appear only once", 1)])
+    for h in header:
+        if h not in FIELDS and h not in ASSESSMENT_COLUMNS and extra == "error":
+            hint = suggest_field(h)
+            problems.append(Problem(h, None, "column is not a field of the contract" + (f"; did you mean {hint!r}?" if hint else "")))
+    if problems:
+        raise ObservationError(problems)
+    return header, _rows(reader, header, drop)
+
+
+def _rows(reader: Any, header: list[str], drop: int) -> Iterator[CsvRow]:
+    specs = [FIELDS.get(name) for name in header]
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
+            why = (f"a cell is longer than {csv.field_size_limit()} characters, far more than any field of the contract allows"
+                   if "field larger" in str(exc) else str(exc))
+            raise ObservationError([Problem("<csv>", None, f"cannot be read as CSV: {why}", reader.line_num)]) from None
+        line = reader.line_num
+        row = restore_row(row[drop:])  # undo the kit's formula escaping (kit.csvsafe)
+        if not any(c.strip() for c in row):
+            continue
+        rec: dict[str, Any] = {}
+        row_problems = []
+        if len(row) != len(header):
+            row_problems.append(Problem("<row>", len(row), f"has {len(row)} cells, the header has {len(header)}", line))
+        for name, spec, cell in zip(header, specs, row, strict=False):
+            if spec is None:
+                continue
+            value, err = _convert(spec, cell)
+            if err:
+                row_problems.append(Problem(name, cell, err, line))
+            elif value is not None:
+                rec[name] = value
+        if not row_problems:  # every cell passed its field's rule: the cross-field rules remain
+            row_problems = [Problem(p.field, p.value, p.message, line) for p in _cross_field(rec, rec)]
+        yield line, (None if row_problems else rec), row, row_problems
+
+
 def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, Any]], list[tuple[int, dict[str, Any], list[Problem]]]]:
-    """Parse CSV text into observation mappings.
+    """Parse CSV text into observation mappings (all in memory; :func:`open_csv_rows` streams).
 
     Returns
     -------
@@ -89,59 +192,11 @@ def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, A
     ObservationError
         For problems with the header (unknown columns, when ``extra="error"``).
     """
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        return [], []
-    except csv.Error as exc:
-        raise ObservationError([Problem("<csv>", None, f"the header cannot be read as CSV: {exc}", 1)]) from None
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    problems = []
-    if len(header) == 1 and extra == "error":  # Excel in some locales saves "CSV" with ';' or tabs
-        for sep, name in ((";", "semicolons"), ("\t", "tabs")):
-            parts = [h.strip() for h in header[0].split(sep)]
-            if len(parts) > 1 and sum(p in FIELDS for p in parts) >= len(parts) / 2:
-                raise ObservationError([Problem("<csv>", None, f"this file separates columns with {name}, not commas: "
-                                                "save it as 'CSV UTF-8 (comma delimited)'", 1)])
-    for h in header:
-        if h not in FIELDS and extra == "error":
-            hint = suggest_field(h)
-            problems.append(Problem(h, None, "column is not a field of the contract" + (f"; did you mean {hint!r}?" if hint else "")))
-    if problems:
-        raise ObservationError(problems)
+    header, rows = open_csv_rows(io.StringIO(text), extra=extra)
     good, bad = [], []
-    rows = iter(reader)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            break
-        except csv.Error as exc:  # e.g. a cell over the csv module's field size limit
-            why = (f"a cell is longer than {csv.field_size_limit()} characters, far more than any field of the contract allows"
-                   if "field larger" in str(exc) else str(exc))
-            raise ObservationError([Problem("<csv>", None, f"cannot be read as CSV: {why}", reader.line_num)]) from None
-        line = reader.line_num
-        if not any(c.strip() for c in row):
-            continue
-        rec: dict[str, Any] = {}
-        row_problems = []
-        if len(row) != len(header):
-            row_problems.append(Problem("<row>", len(row), f"has {len(row)} cells, the header has {len(header)}", line))
-        for name, cell in zip(header, row, strict=False):
-            spec = FIELDS.get(name)
-            if spec is None:
-                continue
-            value, err = _convert(spec, cell)
-            if err:
-                row_problems.append(Problem(name, cell, err, line))
-            elif value is not None:
-                rec[name] = value
-        raw = dict(zip(header, row, strict=False))
-        if not row_problems:  # every cell passed its field's rule: the cross-field rules remain
-            row_problems = [Problem(p.field, p.value, p.message, line) for p in _cross_field(rec, rec)]
-        if row_problems:
-            bad.append((line, raw, row_problems))
+    for line, rec, raw, problems in rows:
+        if rec is None:
+            bad.append((line, dict(zip(header, raw, strict=False)), problems))
         else:
             good.append(rec)
     return good, bad
@@ -219,17 +274,18 @@ def format_cell(spec: FieldSpec, v: Any) -> str:
     return str(v)
 
 
-def write_log_csv(records: Iterable[Mapping[str, Any]], dest: str | Path | io.TextIOBase) -> None:
-    """Write observations as CSV: every contract field as a column, in contract order."""
-    fh = open(dest, "w", encoding="utf-8", newline="") if isinstance(dest, (str, Path)) else dest
+def write_log_csv(records: Iterable[Mapping[str, Any]], dest: str | Path | io.TextIOBase, *, extra: Sequence[str] = ()) -> None:
+    """Write observations as CSV: every contract field as a column, in contract order, then the ``extra`` columns (as text)."""
+    fh = open_private(dest, "w", encoding="utf-8", newline="") if isinstance(dest, (str, Path)) else dest  # 0600
     try:
         w = csv.writer(fh, lineterminator="\n")
         # QUOTE_MINIMAL does not quote a bare "\r" when the line terminator is "\n": such rows are
         # written with every cell quoted, so they read back exactly
         w_all = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
-        w.writerow(FIELD_NAMES)
+        w.writerow([*FIELD_NAMES, *extra])
         for r in records:
-            cells = [format_cell(FIELDS[n], r.get(n)) for n in FIELD_NAMES]
+            cells = neutralise_row([*(format_cell(FIELDS[n], r.get(n)) for n in FIELD_NAMES),  # no formulas (kit.csvsafe)
+                                    *("" if r.get(c) is None else str(r.get(c)) for c in extra)])
             (w_all if any("\r" in c for c in cells) else w).writerow(cells)
     finally:
         if isinstance(dest, (str, Path)):

@@ -4,7 +4,8 @@ Reads a team-log CSV (:func:`kit.io.read_log_csv`: every bad cell is reported wi
 CSV line number and nothing is scored), scores every row with :func:`kit.assess_frame`
 and writes one CSV row per observation: ``athlete_id`` and ``observed_at`` (always; empty
 cells when the log has no such column), then ``escalation``, ``top_cause``, ``score_<cause>`` for each cause and
-``flags`` (";"-joined). An unknown ``top_cause`` is an empty cell.
+``flags`` (";"-joined). An unknown ``top_cause`` is an empty cell. Text cells that a
+spreadsheet would run as a formula get a leading ``'`` (:mod:`kit.csvsafe`).
 
 Long work shows a progress bar on standard error (from 100,000 rows, or always with
 ``--progress``): reading a large log goes through :func:`kit.io.parse_csv_rows` in blocks of
@@ -42,7 +43,9 @@ def run(args: argparse.Namespace) -> int:
     """Score the log; exit 0, or 2 (via :mod:`kit.cli`) when the file is unreadable or has bad rows."""
     import pandas as pd
 
+    from kit.csvsafe import neutralise
     from kit.frame import OUTPUT_COLUMNS, PROGRESS_MIN_ROWS, assess_frame
+    from kit.private import open_private
 
     df = read_log_with_progress(args.file, progress=args.progress)
     show = args.progress is True or (args.progress == "auto" and len(df) >= PROGRESS_MIN_ROWS)
@@ -52,11 +55,15 @@ def run(args: argparse.Namespace) -> int:
     out = pd.concat([ids, scored], axis=1)[[*ID_COLUMNS, *OUTPUT_COLUMNS]]
     if out.empty:
         sys.stderr.write(f"0 observations in {args.file}\n")
+    for c in out.columns:  # text cells a spreadsheet would run as a formula get a leading ' (kit.csvsafe)
+        if out[c].dtype == object:
+            out[c] = out[c].map(neutralise)
     if args.out in ("-", None):
         out.to_csv(sys.stdout, index=False, lineterminator="\n")
     else:
         try:
-            out.to_csv(args.out, index=False, lineterminator="\n")
+            with open_private(args.out, "w", encoding="utf-8", newline="") as fh:  # health data: 0600, new folders 0700
+                out.to_csv(fh, index=False, lineterminator="\n")
         except OSError as exc:
             from kit.cli import InputError
 

@@ -17,6 +17,12 @@ acceptable. The log is one SQLite file (the standard library's :mod:`sqlite3`, n
   a *new* assessment says, never what the log says was shown.
 * **Every SQL statement uses parameters**; nothing from an observation is ever
   interpolated into SQL.
+* **Private files**: the store (and so its ``-wal``/``-shm``/``-journal``) is ``0600``, new
+  folders ``0700`` (:mod:`kit.private`); ``secure_delete`` is on.
+* **Corrections, erasure, audit**: :meth:`Store.correct` adds a row that supersedes another
+  (kept, hidden from lists and exports); :meth:`Store.erase` removes an athlete's rows and
+  drafts and scrubs the file and its WAL; every change, export and handout is recorded in the
+  ``audit`` table (OS user, action, when, counts; never health data).
 * Failures (read-only file, disk full, a locked or corrupt file) raise :class:`StoreError`
   with a plain message; the observation that could not be saved is kept on the exception
   (``err.observation``) and in :attr:`Store.unsaved`, so nothing typed is lost.
@@ -40,6 +46,7 @@ import/export and the sample season. Every public name is importable from ``kit.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import math
 import os
@@ -48,13 +55,16 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from kit.fields import FIELD_NAMES, FIELDS
 from kit.observation import ObservationError, Problem
+from kit.private import private_file, tighten
 from kit.store_canonical import _draft_default, _dumps, _now_utc, _sort_key, canonical_observation
 from kit.store_canonical import canonical_order as canonical_order
+from kit.store_episodes import EpisodeSummary, summarise_episodes
 from kit.store_schema import MIGRATIONS, SCHEMA_VERSION
 from kit.store_transfer import REJECT_COLUMNS as REJECT_COLUMNS
 from kit.store_transfer import SAMPLE_LOG, ImportReport, LogImportError, LogTransfer, ensure_sample_store
@@ -63,8 +73,8 @@ if TYPE_CHECKING:  # pandas is imported only when a DataFrame is asked for
     import pandas as pd
 
 __all__ = [
-    "Store", "StoreError", "LogImportError", "ImportReport", "default_store_path", "ensure_sample_store",
-    "canonical_observation", "MIGRATIONS", "SCHEMA_VERSION", "ENV_VAR", "SAMPLE_LOG",
+    "Store", "StoreError", "StoreRequestError", "EraseReport", "EpisodeSummary", "LogImportError", "ImportReport", "default_store_path", "ensure_sample_store",
+    "canonical_observation", "MIGRATIONS", "SCHEMA_VERSION", "ENV_VAR", "SAMPLE_LOG", "unreadable_store",
 ]
 
 ENV_VAR = "KIT_STORE"
@@ -76,6 +86,9 @@ RETRY_FOR_S = 60.0  # then the store retries (jittered back-off) for this long i
 
 T = TypeVar("T")
 
+#: ``rule_set`` recorded for an assessment that does not name one (the v0.1 engine, and rows saved before).
+RULE_SET_BEFORE = "0.1"
+
 
 # --------------------------------------------------------------------------------------------
 # errors
@@ -83,6 +96,10 @@ T = TypeVar("T")
 
 #: Appended to a :class:`StoreError` about a failed save (for Python callers; the CLI says it its own way).
 UNSAVED_NOTE = " The observation was NOT saved; it is kept in memory (StoreError.observation, Store.unsaved)."
+
+
+class StoreRequestError(ValueError):
+    """A request that does not fit the log (no such observation, or one already corrected); nothing changed."""
 
 
 class StoreError(RuntimeError):
@@ -133,6 +150,93 @@ def default_store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / STORE_FILENAME
+
+
+def prepare_row(observation: Mapping[str, Any], assessment: Any = None,
+                history: Callable[[str], list[dict[str, Any]]] | None = None) -> tuple[Any, ...]:
+    """Validate, canonicalise and (unless ``assessment`` is given) assess one observation into a stored row.
+
+    Returns the values of :attr:`Store._INSERT` before ``saved_at`` and ``source``. Pure (no
+    store access), so an import can run it in worker processes. ``history(episode_id)`` gives
+    the earlier observations of the observation's episode: they are passed to the engine
+    (``assess(obs, history=...)``, contract v0.2 rechecks) when it accepts them.
+
+    Raises
+    ------
+    ObservationError
+        Invalid observation, or one that cannot be assessed.
+    """
+    from kit import __version__
+    from kit.assessment import assess
+
+    obs = canonical_observation(observation, fill_time=True)
+    if assessment is None:
+        earlier = (_earlier(history(str(obs["episode_id"])), obs)
+                   if history is not None and obs.get("episode_id") not in (None, "") else [])
+        try:
+            shown = (assess(obs, history=earlier) if earlier and _takes_history(assess) else assess(obs)).to_dict()
+        except ArithmeticError as err:  # e.g. a glucose so large its mg/dL conversion overflows
+            raise ObservationError([Problem("<observation>", None, f"cannot be assessed ({type(err).__name__}: {err}); "
+                                            "check for an implausibly large number")]) from None
+    else:
+        shown = assessment.to_dict() if hasattr(assessment, "to_dict") else dict(assessment)
+    episode = obs.get("episode_id")  # contract v0.2; absent from v0.1 observations
+    return (obs.get("athlete_id"), obs["observed_at"], _sort_key(obs["observed_at"]), _dumps(obs), _dumps(shown),
+            shown.get("escalation"), shown.get("top_cause"), __version__, str(shown.get("rule_set") or RULE_SET_BEFORE),
+            None if episode in (None, "") else str(episode))
+
+
+def _earlier(items: Iterable[Mapping[str, Any]], obs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The episode's entries observed before ``obs`` (by time; one copy of each), oldest first."""
+    now = _sort_key(obs["observed_at"])
+    seen, out = set(), []
+    for h in items:
+        at = h.get("observed_at")
+        key = _dumps(h)
+        if key in seen or not isinstance(at, str):
+            continue
+        try:
+            if _sort_key(at) >= now:
+                continue
+        except ValueError:
+            continue
+        seen.add(key)
+        out.append(dict(h))
+    return sorted(out, key=lambda h: _sort_key(h["observed_at"]))
+
+
+def _takes_history(fn: Callable[..., Any]) -> bool:
+    """Whether the engine's ``assess`` accepts ``history=`` (contract v0.2)."""
+    import inspect
+
+    try:
+        return "history" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def unreadable_store(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a store (missing, a folder, no permission, not SQLite), or ``None``."""
+    try:
+        path.stat()
+    except FileNotFoundError:
+        return f"no store at {path}"
+    except PermissionError:
+        return f"no permission to reach the store {path} (a folder on the way cannot be opened by this user)"
+    except OSError as err:
+        return f"cannot reach the store {path}: {err.strerror or err}"
+    if path.is_dir():
+        return f"{path} is a folder, not a store file; give the file, e.g. {path / STORE_FILENAME}"
+    if not os.access(path, os.R_OK):
+        return f"no permission to read the store {path} (ask its owner, or run as the user who made it)"
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError as err:
+        return f"cannot read the store {path}: {err.strerror or err}"
+    if head and head != b"SQLite format 3\x00":
+        return f"{path} is not a SQLite file, so not a postrun-kit store (is it a CSV or another file?)"
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -208,13 +312,18 @@ class Store(LogTransfer):
         self._conn, self._pid = None, os.getpid()  # never reuse a connection inherited through fork
         try:
             if self.read_only:
-                if not self.path.exists():
-                    raise StoreError(f"no store at {self.path} (it is opened read-only, so it cannot be created)",
-                                     path=self.path, cause="cannot_open")
-                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
-                                       isolation_level=None, check_same_thread=False)
+                problem = unreadable_store(self.path)
+                if problem is not None:
+                    raise StoreError(problem, path=self.path, cause="cannot_open" if "no store" in problem else "not_a_store")
+                conn = self._connect_read_only()
             else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                if self.path.is_dir():
+                    raise StoreError(f"{self.path} is a folder, not a store file; give the file, e.g. "
+                                     f"{self.path / STORE_FILENAME}", path=self.path, cause="cannot_open")
+                # health data: the file 0600 (SQLite gives its -wal/-shm/-journal the same mode), new folders 0700
+                private_file(self.path)
+                for extra in ("-wal", "-shm", "-journal"):
+                    tighten(f"{self.path}{extra}")
                 conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         except OSError as err:
             raise StoreError(f"cannot create the folder for the store {self.path}: {err.strerror or err}", path=self.path,
@@ -226,6 +335,7 @@ class Store(LogTransfer):
             if not self.read_only:
                 self._retry(lambda: self._pragma_wal(conn))
                 conn.execute("PRAGMA synchronous = FULL")
+                conn.execute("PRAGMA secure_delete = ON")  # deleted content is overwritten with zeros (erasure)
             conn.execute("PRAGMA foreign_keys = ON")
             self._conn = conn
             self._migrate(conn)
@@ -237,6 +347,27 @@ class Store(LogTransfer):
                 raise self._error(err, "open") from None
             raise
         return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A ``mode=ro`` connection; on a read-only folder without a ``-wal`` file, ``immutable=1``.
+
+        SQLite needs the ``-shm`` file of a WAL store even to read; in a folder it may not write
+        (a read-only mount, another user's folder) and with no ``-wal`` left (the store was
+        closed cleanly), nothing can change the file, so it is opened as immutable.
+        """
+        uri = self.path.resolve().as_uri()
+        kw: dict[str, Any] = {"uri": True, "timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None, "check_same_thread": False}
+        conn = sqlite3.connect(f"{uri}?mode=ro", **kw)
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            wal = Path(f"{self.path}-wal")
+            if os.access(self.path.parent, os.W_OK) or (wal.exists() and wal.stat().st_size > 0):
+                conn.close()
+                raise
+            conn.close()
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", **kw)
 
     @staticmethod
     def _pragma_wal(conn: sqlite3.Connection) -> None:
@@ -328,6 +459,12 @@ class Store(LogTransfer):
         if self.read_only:
             if version() > SCHEMA_VERSION:
                 raise self._newer(version())
+            if os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
+                with Store(self.path) as rw:  # upgrade in place (as any writing command would), then read
+                    rw.schema_version()
+                conn.execute("SELECT 1").fetchone()  # (the read-only connection sees the new schema from its next read)
+                if version() == SCHEMA_VERSION:
+                    return
             raise StoreError(f"the store {self.path} needs an upgrade (schema {version()} -> {SCHEMA_VERSION}) "
                              "and is opened read-only", path=self.path, cause="read_only")
         for target in range(1, SCHEMA_VERSION + 1):
@@ -358,24 +495,19 @@ class Store(LogTransfer):
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def _prepare(self, observation: Mapping[str, Any], assessment: Any = None) -> tuple[Any, ...]:
-        from kit import __version__
-        from kit.assessment import assess
+    def _prepare(self, observation: Mapping[str, Any], assessment: Any = None,
+                 pending: list[tuple[Any, ...]] | None = None) -> tuple[Any, ...]:
+        """:func:`prepare_row` with the episode's earlier entries (stored, and ``pending`` rows of the same batch) as history."""
+        def history(episode_id: str) -> list[dict[str, Any]]:
+            stored = self.observations_of_episode(episode_id)
+            batch = [json.loads(r[3]) for r in pending or () if r[9] == episode_id]
+            return stored + batch
 
-        obs = canonical_observation(observation, fill_time=True)
-        if assessment is None:
-            try:
-                shown = assess(obs).to_dict()
-            except ArithmeticError as err:  # e.g. a glucose so large its mg/dL conversion overflows
-                raise ObservationError([Problem("<observation>", None, f"cannot be assessed ({type(err).__name__}: {err}); "
-                                                "check for an implausibly large number")]) from None
-        else:
-            shown = assessment.to_dict() if hasattr(assessment, "to_dict") else dict(assessment)
-        return (obs.get("athlete_id"), obs["observed_at"], _sort_key(obs["observed_at"]), _dumps(obs), _dumps(shown),
-                shown.get("escalation"), shown.get("top_cause"), __version__)
+        return prepare_row(observation, assessment, history)
 
     _INSERT = ("INSERT INTO observations (athlete_id, observed_at, observed_sort, observation_json, assessment_json, "
-               "escalation, top_cause, kit_version, saved_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+               "escalation, top_cause, kit_version, rule_set, episode_id, saved_at, source) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
     def save(self, observation: Mapping[str, Any], *, assessment: Any = None, source: str | None = None) -> int:
         """Validate, assess and store one observation in its own transaction.
@@ -404,9 +536,14 @@ class Store(LogTransfer):
             which is also appended to :attr:`unsaved`.
         """
         row = self._prepare(observation, assessment)
+
+        def insert(db: sqlite3.Connection) -> int:
+            rid = int(db.execute(self._INSERT, (*row, _now_utc(), source)).lastrowid)
+            _audit(db, "add", 1, f"from {source or 'python'}")
+            return rid
+
         try:
-            return self._transaction(lambda db: int(db.execute(self._INSERT, (*row, _now_utc(), source)).lastrowid),
-                                     doing="save the observation", observation=dict(observation))
+            return self._transaction(insert, doing="save the observation", observation=dict(observation))
         except StoreError:
             self.unsaved.append(dict(observation))
             raise
@@ -426,7 +563,7 @@ class Store(LogTransfer):
         rows, problems = [], []
         for i, item in enumerate(items):
             try:
-                rows.append(self._prepare(item))
+                rows.append(self._prepare(item, pending=rows))
             except ObservationError as err:
                 problems.extend(err.with_row(i).problems)
         if problems:
@@ -434,7 +571,7 @@ class Store(LogTransfer):
         return self._insert_rows(rows, source=source, keep=items)
 
     def _insert_rows(self, rows: list[tuple[Any, ...]], *, source: str | None, keep: Any,
-                     skip_stored: bool = False) -> list[int | None]:
+                     skip_stored: bool = False, action: str = "add") -> list[int | None]:
         """Store prepared rows in one transaction; their ids in order.
 
         With ``skip_stored`` a row identical to one already stored (same canonical
@@ -448,7 +585,10 @@ class Store(LogTransfer):
             # compared with what was stored before this call: rows repeated within ``rows`` are all kept
             stored = [skip_stored and db.execute("SELECT 1 FROM observations WHERE observed_sort = ? AND observation_json = ? LIMIT 1",
                                                  (r[2], r[3])).fetchone() is not None for r in rows]
-            return [None if dup else int(db.execute(self._INSERT, (*r, now, source)).lastrowid) for r, dup in zip(rows, stored, strict=True)]
+            ids = [None if dup else int(db.execute(self._INSERT, (*r, now, source)).lastrowid) for r, dup in zip(rows, stored, strict=True)]
+            kept = sum(i is not None for i in ids)
+            _audit(db, action, kept, f"from {source or 'python'}" + (f"; {len(ids) - kept} duplicates skipped" if kept < len(ids) else ""))
+            return ids
 
         try:
             return self._transaction(insert, doing=f"save {len(rows)} observations", observation=keep)
@@ -474,21 +614,39 @@ class Store(LogTransfer):
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def _where(self, athlete_id: str | None) -> tuple[str, tuple[Any, ...]]:
-        if athlete_id is None:
-            return "", ()
-        return " WHERE athlete_id = ?", (athlete_id,)
+    def _where(self, athlete_id: str | None, *, include_superseded: bool = False,
+               episode_id: str | None = None) -> tuple[str, tuple[Any, ...]]:
+        """The WHERE clause: current rows only (a corrected observation is shown by its correction)."""
+        conds, params = ([] if include_superseded else ["superseded_by IS NULL"]), []
+        if athlete_id is not None:
+            conds.append("athlete_id = ?")
+            params.append(athlete_id)
+        if episode_id is not None:
+            conds.append("episode_id = ?")
+            params.append(episode_id)
+        return (" WHERE " + " AND ".join(conds) if conds else ""), tuple(params)
 
-    def entries(self, athlete_id: str | None = None) -> list[dict[str, Any]]:
-        """Stored rows with everything kept: ``id``, ``observation``, ``assessment`` (as shown), ``kit_version``, ``saved_at``, ``source``.
+    _ENTRY = ("SELECT id, observation_json, assessment_json, kit_version, saved_at, source, supersedes, superseded_by, rule_set, "
+              "episode_id FROM observations")
 
-        In the stable order: ``observed_at`` (as time), then ``id``.
+    @staticmethod
+    def _entry(r: tuple[Any, ...]) -> dict[str, Any]:
+        return {"id": r[0], "observation": json.loads(r[1]), "assessment": json.loads(r[2]), "kit_version": r[3],
+                "saved_at": r[4], "source": r[5], "supersedes": r[6], "superseded_by": r[7], "rule_set": r[8],
+                "episode_id": r[9]}
+
+    def entries(self, athlete_id: str | None = None, *, include_superseded: bool = False,
+                episode_id: str | None = None) -> list[dict[str, Any]]:
+        """Stored rows with everything kept: ``id``, ``observation``, ``assessment`` (as shown), ``kit_version``,
+        ``saved_at``, ``source``, ``supersedes`` and ``superseded_by`` (row ids of a correction, else ``None``),
+        ``rule_set`` (of the stored assessment) and ``episode_id``.
+
+        In the stable order: ``observed_at`` (as time), then ``id``. Only current rows unless
+        ``include_superseded`` (then also the versions a correction replaced); only one episode
+        with ``episode_id``.
         """
-        where, params = self._where(athlete_id)
-        rows = self._read("SELECT id, observation_json, assessment_json, kit_version, saved_at, source FROM observations"
-                          f"{where} ORDER BY observed_sort, id", params)
-        return [{"id": r[0], "observation": json.loads(r[1]), "assessment": json.loads(r[2]), "kit_version": r[3],
-                 "saved_at": r[4], "source": r[5]} for r in rows]
+        where, params = self._where(athlete_id, include_superseded=include_superseded, episode_id=episode_id)
+        return [self._entry(r) for r in self._read(f"{self._ENTRY}{where} ORDER BY observed_sort, id", params)]
 
     def observations(self, athlete_id: str | None = None) -> list[dict[str, Any]]:
         """The observations as contract dicts, ordered by ``observed_at`` then row id."""
@@ -498,13 +656,22 @@ class Store(LogTransfer):
 
     def get(self, row_id: int) -> dict[str, Any] | None:
         """One stored row (as in :meth:`entries`), or ``None``."""
-        rows = self._read("SELECT id, observation_json, assessment_json, kit_version, saved_at, source FROM observations WHERE id = ?",
-                          (int(row_id),))
-        if not rows:
-            return None
-        r = rows[0]
-        return {"id": r[0], "observation": json.loads(r[1]), "assessment": json.loads(r[2]), "kit_version": r[3],
-                "saved_at": r[4], "source": r[5]}
+        rows = self._read(f"{self._ENTRY} WHERE id = ?", (int(row_id),))
+        return self._entry(rows[0]) if rows else None
+
+    def observations_of_episode(self, episode_id: str) -> list[dict[str, Any]]:
+        """The current observations of one episode, by observed_at then id."""
+        where, params = self._where(None, episode_id=episode_id)
+        return [json.loads(r[0]) for r in self._read(f"SELECT observation_json FROM observations{where} ORDER BY observed_sort, id", params)]
+
+    def episodes(self, athlete_id: str | None = None) -> list[EpisodeSummary]:
+        """One :class:`kit.store_episodes.EpisodeSummary` per episode (current entries with an ``episode_id``).
+
+        Ordered by each episode's first entry; ``athlete_id`` keeps that athlete's episodes.
+        """
+        where, params = self._where(athlete_id)
+        rows = self._read(f"{self._ENTRY}{where} AND episode_id IS NOT NULL ORDER BY observed_sort, id", params)
+        return summarise_episodes(self._entry(r) for r in rows)
 
     def count(self, athlete_id: str | None = None) -> int:
         """Number of stored observations."""
@@ -513,7 +680,8 @@ class Store(LogTransfer):
 
     def athletes(self) -> list[str]:
         """Athlete ids in the log, sorted (observations with no athlete id are left out)."""
-        return [r[0] for r in self._read("SELECT DISTINCT athlete_id FROM observations WHERE athlete_id IS NOT NULL ORDER BY athlete_id")]
+        return [r[0] for r in self._read("SELECT DISTINCT athlete_id FROM observations WHERE athlete_id IS NOT NULL "
+                                         "AND superseded_by IS NULL ORDER BY athlete_id")]
 
     def frame(self, athlete_id: str | None = None) -> pd.DataFrame:
         """The observations as a DataFrame: ``id`` plus every contract column.
@@ -541,19 +709,21 @@ class Store(LogTransfer):
         """Observations with the assessment that was stored with each (never recomputed).
 
         Columns: those of :meth:`frame`, then ``escalation``, ``top_cause``, ``flags``
-        (";"-joined, sorted, as in :func:`kit.assess_frame`), ``kit_version``, ``saved_at``.
+        (";"-joined, sorted, as in :func:`kit.assess_frame`), ``kit_version``, ``saved_at``, ``rule_set``.
         """
         import pandas as pd
 
         df = self.frame(athlete_id)
         where, params = self._where(athlete_id)
-        rows = self._read(f"SELECT assessment_json, kit_version, saved_at FROM observations{where} ORDER BY observed_sort, id", params)
+        rows = self._read(f"SELECT assessment_json, kit_version, saved_at, rule_set FROM observations{where} ORDER BY observed_sort, id",
+                          params)
         shown = [json.loads(r[0]) for r in rows]
         df["escalation"] = pd.Series([a.get("escalation") for a in shown], index=df.index, dtype=object)
         df["top_cause"] = pd.Series([a.get("top_cause") for a in shown], index=df.index, dtype=object)
         df["flags"] = pd.Series([";".join(sorted(a.get("flags") or ())) for a in shown], index=df.index, dtype=object)
         df["kit_version"] = pd.Series([r[1] for r in rows], index=df.index, dtype=object)
         df["saved_at"] = pd.Series([r[2] for r in rows], index=df.index, dtype=object)
+        df["rule_set"] = pd.Series([r[3] for r in rows], index=df.index, dtype=object)
         return df
 
     def schema_version(self) -> int:
@@ -589,3 +759,178 @@ class Store(LogTransfer):
     def clear_draft(self, name: str = "triage") -> None:
         """Forget the draft (after the observation was saved, or the form cleared)."""
         self._transaction(lambda db: db.execute("DELETE FROM drafts WHERE name = ?", (name,)), doing="clear the draft")
+
+    # -- corrections, erasure, audit ------------------------------------------------------------
+
+    def correct(self, row_id: int, observation: Mapping[str, Any], *, assessment: Any = None, source: str | None = "correct") -> int:
+        """Store a corrected observation that supersedes row ``row_id``; returns the new row id.
+
+        The old row is kept for the record, marked ``superseded_by`` the new one (which has
+        ``supersedes``); lists, exports and handouts show only the current version.
+
+        Raises
+        ------
+        ObservationError
+            The correction is not a valid observation (nothing changed).
+        StoreRequestError
+            No row ``row_id``, or it was already corrected (the message names the current version).
+        StoreError
+            The store could not be written.
+        """
+        row = self._prepare(observation, assessment)
+        old_id = int(row_id)
+
+        def apply(db: sqlite3.Connection) -> int:
+            found = db.execute("SELECT superseded_by FROM observations WHERE id = ?", (old_id,)).fetchone()
+            if found is None:
+                raise StoreRequestError(f"no observation #{old_id} in {self.path}")
+            if found[0] is not None:
+                current = found[0]
+                while (nxt := db.execute("SELECT superseded_by FROM observations WHERE id = ?", (current,)).fetchone()) and nxt[0]:
+                    current = nxt[0]
+                raise StoreRequestError(f"observation #{old_id} was already corrected; the current version is #{current} "
+                                        f"(correct that one)")
+            new_id = int(db.execute(self._INSERT, (*row, _now_utc(), source)).lastrowid)
+            db.execute("UPDATE observations SET supersedes = ? WHERE id = ?", (old_id, new_id))
+            db.execute("UPDATE observations SET superseded_by = ? WHERE id = ?", (new_id, old_id))
+            _audit(db, "correct", 1, f"#{old_id} superseded by #{new_id}")
+            return new_id
+
+        with self._lock:
+            try:
+                return self._transaction(apply, doing="save the correction", observation=dict(observation))
+            except StoreError:
+                self.unsaved.append(dict(observation))
+                raise
+
+    def erase(self, *, athlete_id: str | None = None, row_id: int | None = None) -> EraseReport:
+        """Remove an athlete's observations and drafts (or one observation) so that no readable copy stays.
+
+        With ``athlete_id``: every row of that athlete (current and superseded) and every draft
+        whose ``athlete_id`` is that id. With ``row_id``: that observation and every version of
+        it (its correction chain). Then the file is scrubbed: ``secure_delete`` is on (deleted
+        content is overwritten), ``PRAGMA wal_checkpoint(TRUNCATE)`` empties the ``-wal`` file,
+        ``VACUUM`` rebuilds the file without free pages, and a second checkpoint empties the
+        ``-wal`` again. The erasure is recorded in the audit table with counts only.
+
+        Returns
+        -------
+        EraseReport
+            Counts, and ``scrubbed`` = whether the ``-wal`` could be emptied (another program
+            reading the store at that moment prevents it; run erase again once it is closed).
+
+        Raises
+        ------
+        StoreRequestError
+            Nothing matches (nothing changed).
+        """
+        if (athlete_id is None) == (row_id is None):
+            raise ValueError("erase takes exactly one of athlete_id or row_id")
+
+        def apply(db: sqlite3.Connection) -> tuple[int, int]:
+            if athlete_id is not None:
+                ids = [r[0] for r in db.execute("SELECT id FROM observations WHERE athlete_id = ?", (athlete_id,))]
+            else:
+                ids = self._chain(db, int(row_id))  # type: ignore[arg-type]
+            drafts = []
+            if athlete_id is not None:
+                for name, text in db.execute("SELECT name, form_json FROM drafts").fetchall():
+                    with contextlib.suppress(ValueError, TypeError, AttributeError):
+                        if str(json.loads(text).get("athlete_id") or "").strip() == athlete_id:
+                            drafts.append(name)
+            if not ids and not drafts:
+                what = f"athlete {athlete_id!r}" if athlete_id is not None else f"observation #{row_id}"
+                raise StoreRequestError(f"no {what} in {self.path}; nothing was erased")
+            for i in range(0, len(ids), 500):
+                part = ids[i:i + 500]
+                db.execute(f"DELETE FROM observations WHERE id IN ({','.join('?' * len(part))})", part)
+            db.execute("UPDATE observations SET supersedes = NULL WHERE supersedes IS NOT NULL "
+                       "AND supersedes NOT IN (SELECT id FROM observations)")
+            for name in drafts:
+                db.execute("DELETE FROM drafts WHERE name = ?", (name,))
+            _audit(db, "erase", len(ids), f"{len(ids)} observations and {len(drafts)} drafts erased "
+                                          f"({'one athlete' if athlete_id is not None else 'one observation'}; id not kept)")
+            return len(ids), len(drafts)
+
+        with self._lock:
+            n_obs, n_drafts = self._transaction(apply, doing="erase")
+            return EraseReport(observations=n_obs, drafts=n_drafts, scrubbed=self._scrub())
+
+    @staticmethod
+    def _chain(db: sqlite3.Connection, row_id: int) -> list[int]:
+        """``row_id`` and every version linked to it by corrections (both directions)."""
+        seen: set[int] = set()
+        todo = [row_id]
+        while todo:
+            i = todo.pop()
+            if i in seen:
+                continue
+            r = db.execute("SELECT supersedes, superseded_by FROM observations WHERE id = ?", (i,)).fetchone()
+            if r is None:
+                continue
+            seen.add(i)
+            todo.extend(x for x in r if x is not None)
+        return sorted(seen)
+
+    def _scrub(self) -> bool:
+        """Checkpoint the WAL into the file and truncate it, VACUUM, truncate again; True if the -wal ended empty."""
+        conn = self._db()
+        try:
+            busy1 = self._retry(lambda: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())[0]
+            self._retry(lambda: conn.execute("VACUUM"))
+            busy2 = self._retry(lambda: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())[0]
+        except sqlite3.Error as err:
+            raise self._error(err, "scrub the file after the erasure") from None
+        wal = Path(f"{self.path}-wal")
+        return not busy1 and not busy2 and (not wal.exists() or wal.stat().st_size == 0)
+
+    def record(self, action: str, rows: int, detail: str = "") -> bool:
+        """Add an audit entry (e.g. ``export``, ``handout``), also for a store opened read-only.
+
+        Returns ``False`` (and records nothing) when the store cannot be written, e.g. on a
+        read-only mount: reading must still work there.
+        """
+        try:
+            if not self.read_only:
+                self._transaction(lambda db: _audit(db, action, rows, detail), doing="record the audit entry")
+            else:
+                with Store(self.path) as rw:
+                    rw._transaction(lambda db: _audit(db, action, rows, detail), doing="record the audit entry")
+        except StoreError:
+            return False
+        return True
+
+    def audit(self) -> list[dict[str, Any]]:
+        """The audit trail, oldest first: ``id``, ``at`` (UTC), ``os_user``, ``action``, ``rows``, ``detail``, ``kit_version``."""
+        rows = self._read("SELECT id, at, os_user, action, rows, detail, kit_version FROM audit ORDER BY id")
+        return [dict(zip(("id", "at", "os_user", "action", "rows", "detail", "kit_version"), r, strict=True)) for r in rows]
+
+
+@dataclass
+class EraseReport:
+    """What :meth:`Store.erase` removed: ``observations`` and ``drafts`` counts; ``scrubbed`` = the -wal was emptied."""
+
+    observations: int
+    drafts: int
+    scrubbed: bool
+
+
+#: What the audit table records (never health data: no athlete id, value or note).
+AUDIT_ACTIONS = ("add", "import", "export", "correct", "erase", "handout")
+
+
+def os_user() -> str:
+    """The operating-system user running the kit (for the audit table)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name and no passwd entry (some containers)
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _audit(db: sqlite3.Connection, action: str, rows: int, detail: str) -> None:
+    from kit import __version__
+
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}; allowed: {', '.join(AUDIT_ACTIONS)}")
+    db.execute("INSERT INTO audit (at, os_user, action, rows, detail, kit_version) VALUES (?, ?, ?, ?, ?, ?)",
+               (_now_utc(), os_user(), action, int(rows), detail, __version__))

@@ -10,9 +10,13 @@ Subcommands (each accepts ``--store PATH``; default: ``KIT_STORE``, else the use
   rows identical to stored observations are skipped with a warning (unless ``--allow-duplicates``);
   every bad row is reported with its line number and nothing is stored, unless
   ``--skip-bad`` (good rows stored, bad rows written to a reject file);
-* ``log info``: where the store is, schema version, counts, integrity check.
+* ``log info``: where the store is, schema version, counts, integrity check;
+* ``log correct ID [FILE|-]``: a corrected observation that supersedes ID (the old one kept, marked);
+* ``log erase --athlete ID | --id ID [--yes]``: remove observations and drafts for good (file and -wal scrubbed);
+* ``log audit [--json]``: who did what and when (counts only, never health data);
+* ``log list --episode ID`` and ``log episodes [--athlete ID] [--json]``: episodes (contract v0.2 ``episode_id``).
 
-``list``, ``export`` and ``info`` open only an existing store (else exit 1 "no store at
+``list``, ``export``, ``info``, ``episodes`` and ``audit`` open only an existing store, read-only (else exit 1 "no store at
 PATH"); ``add`` and ``import`` create it.
 
 Exit status: 0 done; 2 invalid input (message on stderr, nothing on stdout); 1 the store
@@ -46,11 +50,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     _store_arg(p)
     p = sub.add_parser("list", help="list the log with the assessment stored at the time")
     p.add_argument("--athlete", metavar="ID", default=None, help="only this athlete")
+    p.add_argument("--all", action="store_true", help="also the versions a correction replaced (marked 'superseded by #N')")
+    p.add_argument("--episode", metavar="ID", default=None, help="only this episode (its first entry and rechecks)")
     p.add_argument("--json", action="store_true", help="JSON: id, observation, assessment, kit_version, saved_at")
     _store_arg(p)
     p = sub.add_parser("export", help="export the log (CSV or JSON) with the contract's field names")
     p.add_argument("--format", choices=("csv", "json"), required=True, help="csv (team-log columns) or json (list of observations)")
     p.add_argument("--out", metavar="PATH", default=None, help="write here (atomically) instead of stdout")
+    p.add_argument("--with-assessment", action="store_true",
+                   help="add what was shown: escalation, top_cause, flags, rule_set, kit_version, saved_at")
     p.add_argument("--athlete", metavar="ID", default=None, help="only this athlete")
     _store_arg(p)
     p = sub.add_parser("import", help="import a team-log CSV (or JSON list): every row validated first",
@@ -63,6 +71,30 @@ def configure(parser: argparse.ArgumentParser) -> None:
                    help="also store rows identical to observations already stored (default: skip them, with a warning)")
     _store_arg(p)
     p = sub.add_parser("info", help="where the store is, schema version, counts, integrity check")
+    _store_arg(p)
+    p = sub.add_parser("correct", help="store a corrected observation that supersedes observation ID (the old one is kept)",
+                       description="Store a corrected observation (JSON object) that supersedes observation ID. The old "
+                                   "version is kept for the record, marked superseded; list, export and handouts show "
+                                   "the current one ('list --all' shows both).")
+    p.add_argument("id", type=int, metavar="ID", help="the observation to correct (as 'kit log list' shows it)")
+    p.add_argument("file", nargs="?", default="-", help="JSON file with the whole corrected observation (default: stdin)")
+    _store_arg(p)
+    p = sub.add_parser("erase", help="erase an athlete's observations and drafts (or one observation) for good",
+                       description="Remove every observation and draft of an athlete (--athlete), or one observation with "
+                                   "its corrections (--id), and scrub the file and its -wal so no readable copy stays. "
+                                   "Recorded in the audit trail without the id. Asks for confirmation unless --yes.")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--athlete", metavar="ID", help="every observation and draft of this athlete")
+    who.add_argument("--id", type=int, metavar="ID", help="this observation (and its earlier/later versions)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    _store_arg(p)
+    p = sub.add_parser("episodes", help="one line per episode: start, end, entries, highest and final tier, treatments, "
+                                        "time to resolution")
+    p.add_argument("--athlete", metavar="ID", default=None, help="only this athlete's episodes")
+    p.add_argument("--json", action="store_true", help="JSON list of episode summaries")
+    _store_arg(p)
+    p = sub.add_parser("audit", help="who did what and when (add, import, export, correct, erase, handout)")
+    p.add_argument("--json", action="store_true", help="JSON list of audit entries")
     _store_arg(p)
 
 
@@ -82,20 +114,26 @@ def _out(text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run a ``log`` subcommand; returns the exit status."""
-    from kit.store import Store, StoreError, default_store_path
+    from kit.store import Store, StoreError, StoreRequestError, default_store_path, unreadable_store
 
-    if args.log_command in _READ_ONLY:  # reading never creates a store (nor its folders)
+    read_only = args.log_command in _READ_ONLY
+    if read_only:  # reading never creates a store (nor its folders), and works on a read-only file or folder
         path = default_store_path(args.store)
-        if not path.exists():
-            sys.stderr.write(f"error: no store at {path} (nothing was created; 'kit log add' or 'kit log import' "
-                             "make one, or give --store PATH / KIT_STORE)\n")
+        problem = unreadable_store(path)
+        if problem is not None:
+            more = (" (nothing was created; 'kit log add' or 'kit log import' make one, or give --store PATH / KIT_STORE)"
+                    if not path.exists() else "")
+            sys.stderr.write(f"error: {problem}{more}\n")
             return 1
     try:
-        with Store(args.store) as st:
+        with Store(args.store, read_only=read_only) as st:
             return _COMMANDS[args.log_command](st, args)
     except StoreError as err:
         sys.stderr.write(f"error: {_cli_store_message(err, args)}\n")
         return 1
+    except StoreRequestError as err:
+        sys.stderr.write(f"error: {err}\n")
+        return 2
 
 
 def _cli_store_message(err: Exception, args: argparse.Namespace) -> str:
@@ -103,7 +141,7 @@ def _cli_store_message(err: Exception, args: argparse.Namespace) -> str:
     from kit.store import UNSAVED_NOTE
 
     text = str(err).replace(UNSAVED_NOTE, "").rstrip()
-    if args.log_command not in ("add", "import"):
+    if args.log_command not in ("add", "import", "correct"):
         return text
     file = getattr(args, "file", None)
     if file in (None, "-"):
@@ -162,20 +200,23 @@ def _suggest_athlete(st: Any, athlete: str | None) -> None:
 
 
 def _list(st: Any, args: argparse.Namespace) -> int:
-    entries = st.entries(args.athlete)
+    entries = st.entries(args.athlete, include_superseded=args.all, episode_id=args.episode)
     if not entries:
         _suggest_athlete(st, args.athlete)
     if args.json:
         _out(json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
         return 0
-    head = ("id", "observed_at", "athlete", "escalation", "top cause", "flags", "kit")
-    rows = [(str(e["id"]), e["observation"]["observed_at"], _clean(_who(e["observation"]), 24), e["assessment"]["escalation"],
-             e["assessment"]["top_cause"] or "-", ",".join(e["assessment"].get("flags") or ()) or "-", e["kit_version"])
+    head = ("id", "observed_at", "athlete", "episode", "escalation", "top cause", "flags", "rules", "kit")
+    rows = [(str(e["id"]), e["observation"]["observed_at"], _clean(_who(e["observation"]), 24), _clean(e.get("episode_id") or "-", 24),
+             e["assessment"].get("escalation") or "-", e["assessment"].get("top_cause") or "-", ",".join(e["assessment"].get("flags") or ()) or "-",
+             e.get("rule_set") or "-", e["kit_version"] + (f"  superseded by #{e['superseded_by']}" if e.get("superseded_by") else "")
+             + (f"  corrects #{e['supersedes']}" if args.all and e.get("supersedes") else ""))
             for e in entries]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(head)]
     fmt = "  ".join(f"{{:{w}}}" for w in widths)
     lines = [fmt.format(*head).rstrip()] + [fmt.format(*r).rstrip() for r in rows]
     who = f" for {args.athlete!r}" if args.athlete else ""
+    who += f" in episode {args.episode!r}" if args.episode else ""
     lines.append(f"{len(rows)} observation{'s' if len(rows) != 1 else ''}{who} in {st.path}")
     _out("\n".join(lines) + "\n")
     return 0
@@ -207,10 +248,15 @@ def _export(st: Any, args: argparse.Namespace) -> int:
     _file_arg("--out", args.out, f"postrun-log.{args.format}")
     _suggest_athlete(st, args.athlete)
     if args.out:
-        st.export(args.format, args.out, athlete_id=args.athlete)
+        st.export(args.format, args.out, athlete_id=args.athlete, with_assessment=args.with_assessment)  # audited
         sys.stderr.write(f"exported {st.count(args.athlete)} observations to {args.out}\n")
+        recorded = True
     else:
-        _out(st.export_text(args.format, args.athlete))
+        _out(st.export_text(args.format, args.athlete, with_assessment=args.with_assessment))
+        recorded = st.record("export", st.count(args.athlete), f"{args.format} {'one athlete' if args.athlete else 'whole log'} "
+                                                               "to standard output")
+    if not recorded:
+        sys.stderr.write("note: this export is not in the audit trail (the store cannot be written here)\n")
     return 0
 
 
@@ -226,11 +272,14 @@ def _import(st: Any, args: argparse.Namespace) -> int:
     else:
         report = st.import_csv(args.file, skip_bad=args.skip_bad, rejects=args.rejects, allow_duplicates=args.allow_duplicates)
         if report.bad:
-            sys.stderr.write(f"{len(report.bad)} bad row{'s' if len(report.bad) != 1 else ''} not stored, written to "
+            n = report.n_bad or len(report.bad)
+            sys.stderr.write(f"{n} bad row{'s' if n != 1 else ''} not stored, written to "
                              f"{report.rejects_path} (fix them there and import that file):\n")
-            for line, _, probs in report.bad:
+            for line, _, probs in report.bad[:100]:
                 for p in probs:
                     sys.stderr.write(f"  - line {line}: {p.field}: {p.message}\n")
+            if n > 100:
+                sys.stderr.write(f"  ... and {n - 100} more rows in {report.rejects_path}\n")
     dup = report.duplicates
     if dup:
         what = "item" if str(args.file).lower().endswith(".json") else "line"
@@ -243,6 +292,78 @@ def _import(st: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def _correct(st: Any, args: argparse.Namespace) -> int:
+    from kit.observation import ObservationError, Problem
+
+    data = _read_json(args.file)
+    if not isinstance(data, dict):
+        raise ObservationError([Problem("<observation>", None, "a correction is one observation (a JSON object), not a list")])
+    new = st.correct(args.id, data, source="cli:correct")
+    r = st.get(new)
+    _out(f"saved #{new} {_who(r['observation'])} {r['observation']['observed_at']}: {r['assessment']['escalation']} "
+         f"({r['assessment']['top_cause'] or 'no leading cause'}); it corrects #{args.id}, which is kept as superseded\n")
+    return 0
+
+
+def _erase(st: Any, args: argparse.Namespace) -> int:
+    from kit.cli import InputError
+
+    what = f"every observation and draft of athlete {args.athlete!r}" if args.athlete is not None else \
+        f"observation #{args.id} and its corrections"
+    if not args.yes:
+        sys.stderr.write(f"This erases {what} from {st.path} for good. Type 'yes' to erase: ")
+        sys.stderr.flush()
+        answer = sys.stdin.readline().strip().lower() if sys.stdin else ""
+        if answer != "yes":
+            raise InputError(f"not confirmed: nothing was erased (type 'yes', or add --yes to erase {what})")
+    rep = st.erase(athlete_id=args.athlete, row_id=args.id)
+    _out(f"erased {rep.observations} observation{'s' if rep.observations != 1 else ''} and {rep.drafts} "
+         f"draft{'s' if rep.drafts != 1 else ''} from {st.path}\n")
+    if not rep.scrubbed:
+        sys.stderr.write("warning: another program has the store open, so its -wal file could not be emptied; close it "
+                         "(notebooks, the app) and run 'kit log erase' again to remove every copy\n")
+        return 1
+    sys.stderr.write("note: files written earlier (exports, handouts, score output) are not touched: delete them too "
+                     "('kit log audit' lists when they were made)\n")
+    return 0
+
+
+def _episodes(st: Any, args: argparse.Namespace) -> int:
+    eps = st.episodes(args.athlete)
+    if not eps:
+        _suggest_athlete(st, args.athlete)
+    if args.json:
+        _out(json.dumps([e.to_dict() for e in eps], ensure_ascii=False, indent=2) + "\n")
+        return 0
+    head = ("episode", "athlete", "start", "end", "entries", "highest", "final", "treatments", "resolved after")
+    cells = [(_clean(e.episode_id, 24), _clean(e.athlete_id or "-", 24), e.start, e.end, str(e.entries), e.highest_tier, e.final_tier,
+              _clean(", ".join(f"{a} x{n}" if n > 1 else a for a, n in e.treatments.items()) or "-", 60),
+              f"{e.minutes_to_resolution:g} min" if e.minutes_to_resolution is not None else "not resolved")
+             for e in eps]
+    widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(head)]
+    fmt = "  ".join(f"{{:{w}}}" for w in widths)
+    lines = [fmt.format(*head).rstrip()] + [fmt.format(*c).rstrip() for c in cells]
+    who = f" for {args.athlete!r}" if args.athlete else ""
+    lines.append(f"{len(eps)} episode{'s' if len(eps) != 1 else ''}{who} in {st.path}")
+    _out("\n".join(lines) + "\n")
+    return 0
+
+
+def _audit_list(st: Any, args: argparse.Namespace) -> int:
+    rows = st.audit()
+    if args.json:
+        _out(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    head = ("at (UTC)", "user", "action", "rows", "detail")
+    cells = [(a["at"], _clean(a["os_user"], 24), a["action"], str(a["rows"]), _clean(a["detail"], 80)) for a in rows]
+    widths = [max([len(h)] + [len(c[i]) for c in cells]) for i, h in enumerate(head)]
+    fmt = "  ".join(f"{{:{w}}}" for w in widths)
+    lines = [fmt.format(*head).rstrip()] + [fmt.format(*c).rstrip() for c in cells]
+    lines.append(f"{len(rows)} audit entr{'ies' if len(rows) != 1 else 'y'} in {st.path}")
+    _out("\n".join(lines) + "\n")
+    return 0
+
+
 def _info(st: Any, args: argparse.Namespace) -> int:
     from kit.store import SCHEMA_VERSION
 
@@ -251,5 +372,6 @@ def _info(st: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-_READ_ONLY = frozenset({"list", "export", "info"})
-_COMMANDS = {"add": _add, "list": _list, "export": _export, "import": _import, "info": _info}
+_READ_ONLY = frozenset({"list", "export", "info", "audit", "episodes"})
+_COMMANDS = {"add": _add, "list": _list, "export": _export, "import": _import, "info": _info, "correct": _correct,
+             "erase": _erase, "audit": _audit_list, "episodes": _episodes}

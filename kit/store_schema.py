@@ -41,9 +41,39 @@ def _m2(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _m3(db: sqlite3.Connection) -> None:
+    # corrections: the old row is kept and points to the row that replaces it
+    db.execute("ALTER TABLE observations ADD COLUMN supersedes INTEGER")
+    db.execute("ALTER TABLE observations ADD COLUMN superseded_by INTEGER")
+    # who did what and when: counts only, never health data (no athlete id, no value, no note)
+    db.execute("""CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        os_user TEXT NOT NULL,
+        action TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        detail TEXT NOT NULL,
+        kit_version TEXT NOT NULL
+    )""")
+
+
+def _m4(db: sqlite3.Connection) -> None:
+    # the rule set that produced each stored assessment (rows saved before: "0.1", unless their assessment says)
+    db.execute("ALTER TABLE observations ADD COLUMN rule_set TEXT NOT NULL DEFAULT '0.1'")
+    db.execute("UPDATE observations SET rule_set = json_extract(assessment_json, '$.rule_set') "
+               "WHERE json_type(assessment_json, '$.rule_set') = 'text'")
+    # episodes (contract v0.2 episode_id): an indexed column, filled from the stored observation
+    db.execute("ALTER TABLE observations ADD COLUMN episode_id TEXT")
+    db.execute("UPDATE observations SET episode_id = json_extract(observation_json, '$.episode_id') "
+               "WHERE json_type(observation_json, '$.episode_id') = 'text'")
+    db.execute("CREATE INDEX ix_observations_episode ON observations (episode_id, observed_sort, id)")
+
+
 #: version -> (description, function applying it inside a transaction). Append only.
 MIGRATIONS: dict[int, tuple[str, Callable[[sqlite3.Connection], None]]] = {
     1: ("observation log: contract JSON + indexed athlete/time + assessment shown + kit version", _m1),
     2: ("form drafts (autosave) and a key/value meta table", _m2),
+    3: ("corrections (supersedes / superseded_by) and the audit table", _m3),
+    4: ("rule_set of each stored assessment; indexed episode_id", _m4),
 }
 SCHEMA_VERSION = max(MIGRATIONS)

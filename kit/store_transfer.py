@@ -18,12 +18,14 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from kit.csvsafe import neutralise_row
 from kit.observation import ObservationError, Problem
+from kit.private import atomic_write_text, private_dir
 from kit.store_canonical import _now_utc
 
 if TYPE_CHECKING:
@@ -34,6 +36,12 @@ __all__ = ["LogTransfer", "LogImportError", "ImportReport", "ensure_sample_store
 #: The synthetic sample season (see data/make_sample_log.py).
 SAMPLE_LOG = Path(__file__).resolve().parents[1] / "data" / "sample-team-log.csv"
 REJECT_COLUMNS = ("source_line", "problems")  # leading columns of a reject file, dropped on re-import
+#: Rows read, validated and assessed per chunk of a CSV import (memory stays bounded by this).
+IMPORT_CHUNK_ROWS = 2_000
+#: From this file size an import assesses its chunks in worker processes.
+PARALLEL_FROM_BYTES = 8_000_000
+#: Bad rows kept in memory (ImportReport.bad, LogImportError.problems); all are counted and written to the reject file.
+MAX_BAD_KEPT = 1_000
 
 
 # --------------------------------------------------------------------------------------------
@@ -80,6 +88,8 @@ class ImportReport:
         the raw cells, the problems.
     rejects_path : Path or None
         Where the rejected rows were written.
+    n_bad : int
+        Number of rejected rows (``bad`` keeps the first :data:`MAX_BAD_KEPT`).
     duplicates : list of int
         Rows (CSV line numbers or JSON item indexes) identical to observations already
         stored (same athlete, observed_at and values) and therefore not stored again
@@ -90,6 +100,7 @@ class ImportReport:
     bad: list[tuple[int, Any, list[Problem]]] = field(default_factory=list)
     rejects_path: Path | None = None
     duplicates: list[int] = field(default_factory=list)
+    n_bad: int = 0
 
     @classmethod
     def _from_insert(cls, ids: list[int | None], positions: list[int]) -> ImportReport:
@@ -107,8 +118,10 @@ class LogTransfer:
     observation into a row) and ``_insert_rows`` (store rows in one transaction).
     """
 
-    def export_text(self, fmt: str, athlete_id: str | None = None) -> str:
+    def export_text(self, fmt: str, athlete_id: str | None = None, *, with_assessment: bool = False) -> str:
         """The log as CSV or JSON text (see :meth:`export`)."""
+        if with_assessment:
+            return self._export_with_assessment(fmt, athlete_id)
         recs = self.observations(athlete_id)
         if fmt == "json":
             return json.dumps(recs, ensure_ascii=False, allow_nan=False, indent=2) + "\n"
@@ -120,7 +133,25 @@ class LogTransfer:
             return buf.getvalue()
         raise ValueError(f"unknown export format {fmt!r}; allowed: 'csv' or 'json'")
 
-    def export(self, fmt: str, dest: str | os.PathLike[str] | TextIO | None = None, *, athlete_id: str | None = None) -> str | None:
+    def _export_with_assessment(self, fmt: str, athlete_id: str | None) -> str:
+        """Observations with what was shown (escalation, top cause, flags, rule_set, kit version, saved_at)."""
+        from kit.io import ASSESSMENT_COLUMNS, write_log_csv
+
+        entries = self.entries(athlete_id)
+        if fmt == "json":
+            keep = ("id", "observation", "assessment", "rule_set", "kit_version", "saved_at")
+            return json.dumps([{k: e[k] for k in keep} for e in entries], ensure_ascii=False, allow_nan=False, indent=2) + "\n"
+        if fmt == "csv":
+            recs = [{**e["observation"], "escalation": e["assessment"].get("escalation"), "top_cause": e["assessment"].get("top_cause"),
+                     "flags": ";".join(sorted(e["assessment"].get("flags") or ())), "rule_set": e["rule_set"],
+                     "kit_version": e["kit_version"], "saved_at": e["saved_at"]} for e in entries]
+            buf = io.StringIO(newline="")
+            write_log_csv(recs, buf, extra=ASSESSMENT_COLUMNS)
+            return buf.getvalue()
+        raise ValueError(f"unknown export format {fmt!r}; allowed: 'csv' or 'json'")
+
+    def export(self, fmt: str, dest: str | os.PathLike[str] | TextIO | None = None, *, athlete_id: str | None = None,
+               with_assessment: bool = False) -> str | None:
         """Export the log with the contract's field names, in the stable order.
 
         Parameters
@@ -133,18 +164,25 @@ class LogTransfer:
             the text.
         athlete_id : str, optional
             Only this athlete.
+        with_assessment : bool
+            Add what was shown: CSV columns ``escalation``, ``top_cause``, ``flags``, ``rule_set``,
+            ``kit_version``, ``saved_at`` after the contract's (ignored when imported: rows are
+            assessed anew); JSON a list of ``{id, observation, assessment, rule_set, kit_version, saved_at}``
+            (for reading, not for import).
 
         Notes
         -----
         Export, import into an empty store, export again: the two files are byte-identical.
+        Writing to ``dest`` is recorded in the audit table (counts only; not on a read-only store).
         """
-        text = self.export_text(fmt, athlete_id)
+        text = self.export_text(fmt, athlete_id, with_assessment=with_assessment)
         if dest is None:
             return text
         if hasattr(dest, "write"):
             dest.write(text)  # type: ignore[union-attr]
-            return None
-        _atomic_write(Path(os.fspath(dest)), text)
+        else:
+            _atomic_write(Path(os.fspath(dest)), text)
+        self.record("export", self.count(athlete_id), f"{fmt} {'one athlete' if athlete_id else 'whole log'}")
         return None
 
     def import_records(self, items: Iterable[Any], *, skip_bad: bool = False, source: str = "import",
@@ -158,14 +196,15 @@ class LogTransfer:
         rows, kept, positions, bad = [], [], [], []
         for i, item in enumerate(items):
             try:
-                rows.append(self._prepare(item))
+                rows.append(self._prepare(item, pending=rows))
                 kept.append(item)
                 positions.append(i)
             except ObservationError as err:
                 bad.append((i, item, list(err.with_row(i).problems)))
         if bad and not skip_bad:
             raise LogImportError([p for _, _, ps in bad for p in ps], source=source, what=what, n_bad=len(bad))
-        report = ImportReport._from_insert(self._insert_rows(rows, source=source, keep=kept, skip_stored=not allow_duplicates),
+        report = ImportReport._from_insert(self._insert_rows(rows, source=source, keep=kept, skip_stored=not allow_duplicates,
+                                                             action="import"),
                                            positions)
         report.bad = bad
         return report
@@ -186,61 +225,74 @@ class LogTransfer:
         return self.import_records(items, skip_bad=skip_bad, source=f"import:{path.name}", allow_duplicates=allow_duplicates)
 
     def import_csv(self, src: str | os.PathLike[str], *, skip_bad: bool = False,
-                   rejects: str | os.PathLike[str] | None = None, allow_duplicates: bool = False) -> ImportReport:
+                   rejects: str | os.PathLike[str] | None = None, allow_duplicates: bool = False,
+                   chunk_rows: int = IMPORT_CHUNK_ROWS, workers: int | None = None) -> ImportReport:
         """Import a team-log CSV (contract field names as columns, as :func:`kit.io.read_log_csv` reads).
 
-        Every row is validated first. If any row is bad, nothing is stored and
-        :class:`LogImportError` lists every bad row with its line number, unless
-        ``skip_bad``: then the good rows are stored and the bad ones are written to a
-        reject file (``rejects``, default ``<file>.rejects.csv`` beside the input) with
-        two leading columns, ``source_line`` and ``problems``; after fixing, the reject
-        file can be imported as it is. A row identical to an observation already stored
-        (same athlete, observed_at and values) is not stored again; its line is listed in
-        ``duplicates`` (``allow_duplicates=True`` stores it anyway).
+        Every row is validated (cells, cross-field rules, the store's canonical form and an
+        assessment); **all or nothing** unless ``skip_bad``: with ``skip_bad`` the good rows are
+        stored and the bad ones written, cell for cell, to a reject file (``rejects``, default
+        ``<file>.rejects.csv`` beside the input) with two leading columns, ``source_line`` and
+        ``problems``; after fixing, the reject file can be imported as it is. A row identical to
+        an observation already stored (same athlete, observed_at and values) is not stored
+        again; its line is listed in ``duplicates`` (``allow_duplicates=True`` stores it anyway).
+
+        The file is streamed in bounded memory: rows are read, validated and assessed in chunks
+        of ``chunk_rows`` and staged in a temporary table (SQLite's temp file, not memory); only
+        when the whole file was read without a bad row (or with ``skip_bad``) are the staged rows
+        copied into the log, in one short transaction. A failure at any point stores nothing.
+        ``workers`` processes assess the chunks (default: 1 for files under 8 MB, else up to 2).
 
         Raises
         ------
         LogImportError
-            Bad rows (without ``skip_bad``), an unknown column, or a file that is not a
-            readable UTF-8 CSV; nothing is stored.
+            Bad rows (without ``skip_bad``), an unknown or repeated column, or a file that is not
+            a readable UTF-8 CSV; nothing is stored. Its ``problems`` hold those of the first
+            :data:`MAX_BAD_KEPT` bad rows; the message gives the count of all.
         StoreError
             The store could not be written.
         """
-        from kit.io import parse_csv_rows
+        from kit.io import open_csv_rows
 
         path = Path(os.fspath(src))
-        text = _read_text(path, newline="")
-        first = text.split("\n", 1)[0].lstrip("\ufeff").strip().split(",")[:2]
-        if tuple(c.strip() for c in first) == REJECT_COLUMNS:
-            text = _drop_reject_columns(text, path)
+        n_workers = workers if workers is not None else (1 if _size(path) < PARALLEL_FROM_BYTES else min(2, os.cpu_count() or 1))
+        fh = _open_text(path)
+        bad_rows: list[tuple[int, Any, list[Problem]]] = []
+        n_bad = 0
+        rejects_path = (Path(os.fspath(rejects)) if rejects else path.with_name(path.name + ".rejects.csv")) if skip_bad else None
+        rej = _RejectWriter(rejects_path) if rejects_path is not None else None
         try:
-            good, bad = parse_csv_rows(text)
-        except ObservationError as err:
-            raise LogImportError([Problem(p.field, p.value, p.message, 1) for p in err.problems], source=str(path)) from None
-        except csv.Error as err:
-            hint = (f": a cell is longer than {csv.field_size_limit()} characters, far more than any field of the contract allows"
-                    if "field larger" in str(err) else f": {err}")
-            raise LogImportError([Problem("<file>", None, f"is not a readable CSV file{hint}")], source=str(path)) from None
-        # the store's own checks (canonical form, assessment) on the rows the CSV reader accepted
-        bad_lines = {line for line, _, _ in bad}
-        good_lines = [line for line in _row_lines(text) if line not in bad_lines]
-        rows, kept, lines = [], [], []
-        for line, rec in zip(good_lines, good, strict=True):
-            try:
-                rows.append(self._prepare(rec))
-                kept.append(rec)
-                lines.append(line)
-            except ObservationError as err:
-                bad.append((line, rec, list(err.with_row(line).problems)))
-        bad.sort(key=lambda b: b[0])
-        if bad and not skip_bad:
-            raise LogImportError([p for _, _, ps in bad for p in ps], source=str(path), what="line", n_bad=len(bad))
-        report = ImportReport._from_insert(self._insert_rows(rows, source=f"import:{path.name}", keep=kept,
-                                                             skip_stored=not allow_duplicates), lines)
-        if bad:
-            report.bad = [(line, raw, probs) for line, raw, probs in bad]
-            report.rejects_path = Path(os.fspath(rejects)) if rejects else path.with_name(path.name + ".rejects.csv")
-            _write_rejects(report.rejects_path, text, bad)
+            with fh, _Staging(self) as staging:
+                try:
+                    header, rows = open_csv_rows(_lines(fh, path), drop_leading=REJECT_COLUMNS)
+                    for chunk in _prepared_chunks(rows, header, chunk_rows, n_workers, history=staging.episode):
+                        good = [(line, row) for line, row, _, _ in chunk if row is not None]
+                        bad = [(line, raw, probs) for line, row, raw, probs in chunk if row is None]
+                        if bad:
+                            n_bad += len(bad)
+                            room = MAX_BAD_KEPT - len(bad_rows)
+                            if room > 0:
+                                bad_rows.extend((line, dict(zip(header, raw, strict=False)), probs) for line, raw, probs in bad[:room])
+                            if rej is not None:
+                                rej.write(header, bad)
+                        if good and (skip_bad or n_bad == 0):
+                            staging.add(good)
+                except ObservationError as err:
+                    raise LogImportError([Problem(p.field, p.value, p.message, p.row or 1) for p in err.problems],
+                                         source=str(path)) from None
+                if n_bad and not skip_bad:
+                    raise LogImportError([p for _, _, ps in bad_rows for p in ps], source=str(path), what="line", n_bad=n_bad)
+                if rej is not None and n_bad:
+                    rej.finish()
+                ids, lines = staging.commit(source=f"import:{path.name}", skip_stored=not allow_duplicates)
+        finally:
+            if rej is not None:
+                rej.discard()
+        report = ImportReport._from_insert(ids, lines)
+        report.bad = bad_rows
+        report.n_bad = n_bad
+        if n_bad:
+            report.rejects_path = rejects_path
         return report
 
 
@@ -260,57 +312,233 @@ def _read_text(path: Path, newline: str | None) -> str:
         raise LogImportError([Problem("<file>", None, f"cannot be read: {err.strerror or err}")], source=str(path)) from None
 
 
-def _row_lines(text: str) -> list[int]:
-    """CSV line number (where each record ends) of every non-blank data row, as kit.io numbers them."""
-    reader = csv.reader(io.StringIO(text))
-    next(reader, None)
-    return [reader.line_num for row in reader if any(c.strip() for c in row)]
-
-
-def _drop_reject_columns(text: str, path: Path) -> str:
-    """A fixed reject file: drop its two leading columns (source_line, problems)."""
+def _size(path: Path) -> int:
     try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as err:
-        raise LogImportError([Problem("<file>", None, f"is not a readable CSV file: {err}")], source=str(path)) from None
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")  # CRLF: a cell holding a bare \r stays quoted
-    for row in rows:
-        w.writerow(row[2:])
-    return buf.getvalue()
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
-def _write_rejects(dest: Path, text: str, bad: list[tuple[int, dict[str, Any], list[Problem]]]) -> None:
-    """The bad rows, cell for cell as they were in the file, after two columns saying where and what."""
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader)
-    raw_by_line = {}
-    wanted = {line for line, _, _ in bad}
-    for row in reader:
-        if reader.line_num in wanted:
-            raw_by_line[reader.line_num] = row
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")  # CRLF: every cell with a line break (even a bare \r) is quoted
-    w.writerow([*REJECT_COLUMNS, *header])
-    for line, _, probs in bad:
-        w.writerow([line, "; ".join(f"{p.field}: {p.message}" for p in probs), *raw_by_line.get(line, [])])
-    _atomic_write(dest, buf.getvalue())
+def _open_text(path: Path) -> TextIO:
+    """The file opened for streaming (UTF-8, ``newline=""`` as csv needs); LogImportError if it cannot be."""
+    try:
+        if path.is_dir():
+            raise LogImportError([Problem("<file>", None, "is a folder, not a CSV file")], source=str(path))
+        return open(path, encoding="utf-8", newline="")
+    except FileNotFoundError:
+        raise LogImportError([Problem("<file>", None, "does not exist")], source=str(path)) from None
+    except OSError as err:
+        raise LogImportError([Problem("<file>", None, f"cannot be read: {err.strerror or err}")], source=str(path)) from None
+
+
+def _lines(fh: TextIO, path: Path) -> Iterator[str]:
+    """The file's lines; a byte that is not UTF-8 is a LogImportError naming its position."""
+    done = 0
+    try:
+        for line in fh:
+            done += len(line.encode("utf-8", "surrogatepass"))
+            yield line
+    except UnicodeDecodeError as err:
+        raise LogImportError([Problem("<file>", None, f"is not UTF-8 text (near byte {done + err.start})")], source=str(path)) from None
+    except OSError as err:
+        raise LogImportError([Problem("<file>", None, f"cannot be read: {err.strerror or err}")], source=str(path)) from None
+
+
+def _prepare_chunk(records: list[tuple[int, dict[str, Any]]],
+                   history: Callable[[str], list[dict[str, Any]]] | None = None) -> list[tuple[int, Any, list[Problem]]]:
+    """Validate + assess records (a worker's job): (line, stored row or None, problems).
+
+    ``history(episode_id)`` gives the episode's entries stored or staged before this chunk; the
+    chunk's own earlier rows of the episode are added here (rechecks, contract v0.2).
+    """
+    from kit.store import prepare_row
+
+    out: list[tuple[int, Any, list[Problem]]] = []
+    mine: dict[str, list[dict[str, Any]]] = {}
+    for line, rec in records:
+        eid = rec.get("episode_id")
+        hist = None
+        if history is not None and eid not in (None, ""):
+            def hist(e: str, _eid: Any = eid) -> list[dict[str, Any]]:
+                return history(e) + mine.get(str(_eid), [])
+        try:
+            row = prepare_row(rec, None, hist)
+            out.append((line, row, []))
+            if row[9] is not None:
+                mine.setdefault(row[9], []).append(json.loads(row[3]))
+        except ObservationError as err:
+            out.append((line, None, list(err.with_row(line).problems)))
+    return out
+
+
+def _prepared_chunks(rows: Iterator[tuple[int, Any, list[str], list[Problem]]], header: list[str], size: int,
+                     workers: int, history: Callable[[str], list[dict[str, Any]]] | None = None,
+                     ) -> Iterator[list[tuple[int, Any, list[str], list[Problem]]]]:
+    """Chunks of (line, stored row or None, raw cells, problems), in file order; at most 2 x workers chunks in flight.
+
+    A file with an ``episode_id`` column is assessed in this process, chunk after chunk, so that
+    each recheck gets its episode's earlier entries (``history``) as the engine needs them.
+    """
+    if "episode_id" in header:
+        workers = 1
+    else:
+        history = None
+    def chunks() -> Iterator[list[tuple[int, Any, list[str], list[Problem]]]]:
+        buf = []
+        for r in rows:
+            buf.append(r)
+            if len(buf) >= size:
+                yield buf
+                buf = []
+        if buf:
+            yield buf
+
+    def merge(chunk: list[Any], prepared: list[tuple[int, Any, list[Problem]]]) -> list[tuple[int, Any, list[str], list[Problem]]]:
+        done = {line: (row, probs) for line, row, probs in prepared}
+        out = []
+        for line, rec, raw, probs in chunk:
+            if rec is None:
+                out.append((line, None, raw, probs))
+            else:
+                row, more = done[line]
+                out.append((line, row, raw, more))
+        return out
+
+    if workers <= 1:
+        for chunk in chunks():  # the caller stages each chunk before asking for the next
+            yield merge(chunk, _prepare_chunk([(line, rec) for line, rec, _, _ in chunk if rec is not None], history))
+        return
+    import multiprocessing as mp
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        window: deque[tuple[list[Any], Any]] = deque()
+        for chunk in chunks():
+            window.append((chunk, pool.submit(_prepare_chunk, [(line, rec) for line, rec, _, _ in chunk if rec is not None])))
+            if len(window) >= 2 * workers:
+                c, f = window.popleft()
+                yield merge(c, f.result())
+        while window:
+            c, f = window.popleft()
+            yield merge(c, f.result())
+
+
+_STAGE_COLUMNS = ("athlete_id", "observed_at", "observed_sort", "observation_json", "assessment_json", "escalation", "top_cause",
+                  "kit_version", "rule_set", "episode_id")
+
+
+class _Staging:
+    """Validated rows of an import, in a TEMP table (on disk) until the whole file was read."""
+
+    def __init__(self, store: Any):
+        self.store = store
+
+    def __enter__(self) -> _Staging:
+        with self.store._lock:
+            db = self.store._db()
+            db.execute("PRAGMA temp_store = FILE")
+            db.execute("DROP TABLE IF EXISTS temp.import_rows")
+            db.execute(f"CREATE TEMP TABLE import_rows (seq INTEGER PRIMARY KEY, line INTEGER NOT NULL, "
+                       f"{', '.join(_STAGE_COLUMNS)}, dup INTEGER NOT NULL DEFAULT 0)")
+            db.execute("CREATE INDEX temp.ix_import_episode ON import_rows (episode_id)")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self.store._lock, contextlib.suppress(Exception):
+            self.store._db().execute("DROP TABLE IF EXISTS temp.import_rows")
+
+    def episode(self, episode_id: str) -> list[dict[str, Any]]:
+        """The episode's observations stored (current) or staged so far (the history of a recheck)."""
+        with self.store._lock:
+            db = self.store._db()
+            staged = [json.loads(r[0]) for r in db.execute(
+                "SELECT observation_json FROM temp.import_rows WHERE episode_id = ? ORDER BY seq", (episode_id,))]
+        return self.store.observations_of_episode(episode_id) + staged
+
+    def add(self, good: list[tuple[int, tuple[Any, ...]]]) -> None:
+        sql = f"INSERT INTO temp.import_rows (line, {', '.join(_STAGE_COLUMNS)}) VALUES (?{', ?' * len(_STAGE_COLUMNS)})"
+        with self.store._lock:
+            db = self.store._db()
+            try:
+                db.execute("BEGIN")
+                db.executemany(sql, ((line, *row) for line, row in good))
+                db.execute("COMMIT")
+            except sqlite3.Error as err:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise self.store._error(err, "stage the imported rows") from None
+
+    def commit(self, *, source: str, skip_stored: bool) -> tuple[list[int | None], list[int]]:
+        """Copy the staged rows into the log in one transaction; (ids with None for duplicates, lines)."""
+        from kit.store import _audit
+
+        cols = ", ".join(_STAGE_COLUMNS)
+
+        def copy(db: sqlite3.Connection) -> tuple[list[int | None], list[int]]:
+            before = db.execute("SELECT COALESCE(MAX(id), 0) FROM observations").fetchone()[0]
+            if skip_stored:  # compared with what was stored before this import: rows repeated in the file are all kept
+                db.execute("UPDATE temp.import_rows SET dup = 1 WHERE EXISTS (SELECT 1 FROM main.observations o "
+                           "WHERE o.observed_sort = import_rows.observed_sort AND o.observation_json = import_rows.observation_json)")
+            now = _now_utc()
+            db.execute(f"INSERT INTO main.observations ({cols}, saved_at, source) SELECT {cols}, ?, ? FROM temp.import_rows "
+                       "WHERE dup = 0 ORDER BY seq", (now, source))
+            new_ids = iter([r[0] for r in db.execute("SELECT id FROM observations WHERE id > ? ORDER BY id", (before,))])
+            ids, lines = [], []
+            for line, dup in db.execute("SELECT line, dup FROM temp.import_rows ORDER BY seq"):
+                ids.append(None if dup else next(new_ids))
+                lines.append(line)
+            kept = sum(i is not None for i in ids)
+            _audit(db, "import", kept, f"from {source}" + (f"; {len(ids) - kept} duplicates skipped" if kept < len(ids) else ""))
+            return ids, lines
+
+        return self.store._transaction(copy, doing="store the imported rows")
+
+
+class _RejectWriter:
+    """Bad rows written as they are found to a 0600 temporary file, renamed to the reject file at the end."""
+
+    def __init__(self, dest: Path):
+        self.dest = dest
+        self.tmp: Path | None = None
+        self.fh: Any = None
+        self.w: Any = None
+
+    def write(self, header: list[str], bad: list[tuple[int, list[str], list[Problem]]]) -> None:
+        if self.fh is None:
+            private_dir(self.dest.parent)
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.dest.name}.", suffix=".tmp", dir=self.dest.parent)
+            os.fchmod(fd, 0o600)
+            self.tmp = Path(tmp)
+            self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            self.w = csv.writer(self.fh, lineterminator="\r\n")  # CRLF: every cell with a line break (even a bare \r) is quoted
+            self.w.writerow(neutralise_row([*REJECT_COLUMNS, *header]))
+        for line, raw, probs in bad:  # cells as the file meant them, written safe (kit.csvsafe): re-import gives the same values
+            self.w.writerow(neutralise_row([line, "; ".join(f"{p.field}: {p.message}" for p in probs), *raw]))
+
+    def finish(self) -> None:
+        if self.fh is not None:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+            self.fh = None
+            os.replace(self.tmp, self.dest)  # type: ignore[arg-type]
+            self.tmp = None
+
+    def discard(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
+        if self.tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.tmp)
+            self.tmp = None
 
 
 def _atomic_write(dest: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never half of it."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Write a file so that readers see the old or the new content, never half of it (0600, new folders 0700)."""
+    atomic_write_text(dest, text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -335,7 +563,7 @@ def ensure_sample_store(path: str | os.PathLike[str] | None = None, sample: str 
         are one transaction, so the sample is never imported twice).
     """
     from kit.io import parse_csv_rows
-    from kit.store import Store  # kit.store imports this module: import it when called
+    from kit.store import Store, _audit  # kit.store imports this module: import it when called
 
     st = Store(path)
     if st.count() > 0:
@@ -352,6 +580,7 @@ def ensure_sample_store(path: str | os.PathLike[str] | None = None, sample: str 
         now = _now_utc()
         for r in rows:
             db.execute(Store._INSERT, (*r, now, f"sample:{src.name}"))
+        _audit(db, "import", len(rows), f"from sample:{src.name}")
         db.execute("INSERT INTO meta (key, value) VALUES ('sample_imported', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                    (now,))
         return len(rows)

@@ -111,7 +111,7 @@ def test_order_is_by_observed_time_then_id_and_frame_fits_assess_frame(store):
     out = kit.assess_frame(df, extra="ignore", progress=False)
     assert out["escalation"].tolist() == [kit.assess(o).escalation for o in store.observations()]
     assert len(store.frame("A")) == 2 and store.count("A") == 2
-    assert list(store.history("C").columns[-5:]) == ["escalation", "top_cause", "flags", "kit_version", "saved_at"]
+    assert list(store.history("C").columns[-6:]) == ["escalation", "top_cause", "flags", "kit_version", "saved_at", "rule_set"]
 
 
 def test_empty_store_gives_empty_frames(store):
@@ -162,12 +162,14 @@ def test_migrations_upgrade_an_old_store_in_place_and_a_newer_one_is_refused(tmp
                "'{\"athlete_id\":\"OLD\",\"observed_at\":\"2026-01-01T00:00:00\"}', '{\"escalation\":\"monitor\"}', 'monitor', '0.0.1', 'x')")
     db.close()
     with Store(p) as st:
-        assert st.schema_version() == SCHEMA_VERSION == 2
+        assert st.schema_version() == SCHEMA_VERSION == 4  # 3: corrections, audit (issue 11); 4: rule_set, episode_id
         assert st.observations() == [{"athlete_id": "OLD", "observed_at": "2026-01-01T00:00:00"}]
         assert st.history()["escalation"].tolist() == ["monitor"]
         st.save_draft({"a": 1})  # the table added by migration 2
         versions = [r[0] for r in st._read("SELECT version FROM schema_version ORDER BY version")]
-        assert versions == [1, 2]
+        assert versions == [1, 2, 3, 4]
+        assert st.entries()[0]["superseded_by"] is None and st.audit() == []  # migration 3: an old row is current
+        assert st.entries()[0]["rule_set"] == "0.1" and st.entries()[0]["episode_id"] is None  # migration 4
     db = sqlite3.connect(p)
     db.execute("INSERT INTO schema_version VALUES (99, 'future', 'x', '9.0')")
     db.commit()

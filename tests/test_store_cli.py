@@ -82,8 +82,10 @@ def test_a_store_that_cannot_be_used_exits_1_with_a_clear_message(tmp_path):
     junk.write_bytes(b"not a database at all" * 64)
     r = kit_log("add", store=junk, stdin='{"athlete_id": "A", "tremor": true}')
     assert r.returncode == 1 and r.stdout == "" and "not a readable postrun-kit store" in r.stderr and "Nothing was stored" in r.stderr
-    r = kit_log("list", store=tmp_path)  # a directory, not a file
-    assert r.returncode == 1 and r.stdout == "" and "cannot open the store" in r.stderr
+    r = kit_log("list", store=tmp_path)  # a directory, not a file: said so (issue 11 item 9)
+    assert r.returncode == 1 and r.stdout == "" and f"{tmp_path} is a folder, not a store file" in r.stderr
+    r = kit_log("add", store=tmp_path, stdin='{"athlete_id": "A", "tremor": true}')
+    assert r.returncode == 1 and "is a folder, not a store file" in r.stderr and (tmp_path.stat().st_mode & 0o777) != 0o600
 
 
 def test_export_to_a_folder_exits_2_with_a_plain_message_and_writes_nothing(tmp_path):
