@@ -24,7 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("kit.demo", "assess the sample teaching cases and print a readable table"),
     "thresholds": ("kit.demo", "print the thresholds table (every clinical number with its source)"),
     "log": ("kit.store_cli", "the observation log (SQLite): add, list, export, import"),
-    "app": ("kit.app", "serve the triage form as a web app (Voila) on 127.0.0.1"),
+    "app": ("kit.app", "serve the triage form as a web app (Voila) on 127.0.0.1 behind a token (--lan: for a phone)"),
     "lab": ("kit.lab", "JupyterLab on 127.0.0.1 on the triage notebook (sample team in the store)"),
     "handout": ("kit.handout", "write an HTML handout for an athlete (or --all)"),
     "export": ("kit.handout", "export a notebook to a self-contained HTML handout"),
