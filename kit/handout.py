@@ -386,7 +386,8 @@ def export_notebook(path: str | os.PathLike[str], out_dir: str | os.PathLike[str
         ``.html`` is the file itself.
     execute : bool
         Run the notebook first (in its folder), saving widget state, instead of using the
-        saved outputs.
+        saved outputs. This runs the notebook's code with the caller's rights: only for a
+        notebook one trusts.
     hide_code : bool
         Leave out code cells' input.
     timeout : int
@@ -542,7 +543,9 @@ def configure_export(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("notebook", metavar="NOTEBOOK", help="the .ipynb to export")
     parser.add_argument("--out", metavar="DIR",
                         help="output folder (default: next to the notebook), or a path ending in .html for the file itself")
-    parser.add_argument("--execute", action="store_true", help="run the notebook first (saves the widgets' state)")
+    parser.add_argument("--execute", action="store_true",
+                        help="RUN the notebook's code first (saves the widgets' state). The code runs on this computer with "
+                             "your rights: use it only for a notebook you trust; without it the saved outputs are exported")
     parser.add_argument("--hide-code", action="store_true", help="leave out the code cells' input")
 
 
