@@ -32,6 +32,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype, is_string_dtype
 
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
+from kit.ids import refused_ids
 from kit.observation import GLUCOSE_WITHOUT_UNIT, POST_WITHOUT_PRE, ObservationError, Problem, _iso_datetime, _message, _plain, suggest_field
 from kit.rules import CAUSES, FLAGS, INTENSITY_CODES, KERNEL_INPUTS, TIERS, VECTOR, evaluate
 from kit.thresholds import T
@@ -308,6 +309,10 @@ def _validate(series: dict[str, pd.Series], index: pd.Index, start: int, stop: i
                 out["blood_glucose_unit_code"] = arr
         elif spec.kind == "str":
             bad, null = _texts(s, spec)
+            why = refused_ids(pd.unique(s[~null])) if name == "athlete_id" else None  # kit.ids: the ids' one rule
+            if why:
+                bad = s.isin(list(why)).to_numpy() | (False if bad is None else bad)
+                messages.update({(name, str, v): m for v, m in why.items()})
         else:
             bad, null = _datetimes(s)
         if name in ("body_mass_pre_kg", "blood_glucose_unit"):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -92,10 +93,23 @@ def run(args: argparse.Namespace) -> int:
             return 1
     try:
         with Store(args.store) as st:
-            return _COMMANDS[args.log_command](st, args)
+            before = (set(st.athletes()) if os.path.exists(st.path) else set()) if args.log_command in ("add", "import") else None
+            rc = _COMMANDS[args.log_command](st, args)
+            if before is not None:
+                _warn_lookalikes(before, set(st.athletes()))
+            return rc
     except StoreError as err:
         sys.stderr.write(f"error: {_cli_store_message(err, args)}\n")
         return 1
+
+
+def _warn_lookalikes(before: set[str], after: set[str]) -> None:
+    """Warn about each newly stored athlete id that mixes scripts or looks like another id (kit.ids, TR39 skeletons)."""
+    from kit.ids import id_warnings
+
+    for aid in sorted(after - before):
+        for w in id_warnings(aid, after - {aid}):
+            sys.stderr.write(f"warning: {w}\n")
 
 
 def _cli_store_message(err: Exception, args: argparse.Namespace) -> str:

@@ -68,7 +68,8 @@ def valid_value(name: str) -> st.SearchStrategy:
 
 
 def _plain_id(s: str) -> bool:
-    return bool(s.strip()) and not any(unicodedata.category(c) in ("Cc", "Cs") for c in s)
+    # issue 11 item 6: control, format, surrogate and line/paragraph separator characters are refused
+    return bool(s.strip()) and not any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in s)
 
 
 def field_value(name: str) -> st.SearchStrategy:
@@ -96,6 +97,8 @@ def expected_form(item: dict) -> dict:
             continue
         if k == "athlete_id" or k == "observed_at":
             v = v.strip()
+            if k == "athlete_id":
+                v = unicodedata.normalize("NFC", v)  # ids are stored in NFC (issue 11 item 6)
         elif k == "notes":
             v = v.replace("\r\n", "\n").replace("\r", "\n")
         if isinstance(v, str) and (FIELDS[k].kind == "str" or k == "observed_at") and not v.strip():
@@ -237,7 +240,8 @@ def test_hostile_csv_is_stored_exactly_or_rejected_clearly_with_line_numbers(tmp
             for r in rows:  # CSV line (as the csv module counts "\n") on which each row ends; cells may span lines
                 line += 1 + sum(c.count("\n") for c in r)
                 line_of.append(line)
-            want = [(r[k].strip() or None) for r, ln in zip(rows, line_of, strict=True) if any(c.strip() for c in r) and ln not in bad_lines]
+            nfc = unicodedata.normalize
+            want = [(nfc("NFC", r[k].strip()) or None) for r, ln in zip(rows, line_of, strict=True) if any(c.strip() for c in r) and ln not in bad_lines]
             assert len(kept) >= len(got)
             assert got == want
         if report.bad:
