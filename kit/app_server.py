@@ -41,7 +41,7 @@ from voila.app import Voila
 
 from kit.app import TOKEN_ENV
 
-__all__ = ["TOKEN_ENV", "LOOPBACK_NAMES", "host_name", "refusal", "KitVoila", "main"]
+__all__ = ["TOKEN_ENV", "LOOPBACK_NAMES", "host_name", "refusal", "host_settings", "KitVoila", "main"]
 
 #: Host names always accepted (the server's own machine).
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -91,6 +91,17 @@ def refusal(host_header: str | None, origin: str | None, bound: Iterable[str]) -
         if parts.scheme not in ("http", "https") or parts.netloc != host_header.strip().lower():
             return f"Origin {origin!r} is not this server"
     return None
+
+
+def host_settings(ip: str) -> dict[str, Any]:
+    """Tornado settings for jupyter_server's own Host check, given the bound address.
+
+    On loopback it stays on as a second line behind :func:`refusal`. On a network address it
+    must be off: it accepts only loopback IP addresses and names, so a phone asking for
+    ``http://192.168.1.20:8866`` would be refused; :func:`refusal` (bound address or loopback)
+    is then the Host check.
+    """
+    return {"allow_remote_access": not _loopback(ip.lower()), "local_hostnames": sorted(LOOPBACK_NAMES | {ip.lower()})}
 
 
 class _Refused(tornado.web.RequestHandler):
@@ -151,9 +162,7 @@ class KitVoila(Voila):
         self.auto_token = False
         # what Voila.start does, with the gated application
         self.connection_dir = tempfile.mkdtemp(prefix="voila_", dir=self.connection_dir_root)
-        settings = self.init_settings()
-        settings["allow_remote_access"] = False  # jupyter_server's own Host check as a second line
-        settings["local_hostnames"] = sorted(LOOPBACK_NAMES | {self.ip})
+        settings = {**self.init_settings(), **host_settings(self.ip)}
         if self.certfile:
             import ssl
 

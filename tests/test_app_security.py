@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from kit.app import LAN_WARNING, TOKEN_ENV, app_command, app_token
-from kit.app_server import host_name, refusal
+from kit.app_server import host_name, host_settings, refusal
 from kit.lab import ROOT, lab_command
 from tests.conftest import free_port
 
@@ -114,6 +114,36 @@ def test_host_name_strips_port_and_brackets():
 ])
 def test_refusal(host, origin, ok):
     assert (refusal(host, origin, ["192.168.1.20"]) is None) is ok
+
+
+def test_on_a_network_address_the_gate_is_the_host_check():
+    # jupyter_server's own check accepts loopback IPs only: on --lan it would refuse the phone
+    assert host_settings("127.0.0.1")["allow_remote_access"] is False
+    lan = host_settings("192.168.1.20")
+    assert lan["allow_remote_access"] is True and "192.168.1.20" in lan["local_hostnames"]
+    assert refusal("192.168.1.20:8866", None, ["192.168.1.20"]) is None
+    assert refusal("192.168.1.21:8866", None, ["192.168.1.20"]) is not None
+
+
+def test_lan_address_is_a_private_ipv4_address_of_an_interface_that_is_up(monkeypatch):
+    import socket
+    from types import SimpleNamespace
+
+    import psutil
+
+    from kit.app import lan_address
+
+    addrs = {"lo": [SimpleNamespace(family=socket.AF_INET, address="127.0.0.1")],
+             "docker0": [SimpleNamespace(family=socket.AF_INET, address="172.17.0.1")],
+             "wlan0": [SimpleNamespace(family=socket.AF_INET6, address="fe80::1"),
+                       SimpleNamespace(family=socket.AF_INET, address="192.168.43.10")],
+             "eth9": [SimpleNamespace(family=socket.AF_INET, address="8.8.4.4")]}
+    up = {"lo": True, "docker0": False, "wlan0": True, "eth9": True}
+    monkeypatch.setattr(psutil, "net_if_addrs", lambda: addrs)
+    monkeypatch.setattr(psutil, "net_if_stats", lambda: {k: SimpleNamespace(isup=v) for k, v in up.items()})
+    assert lan_address() == "192.168.43.10"  # not loopback, not a down interface, not a public address
+    up["wlan0"] = False
+    assert lan_address() is None
 
 
 def test_token_comes_from_flag_then_environment_else_random():
