@@ -35,7 +35,7 @@ import unicodedata
 from collections.abc import Iterable
 
 __all__ = ["REFUSED_CATEGORIES", "normalise_athlete_id", "athlete_id_problem", "refused_ids", "skeleton", "scripts",
-           "id_warnings"]
+           "id_warnings", "lookalike_warnings"]
 
 #: Unicode general categories an athlete id may not contain.
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
@@ -152,16 +152,33 @@ def id_warnings(value: str, existing: Iterable[str] = ()) -> list[str]:
     existing : iterable of str
         Ids already in the store; an equal id is not a warning.
     """
+    return lookalike_warnings([value], [value, *existing])
+
+
+def lookalike_warnings(new: Iterable[str], every: Iterable[str]) -> list[str]:
+    """:func:`id_warnings` for each id in ``new`` against ``every`` id (each skeleton computed once).
+
+    Parameters
+    ----------
+    new : iterable of str
+        Ids just stored (or about to be).
+    every : iterable of str
+        Every id in the store, ``new`` included.
+    """
+    groups: dict[str, list[str]] = {}
+    for other in sorted(set(every)):
+        groups.setdefault(skeleton(other), []).append(other)
     out = []
-    sc = scripts(value)
-    if len(sc) > 1:
-        out.append(f"athlete id {value!r} mixes scripts ({', '.join(sorted(s.title() for s in sc))}): "
-                   "check it was typed on the right keyboard")
-    sk = skeleton(value)
-    if not value.isascii() and sk.isascii() and sk != value:
-        out.append(f"athlete id {value!r} looks like {sk!r} but is not written in plain Latin letters")
-    for other in sorted(set(existing)):
-        if other != value and skeleton(other) == sk:
-            out.append(f"athlete id {value!r} looks like the existing id {other!r} but is a different id: "
-                       f"use {other!r} if it is the same athlete")
+    for value in sorted(set(new)):
+        sc = scripts(value)
+        if len(sc) > 1:
+            out.append(f"athlete id {value!r} mixes scripts ({', '.join(sorted(s.title() for s in sc))}): "
+                       "check it was typed on the right keyboard")
+        sk = skeleton(value)
+        if not value.isascii() and sk.isascii() and sk != value:
+            out.append(f"athlete id {value!r} looks like {sk!r} but is not written in plain Latin letters")
+        for other in groups.get(sk, ()):
+            if other != value:
+                out.append(f"athlete id {value!r} looks like the existing id {other!r} but is a different id: "
+                           f"use {other!r} if it is the same athlete")
     return out

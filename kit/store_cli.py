@@ -105,11 +105,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _warn_lookalikes(before: set[str], after: set[str]) -> None:
     """Warn about each newly stored athlete id that mixes scripts or looks like another id (kit.ids, TR39 skeletons)."""
-    from kit.ids import id_warnings
+    from kit.ids import lookalike_warnings
 
-    for aid in sorted(after - before):
-        for w in id_warnings(aid, after - {aid}):
-            sys.stderr.write(f"warning: {w}\n")
+    for w in lookalike_warnings(after - before, after):
+        sys.stderr.write(f"warning: {w}\n")
 
 
 def _cli_store_message(err: Exception, args: argparse.Namespace) -> str:
