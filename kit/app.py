@@ -34,6 +34,8 @@ __all__ = ["LAB_ONLY_TAG", "TOKEN_ENV", "LAN_WARNING", "app_notebook", "app_comm
 
 #: Environment variable with the app's token (read by ``kit app`` and passed to the server the same way).
 TOKEN_ENV = "KIT_APP_TOKEN"
+#: A token shorter than this (given with ``--token`` or ``KIT_APP_TOKEN``) gets a warning.
+MIN_TOKEN_CHARS = 16
 #: Printed with ``--lan`` when no certificate is given.
 LAN_WARNING = ("warning: plain HTTP on a network: anyone on the same network can read what the phone and this "
                "computer send, the token and the athlete's data included. Use it only on your own hotspot, never on "
@@ -150,6 +152,9 @@ def run(args: argparse.Namespace) -> int:
     store = default_store_path(args.store)
     env = lab_env(store)
     env[TOKEN_ENV] = app_token(args.token)
+    if len(env[TOKEN_ENV]) < MIN_TOKEN_CHARS:
+        print(f"warning: the token has {len(env[TOKEN_ENV])} characters; one of at least {MIN_TOKEN_CHARS} random "
+              "characters cannot be guessed (leave --token and KIT_APP_TOKEN unset for a random one)", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="postrun-kit-app-") as tmp:
         nb = app_notebook(tmp)
         scheme = "https" if args.certfile else "http"

@@ -298,3 +298,52 @@ def test_kit_lab_refuses_a_request_without_the_token(tmp_path):
         assert status == 403
     finally:
         _stop(proc)
+
+
+@pytest.mark.slow
+def test_app_serves_https_with_certfile_and_keyfile(tmp_path):
+    import shutil
+    import ssl
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed (needed to make a test certificate)")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    proc, port, log = _start_kit(tmp_path, "app", "--certfile", str(cert), "--keyfile", str(key))
+    ctx = ssl.create_default_context(cafile=str(cert))
+    try:
+        end = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log.read_text()[-3000:]
+            conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=ctx)
+            try:
+                conn.request("GET", "/")
+                r = conn.getresponse()
+                status = r.status
+                break
+            except (OSError, ssl.SSLError):
+                assert time.monotonic() < end, log.read_text()[-3000:]
+                time.sleep(0.3)
+            finally:
+                conn.close()
+        assert status in (302, 403)  # TLS works, and the token is still required
+        deadline = time.monotonic() + 20
+        while f"https://127.0.0.1:{port}/?token={TOKEN}" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert f"https://127.0.0.1:{port}/?token={TOKEN}" in log.read_text()
+    finally:
+        _stop(proc)
+
+
+def test_a_short_token_of_ones_own_gets_a_warning(tmp_path, monkeypatch, capsys):
+    import kit.app as kit_app
+    from kit.cli import main
+
+    monkeypatch.setattr(kit_app, "run_server", lambda cmd, env, cwd: 0)
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    assert main(["app", "--no-browser", "--store", str(tmp_path / "s.sqlite"), "--token", "1234"]) == 0
+    assert "the token has 4 characters" in capsys.readouterr().err
+    assert main(["app", "--no-browser", "--store", str(tmp_path / "s.sqlite")]) == 0  # a random one
+    assert "characters" not in capsys.readouterr().err
