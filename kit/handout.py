@@ -46,6 +46,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -263,7 +264,7 @@ class TeamSource:
         """
         from kit.cli import InputError
 
-        aid = athlete_id.strip()
+        aid = unicodedata.normalize("NFC", athlete_id.strip())  # ids are stored in NFC (kit.ids)
         if self._store is not None:
             rows = [_clean(r) for r in self._store.observations(aid)]
         else:

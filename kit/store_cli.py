@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import sys
+import unicodedata
 from typing import Any
 
 __all__ = ["configure", "run"]
@@ -85,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
     """Run a ``log`` subcommand; returns the exit status."""
     from kit.store import Store, StoreError, default_store_path
 
+    if getattr(args, "athlete", None):  # ids are stored in NFC (kit.ids): "Zoe" + U+0301 finds "Zoé"
+        args.athlete = unicodedata.normalize("NFC", args.athlete)
     if args.log_command in _READ_ONLY:  # reading never creates a store (nor its folders)
         path = default_store_path(args.store)
         if not path.exists():

@@ -108,3 +108,12 @@ def test_log_add_and_import_warn_about_a_lookalike_of_an_existing_id(tmp_path):
     csv.write_text("athlete_id,spasm\nATH-O5,true\nATH-07,true\n", encoding="utf-8")  # letter O for zero
     q = run("log", "import", "--store", str(store), str(csv))
     assert q.returncode == 0 and "'ATH-O5'" in q.stderr and "'ATH-05'" in q.stderr and "ATH-07" not in q.stderr
+
+
+def test_log_list_finds_an_id_typed_decomposed(tmp_path):
+    store = tmp_path / "s.sqlite"
+    f = tmp_path / "z.json"
+    f.write_text(json.dumps({"athlete_id": "Zo\u00e9", "spasm": True}), encoding="utf-8")
+    assert run("log", "add", "--store", str(store), str(f)).returncode == 0
+    p = run("log", "list", "--store", str(store), "--athlete", "Zoe\u0301")
+    assert p.returncode == 0 and "1 observation for" in p.stdout, (p.stdout, p.stderr)
