@@ -13,10 +13,19 @@ import argparse
 import importlib
 import importlib.util
 import json
+import os
 import sys
 from typing import Any
 
-__all__ = ["main", "SUBCOMMANDS", "read_json_input", "InputError"]
+__all__ = ["main", "SUBCOMMANDS", "read_json_input", "InputError", "MAX_ASSESS_BYTES", "MAX_ASSESS_ITEMS"]
+
+#: The most ``assess`` reads (a file's size is checked before reading; standard input stops one byte past it).
+#: Not a clinical number: it keeps ``assess`` within seconds and a few hundred MB (about 2,700 observations
+#: a second on a 2-core machine); a season's log goes through ``python -m kit score`` (vectorised).
+MAX_ASSESS_BYTES = 2 * 1024 * 1024
+#: The most observations in one ``assess`` list (checked right after parsing, before any is assessed).
+MAX_ASSESS_ITEMS = 10_000
+_TOO_BIG_HINT = "split it, or score a team log with 'python -m kit score FILE.csv' (no size limit)"
 
 #: command -> (module, one-line help). Modules that are not present are skipped.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -24,7 +33,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("kit.demo", "assess the sample teaching cases and print a readable table"),
     "thresholds": ("kit.demo", "print the thresholds table (every clinical number with its source)"),
     "log": ("kit.store_cli", "the observation log (SQLite): add, list, export, import"),
-    "app": ("kit.app", "serve the triage form as a web app (Voila) on 127.0.0.1"),
+    "app": ("kit.app", "serve the triage form as a web app (Voila) on 127.0.0.1 behind a token (--lan: for a phone)"),
     "lab": ("kit.lab", "JupyterLab on 127.0.0.1 on the triage notebook (sample team in the store)"),
     "handout": ("kit.handout", "write an HTML handout for an athlete (or --all)"),
     "export": ("kit.handout", "export a notebook to a self-contained HTML handout"),
@@ -36,20 +45,36 @@ class InputError(Exception):
     """Input that cannot be read (not JSON, missing file); exit status 2."""
 
 
-def read_json_input(path: str | None) -> Any:
-    """Read JSON from a file path, or from stdin when ``path`` is ``None`` or ``"-"``."""
+def read_json_input(path: str | None, *, limit: int | None = None) -> Any:
+    """Read JSON from a file path, or from stdin when ``path`` is ``None`` or ``"-"``.
+
+    With ``limit`` (bytes), a larger file is refused from its size, before it is read, and
+    standard input is read only up to one byte past the limit: :class:`InputError` either way.
+    """
+    where = "standard input" if path in (None, "-") else path
+    too_big = (f"{where} is larger than {limit // (1024 * 1024) if limit and limit >= 1024 * 1024 else limit} "
+               f"{'MiB' if limit and limit >= 1024 * 1024 else 'bytes'}, the most this command reads: {_TOO_BIG_HINT}")
     try:
         if path in (None, "-"):
-            text = sys.stdin.read()
-            where = "standard input"
+            raw = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else None
+            if raw is not None:
+                data = raw.read() if limit is None else raw.read(limit + 1)
+                if limit is not None and len(data) > limit:
+                    raise InputError(too_big)
+                text = data.decode("utf-8-sig")
+            else:  # a text stream (tests)
+                text = sys.stdin.read() if limit is None else sys.stdin.read(limit + 1)
+                if limit is not None and len(text) > limit:
+                    raise InputError(too_big)
         else:
+            if limit is not None and os.path.getsize(path) > limit:
+                raise InputError(too_big)
             with open(path, encoding="utf-8-sig") as fh:  # a BOM (Windows Notepad) is not an error
                 text = fh.read()
-            where = path
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise InputError(f"{path} is not UTF-8 text") from None
+        raise InputError(f"{where} is not UTF-8 text") from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise InputError(f"{where} is empty: expected a JSON object or a list of them")
@@ -65,7 +90,10 @@ def read_json_input(path: str | None) -> Any:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``assess``."""
-    parser.add_argument("file", nargs="?", default="-", help="JSON file with an observation or a list (default: stdin)")
+    parser.add_argument("file", nargs="?", default="-",
+                        help=f"JSON file with an observation or a list (default: stdin); at most "
+                             f"{MAX_ASSESS_BYTES // (1024 * 1024)} MiB and {MAX_ASSESS_ITEMS:,} observations: "
+                             "larger input exits 2 at once (score a team log with 'python -m kit score')")
     parser.add_argument("--compact", action="store_true", help="one-line JSON")
 
 
@@ -80,8 +108,11 @@ def run(args: argparse.Namespace) -> int:
     from kit.episodes import episode_orders
     from kit.observation import ObservationError, Problem, parse_observation
 
-    data = read_json_input(args.file)
+    data = read_json_input(args.file, limit=MAX_ASSESS_BYTES)
     items = data if isinstance(data, list) else [data]
+    if len(items) > MAX_ASSESS_ITEMS:
+        raise InputError(f"{'standard input' if args.file in (None, '-') else args.file} holds {len(items):,} observations, "
+                         f"more than the {MAX_ASSESS_ITEMS:,} this command assesses at once: {_TOO_BIG_HINT}")
     parsed, problems = [], []
     for i, item in enumerate(items):
         try:

@@ -38,6 +38,7 @@ except ImportError:  # TEMPORARY: until branch `advice` (v0.2 API) is merged
     from kit._advice_fallback import reassess_minutes
 from kit.episodes import SpasmRow, episode_orders, recheck_episode, spasm_totals, step_summaries
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
+from kit.ids import refused_ids
 from kit.observation import (
     GLUCOSE_WITHOUT_UNIT,
     POST_WITHOUT_PRE,
@@ -450,6 +451,10 @@ def _validate(series: dict[str, pd.Series], index: pd.Index, start: int, stop: i
                 out["blood_glucose_unit_code"] = arr
         elif spec.kind == "str":
             bad, null = _texts(s, spec)
+            why = refused_ids(pd.unique(s[~null])) if name == "athlete_id" else None  # kit.ids: the ids' one rule
+            if why:
+                bad = s.isin(list(why)).to_numpy() | (False if bad is None else bad)
+                messages.update({(name, str, v): m for v, m in why.items()})
         elif spec.kind == "actions":
             bad, null = _action_lists(s, spec)
         else:

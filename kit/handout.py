@@ -32,17 +32,21 @@ docs/reference/clinical-reference.md §7 (the article's advice and its safety co
 from __future__ import annotations
 
 import argparse
+import codecs
 import datetime as dt
 import difflib
 import hashlib
 import hmac
+import json
 import math
 import os
 import re
 import secrets
+import sqlite3
 import sys
 import tempfile
 import time
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -146,6 +150,32 @@ def _is_sqlite(path: Path) -> bool:
         return False
 
 
+def _read_log_text(p: Path) -> str:
+    """A team-log CSV's text (UTF-8, a BOM allowed); :class:`kit.cli.InputError` saying what the file is otherwise."""
+    from kit.cli import InputError
+
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {p}: {exc.strerror or exc}") from None
+    save = "save it from the spreadsheet as 'CSV UTF-8 (comma delimited)'"
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise InputError(f"{p} is UTF-32 text, not UTF-8: {save}")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
+            len(data) >= 4 and data[1:200:2].count(0) > len(data[1:200:2]) * 0.9):
+        raise InputError(f"{p} is UTF-16 text (\"Unicode text\"), not UTF-8: {save}")
+    head = data[:4096]
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    if b"\x00" in head or controls > len(head) / 20:
+        raise InputError(f"{p} is not a text (CSV) file: it holds binary data; give a team-log CSV or a store file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start:exc.start + 1].hex().upper()
+        raise InputError(f"{p} is not UTF-8 text (byte 0x{bad} at position {exc.start}; it is probably Latin-1 or "
+                         f"Windows-1252): {save}") from None
+
+
 def _clean(rec: Mapping[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in rec.items():
@@ -182,9 +212,13 @@ class TeamSource:
             if _is_sqlite(p):
                 self._open_store(p)
             else:
-                from kit.io import frame_to_records, read_log_csv
+                from kit.io import frame_to_records, parse_csv_rows, records_to_frame
+                from kit.observation import ObservationError
 
-                self._records = [_clean(r) for r in frame_to_records(read_log_csv(p))]
+                good, bad = parse_csv_rows(_read_log_text(p))  # what kit.io.read_log_csv does, after a clear decoding step
+                if bad:
+                    raise ObservationError([q for _, _, probs in bad for q in probs])
+                self._records = [_clean(r) for r in frame_to_records(records_to_frame(good))]
             self.where = str(p)
         else:
             try:
@@ -198,12 +232,22 @@ class TeamSource:
             self.where = str(p)
 
     def _open_store(self, p: Path) -> None:
-        from kit.store import Store
+        from kit.cli import InputError
+        from kit.store import Store, StoreError
 
         try:
-            self._store = Store(p, read_only=True)
-        except TypeError:
-            self._store = Store(p)
+            try:
+                self._store = Store(p, read_only=True)
+            except TypeError:
+                self._store = Store(p)
+            self._store.count()  # a damaged file fails here, not half-way through a handout
+        except (StoreError, sqlite3.DatabaseError) as err:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            said = re.search(r"\(([^()]+)\)\.?$", _plain(str(err)))
+            raise InputError(f"{p} cannot be read as a postrun-kit store: the file is damaged or is not a store"
+                             + (f" (SQLite: {said.group(1)})" if said else "")) from None
 
     def athletes(self) -> list[str]:
         """Every athlete id, sorted."""
@@ -221,7 +265,7 @@ class TeamSource:
         """
         from kit.cli import InputError
 
-        aid = athlete_id.strip()
+        aid = unicodedata.normalize("NFC", athlete_id.strip())  # ids are stored in NFC (kit.ids)
         if self._store is not None:
             rows = [_clean(r) for r in self._store.observations(aid)]
         else:
@@ -391,7 +435,8 @@ def export_notebook(path: str | os.PathLike[str], out_dir: str | os.PathLike[str
         ``.html`` is the file itself.
     execute : bool
         Run the notebook first (in its folder), saving widget state, instead of using the
-        saved outputs.
+        saved outputs. This runs the notebook's code with the caller's rights: only for a
+        notebook one trusts.
     hide_code : bool
         Leave out code cells' input.
     timeout : int
@@ -404,18 +449,12 @@ def export_notebook(path: str | os.PathLike[str], out_dir: str | os.PathLike[str
     remote_removed : int
         Remote references (web images, stylesheets) neutralised to keep the page offline.
     """
-    import nbformat
 
     from kit.cli import InputError
 
     src = Path(path)
     out_path(out_dir or src.parent, src.stem + ".html", create=False)  # a bad --out fails before any work
-    try:
-        nb = nbformat.read(src, as_version=4)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path} is not a readable notebook: {exc}") from None
+    nb = _read_notebook(src)
     if execute:
         from jupyter_client.kernelspec import NoSuchKernel
         from nbclient import NotebookClient
@@ -441,6 +480,36 @@ def export_notebook(path: str | os.PathLike[str], out_dir: str | os.PathLike[str
     dest = out_path(out_dir or src.parent, src.stem + ".html")
     atomic_write_text(dest, page, newline=None)  # may hold health data: 0600 (kit.private)
     return dest, removed
+
+
+def _read_notebook(src: Path) -> Any:
+    """The notebook at ``src`` (nbformat 4); :class:`kit.cli.InputError` saying what is wrong with the file otherwise."""
+    import nbformat
+
+    from kit.cli import InputError
+
+    try:
+        text = src.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{src}: no such file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{src} is not a notebook: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {src}: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        raise InputError(f"{src} is not a notebook: its JSON is nested too deeply") from None
+    except ValueError as exc:
+        raise InputError(f"{src} is not a notebook: it is not valid JSON ({_plain(str(exc))[:200]})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list) or "nbformat" not in data:
+        raise InputError(f"{src} is not a notebook (.ipynb): expected a JSON object with 'cells' and 'nbformat'")
+    try:
+        return nbformat.reads(text, as_version=4)
+    except RecursionError:
+        raise InputError(f"{src} is not a notebook: its JSON is nested too deeply") from None
+    except Exception as exc:  # nbformat's validation and conversion errors have many types
+        raise InputError(f"{src} is not a valid notebook: {_plain(str(exc))[:300]}") from None
 
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
@@ -550,7 +619,9 @@ def configure_export(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("notebook", metavar="NOTEBOOK", help="the .ipynb to export")
     parser.add_argument("--out", metavar="DIR",
                         help="output folder (default: next to the notebook), or a path ending in .html for the file itself")
-    parser.add_argument("--execute", action="store_true", help="run the notebook first (saves the widgets' state)")
+    parser.add_argument("--execute", action="store_true",
+                        help="RUN the notebook's code first (saves the widgets' state). The code runs on this computer with "
+                             "your rights: use it only for a notebook you trust; without it the saved outputs are exported")
     parser.add_argument("--hide-code", action="store_true", help="leave out the code cells' input")
 
 

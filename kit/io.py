@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from kit.csvsafe import neutralise_row, restore_row
 from kit.fields import ACTIONS_SEPARATOR, FIELD_NAMES, FIELDS, FieldSpec, split_actions
+from kit.ids import normalise_athlete_id
 from kit.observation import ObservationError, Problem, _actions, _cross_field, _iso_datetime, _message, suggest_field
 from kit.private import open_private
 
@@ -76,7 +77,12 @@ def _convert(spec: FieldSpec, text: str) -> tuple[Any, str | None]:
         except (ValueError, TypeError):
             return None, _message(spec, "", t)
         return t, None
-    # free text: kept exactly as entered (not stripped)
+    # free text: kept exactly as entered (not stripped); an athlete id by kit.ids' rule (NFC, no control characters)
+    if spec.name == "athlete_id":
+        try:
+            text = normalise_athlete_id(text)
+        except ValueError as exc:
+            return None, str(exc)
     if not (int(spec.lo or 0) <= len(text) <= int(spec.hi or 0)):
         return None, _message(spec, "", text if len(text) <= 80 else text[:77] + "...")
     return text, None

@@ -31,6 +31,7 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec, split_actions
+from kit.ids import normalise_athlete_id
 from kit.thresholds import T
 
 __all__ = ["Observation", "ObservationError", "Problem", "parse_observation", "suggest_field"]
@@ -143,6 +144,11 @@ class _Base(BaseModel):
     @classmethod
     def _check_observed_at(cls, v: str | None) -> str | None:
         return None if v is None else _iso_datetime(v)
+
+    @field_validator("athlete_id", check_fields=False)
+    @classmethod
+    def _check_athlete_id(cls, v: str | None) -> str | None:
+        return None if v is None else normalise_athlete_id(v)  # kit.ids: NFC; control/format characters refused
 
 
 _Model = create_model("_ObservationModel", __base__=_Base, **{n: _annotation(s) for n, s in FIELDS.items()})
@@ -297,6 +303,8 @@ def parse_observation(raw: Mapping[str, Any]) -> Observation:
             spec = FIELDS.get(name)
             value = clean.get(name, e.get("input"))
             msg = _message(spec, e["type"], value) if spec else e["msg"]
+            if name == "athlete_id" and e["type"] == "value_error":  # kit.ids says what and where
+                msg = str(e["ctx"]["error"])
             problems.append(Problem(name, _short(value), msg))
         for k in bad:
             clean.pop(k, None)

@@ -11,15 +11,20 @@ print stylesheets live here too.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import nh3
+
 __all__ = [
     "PLOTLY_JS", "PLOTLY_MIME", "esc", "plotly_div", "remote_references", "render_widget", "notebook_to_html",
+    "sanitize_html", "SANITISER_TAGS", "SANITISER_ATTRIBUTES", "LINK_SCHEMES", "STYLE_PROPERTIES",
 ]
 
 #: plotly.js basic partial bundle (npm ``plotly.js-basic-dist-min``), inlined once per page.
@@ -138,6 +143,15 @@ _NB_TEMPLATE = r"""
 <style type="text/css">{{ resources.kit_css }}</style>
 {{ resources.kit_head_js }}
 {%- endblock html_head_css -%}
+{% block data_html scoped -%}
+{%- if resources.kit_trusted and output.metadata.get('kit_trusted') == resources.kit_trusted -%}
+<div class="jp-RenderedHTMLCommon jp-RenderedHTML jp-OutputArea-output {{ extra_class }}" data-mime-type="text/html">
+{{ output.data['text/html'] }}
+</div>
+{%- else -%}
+{{ super() }}
+{%- endif -%}
+{%- endblock data_html %}
 {%- block body_header -%}
 <body class="jp-Notebook {{ resources.kit_body_class }}" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">
 <main>
@@ -244,25 +258,65 @@ def _neutralise_remote(markup: str) -> tuple[str, int]:
     return markup, n
 
 
-def _sanitize_html(markup: str) -> str:
-    """Remove scripts, event handlers and ``javascript:`` URLs from untrusted HTML (bleach)."""
-    import bleach
+#: Tags a sanitised fragment may keep (nh3's defaults plus a few structural ones; no script, style,
+#: iframe, object, embed, form, input, meta, link, base, svg or math).
+SANITISER_TAGS = frozenset(nh3.ALLOWED_TAGS | {"section", "main", "article", "aside", "tfoot", "caption", "label",
+                                               "output", "progress", "meter"})
+#: Attributes on every tag; per-tag ones follow nh3's defaults (``href`` on ``a``, ``src`` on ``img`` ...).
+SANITISER_ATTRIBUTES: dict[str, set[str]] = {
+    **{k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()},
+    "*": {"class", "id", "title", "role", "lang", "dir", "style", "scope", "colspan", "rowspan"},
+    "table": {"border"} | set(nh3.ALLOWED_ATTRIBUTES.get("table", ())),
+    "details": {"open"},
+    "progress": {"value", "max"}, "meter": {"value", "min", "max"},
+}
+#: URL schemes a link may use (plus links within the page, ``#...``); images may also be ``data:image/...``.
+LINK_SCHEMES = ("http", "https", "mailto")
+#: CSS properties an inline ``style`` may set (no ``url()``, no positioning over the page).
+STYLE_PROPERTIES = frozenset({
+    "width", "max-width", "min-width", "height", "text-align", "vertical-align", "color", "background-color",
+    "font-weight", "font-style", "font-size", "text-decoration", "white-space", "border", "border-left",
+    "border-color", "padding", "margin", "display"})
+_DATA_IMAGE = re.compile(r"data:image/(png|jpeg|jpg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/=\s]*\Z", re.IGNORECASE)
+_LINK = re.compile(r"(https?|mailto):", re.IGNORECASE)
+_BAD_CSS = re.compile(r"url\(|expression\(|@import|\\|javascript:|behavior|-moz-binding", re.IGNORECASE)
+#: Element ids a notebook may not take: the kit's chart slots and the names its scripts read.
+_RESERVED_ID = re.compile(r"(kit-|plotly)", re.IGNORECASE)
 
-    try:
-        from bleach.css_sanitizer import CSSSanitizer
 
-        css = {"css_sanitizer": CSSSanitizer()}
-    except ImportError:  # pragma: no cover - tinycss2 missing
-        css = {}
-    markup = re.sub(r"<(script|style)\b[^>]*>.*?</\1\s*>", "", markup, flags=re.IGNORECASE | re.DOTALL)
-    tags = set(bleach.ALLOWED_TAGS) | {
-        "div", "span", "p", "br", "hr", "pre", "code", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody",
-        "tfoot", "tr", "th", "td", "caption", "colgroup", "col", "img", "sub", "sup", "small", "dl", "dt", "dd", "u", "s",
-        "mark", "section", "header", "footer", "figure", "figcaption", "details", "summary", "label", "kbd", "q", "del", "ins"}
-    attrs = {"*": ["class", "title", "style", "align", "colspan", "rowspan", "id", "role"],
-             "a": ["href", "title", "class"], "img": ["src", "alt", "width", "height", "class", "style"]}
-    return bleach.clean(markup, tags=tags, attributes=attrs, protocols={"http", "https", "mailto", "data"}, strip=True,
-                        **css)
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    v = value.strip()
+    if attr == "href":
+        return v if v.startswith("#") or _LINK.match(v) else None
+    if attr == "src":
+        return v if _DATA_IMAGE.match(v) or re.match(r"https?:", v, re.IGNORECASE) else None
+    if attr == "style":
+        return None if _BAD_CSS.search(v) else v
+    if attr == "id":
+        return None if _RESERVED_ID.match(v) else v
+    return value
+
+
+def sanitize_html(markup: str) -> str:
+    """The one sanitiser for HTML from a notebook or a person (allow-list, nh3).
+
+    Every markdown cell, raw cell, HTML/markdown/SVG output and ``HTML`` widget of an exported
+    notebook or a handout goes through it. What survives: the tags in :data:`SANITISER_TAGS`
+    with the attributes in :data:`SANITISER_ATTRIBUTES`; links to ``http``, ``https``,
+    ``mailto`` or ``#`` (within the page) only; images from ``data:image/...`` or the web (web
+    images are then disabled by :func:`_neutralise_remote`); inline styles limited to
+    :data:`STYLE_PROPERTIES` and never with ``url()``. ``script`` and ``style`` elements are
+    removed with their content; event handlers (``on...``), ``javascript:``/``data:`` links,
+    frames, forms, ``object``/``embed``, ``meta``/``link``/``base`` and SVG/MathML are removed.
+
+    The kit's own chart markup (:func:`plotly_div`: the inlined plotly.js and one small script per
+    chart, built from JSON that cannot close its element) is added after sanitising and is the
+    only script on a page.
+    """
+    return nh3.clean(markup, tags=set(SANITISER_TAGS), clean_content_tags={"script", "style"},
+                     attributes={k: set(v) for k, v in SANITISER_ATTRIBUTES.items()}, attribute_filter=_attribute_filter,
+                     url_schemes={*LINK_SCHEMES, "data"}, filter_style_properties=set(STYLE_PROPERTIES),
+                     strip_comments=True, link_rel="noopener noreferrer")
 
 
 # --- widgets rendered statically ------------------------------------------------------------
@@ -341,7 +395,7 @@ def render_widget(model_id: str, models: Mapping[str, Any], charts: _Charts | No
     if base == "Output":
         return wrap(_outputs_html(s.get("outputs") or [], models, charts, _depth))
     if base in ("HTML", "HTMLMath"):
-        return row(f'<div class="kit-widget-html">{_sanitize_html(str(s.get("value") or ""))}</div>')
+        return row(f'<div class="kit-widget-html">{sanitize_html(str(s.get("value") or ""))}</div>')
     if base == "Label":
         return row(f"<span>{esc(s.get('value'))}</span>")
     if base in ("Checkbox", "ToggleButton", "Valid"):
@@ -410,12 +464,12 @@ def _outputs_html(outputs: Sequence[Mapping[str, Any]], models: Mapping[str, Any
         elif "text/html" in data:
             markup = _join(data["text/html"])
             spec = _newplot_spec(markup)
-            parts.append(plotly_div(spec, charts.next_id()) if spec else _sanitize_html(markup))
+            parts.append(plotly_div(spec, charts.next_id()) if spec else sanitize_html(markup))
         elif "image/png" in data or "image/jpeg" in data:
             mime = "image/png" if "image/png" in data else "image/jpeg"
             parts.append(f'<img alt="output image" src="data:{mime};base64,{esc(_join(data[mime]).strip())}">')
         elif "image/svg+xml" in data:
-            parts.append(_sanitize_html(_join(data["image/svg+xml"])))
+            parts.append(_svg_img(_join(data["image/svg+xml"])))
         elif "text/plain" in data:
             parts.append(f"<pre>{esc(_join(data['text/plain']))}</pre>")
     return "".join(parts)
@@ -425,18 +479,29 @@ def _join(v: Any) -> str:
     return "".join(v) if isinstance(v, list) else str(v)
 
 
+def _svg_img(svg: str) -> str:
+    """An SVG output as an image (an ``<img>`` never runs the SVG's scripts or handlers)."""
+    return f'<img alt="output image" src="data:image/svg+xml;base64,{base64.b64encode(svg.encode("utf-8")).decode("ascii")}">'
+
+
+#: Output mimetypes a page shows (HTML and markdown sanitised, images as images); others are dropped.
+SHOWN_MIMES = ("text/html", "text/markdown", "text/latex", "image/png", "image/jpeg", "image/svg+xml", "text/plain")
+
+
 def _is_plotly_library(markup: str) -> bool:
     """plotly's ``notebook`` renderer output that only loads plotly.js (inline or from a CDN)."""
     return "Plotly.newPlot" not in markup and ("plotly.js" in markup or "cdn.plot.ly" in markup or "PlotlyConfig" in markup)
 
 
-def _convert_outputs(nb: Any, *, handout: bool) -> int:
+def _convert_outputs(nb: Any, *, handout: bool, trusted: str) -> int:
     """Make every output of a notebook offline-safe HTML; returns the number of charts.
 
-    plotly figures (mimetype or plotly's own HTML) become :func:`plotly_div`; widget views
-    become :func:`render_widget`; loaders of plotly.js and JavaScript outputs are dropped;
-    in a student's notebook other HTML outputs are sanitized (in a handout they are the
-    kit's own, already escaped). The saved widget state is removed from the metadata
+    plotly figures (mimetype or plotly's own HTML) become :func:`plotly_div` and widget views
+    :func:`render_widget`: the kit's own markup, marked with ``trusted`` (a random value per
+    page, so a notebook cannot forge the mark) and shown as built. Every other output keeps
+    only the mimetypes in :data:`SHOWN_MIMES` (JavaScript, mermaid and the like are dropped)
+    and its HTML and markdown are sanitised by the template (:func:`sanitize_html`).
+    Loaders of plotly.js are dropped. The saved widget state is removed from the metadata
     afterwards (nothing reads it any more).
     """
     from nbformat import from_dict
@@ -473,17 +538,13 @@ def _convert_outputs(nb: Any, *, handout: bool) -> int:
                     markup = plotly_div(spec, charts.next_id())
                 elif _is_plotly_library(h):
                     continue
-                elif not handout:
-                    markup = _sanitize_html(h)
-                else:
-                    markup = h
-            elif "application/javascript" in data:
-                if len(data) == 1:
-                    continue
-                data.pop("application/javascript")
             if markup is not None:
-                data = {"text/html": markup}
-            out = from_dict({**out, "data": data, "metadata": {}})
+                out = from_dict({**out, "data": {"text/html": markup}, "metadata": {"kit_trusted": trusted}})
+            else:
+                data = {k: v for k, v in data.items() if k in SHOWN_MIMES}
+                if not data:
+                    continue
+                out = from_dict({**out, "data": data, "metadata": {}})
             new.append(out)
         cell["outputs"] = new
     nb.metadata.pop("widgets", None)
@@ -500,8 +561,9 @@ def notebook_to_html(nb: Any, *, title: str, handout: bool, hide_code: bool = Tr
     title : str
         The page title (escaped).
     handout : bool
-        The handout style (leaflet CSS, stderr dropped, HTML trusted) or a student's
-        notebook (JupyterLab CSS, HTML outputs sanitized).
+        The handout style (leaflet CSS, stderr dropped) or a student's notebook (JupyterLab
+        CSS). In both, markdown, raw cells and HTML/markdown outputs go through
+        :func:`sanitize_html`; only the kit's chart and widget markup is shown as built.
     hide_code : bool
         Leave out code cells' input and all prompts.
 
@@ -514,7 +576,8 @@ def notebook_to_html(nb: Any, *, title: str, handout: bool, hide_code: bool = Tr
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
-    n_charts = _convert_outputs(nb, handout=handout)
+    trusted = secrets.token_hex(16)
+    n_charts = _convert_outputs(nb, handout=handout, trusted=trusted)
     keep = {k: nb.metadata[k] for k in ("kernelspec", "language_info") if k in nb.metadata}
     nb.metadata.clear()
     nb.metadata.update(keep)
@@ -529,7 +592,10 @@ def notebook_to_html(nb: Any, *, title: str, handout: bool, hide_code: bool = Tr
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
+    exporter.sanitize_html = True  # markdown cells, raw cells, HTML and markdown outputs: through clean_html ...
+    exporter.filters = {"clean_html": sanitize_html}  # ... which is the kit's one sanitiser
     resources = {
+        "kit_trusted": trusted,
         "kit_css": _PAGE_CSS if handout else _EXPORT_CSS, "kit_lab_css": not handout,
         "kit_head_js": head, "kit_body_class": "kit-page" if handout else "kit-notebook",
         "metadata": {"name": title},

@@ -3,8 +3,8 @@
 The observation is validated by :func:`kit.observation.parse_observation`; numbers are
 stored as floats (whole-number fields as ints); text is kept as typed except that
 ``athlete_id`` and ``observed_at`` lose surrounding whitespace, line endings in ``notes``
-become ``\\n``, and blank text is unknown; an ``athlete_id`` with control characters is
-refused (it would look like another athlete). ``observed_at`` is filled with the current
+become ``\\n``, and blank text is unknown; ``athlete_id`` follows :mod:`kit.ids` (NFC; control and
+format characters refused, as they would look like another athlete). ``observed_at`` is filled with the current
 UTC time when absent. Also the time sort key and the JSON encodings the store writes.
 """
 
@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from kit.fields import FIELD_NAMES, FIELDS
+from kit.ids import athlete_id_problem
 from kit.observation import ObservationError, Problem, parse_observation
 
 __all__ = ["canonical_observation", "canonical_order"]
@@ -74,10 +74,9 @@ def canonical_observation(raw: Mapping[str, Any], *, fill_time: bool = False) ->
                 pre[name] = v if v.strip() else None
         problems = _oversized(pre)
         aid = pre.get("athlete_id")
-        if isinstance(aid, str) and any(unicodedata.category(c) in ("Cc", "Cs") for c in aid):
-            problems.append(Problem("athlete_id", aid if len(aid) <= 80 else aid[:77] + "...",
-                                    "contains control characters (tabs, line breaks or invisible codes); "
-                                    "an athlete id must be plain text so it cannot be mistaken for another athlete"))
+        why = athlete_id_problem(aid) if isinstance(aid, str) else None  # kit.ids: the one rule for athlete ids
+        if why is not None:
+            problems.append(Problem("athlete_id", aid if len(aid) <= 80 else aid[:77] + "...", why))
             pre.pop("athlete_id")
         try:
             obs = parse_observation(pre)

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import unicodedata
 from typing import Any
 
 __all__ = ["configure", "run"]
@@ -116,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
     """Run a ``log`` subcommand; returns the exit status."""
     from kit.store import Store, StoreError, StoreRequestError, default_store_path, unreadable_store
 
+    if getattr(args, "athlete", None):  # ids are stored in NFC (kit.ids): "Zoe" + U+0301 finds "Zoé"
+        args.athlete = unicodedata.normalize("NFC", args.athlete)
     read_only = args.log_command in _READ_ONLY
     if read_only:  # reading never creates a store (nor its folders), and works on a read-only file or folder
         path = default_store_path(args.store)
@@ -127,13 +131,25 @@ def run(args: argparse.Namespace) -> int:
             return 1
     try:
         with Store(args.store, read_only=read_only) as st:
-            return _COMMANDS[args.log_command](st, args)
+            before = (set(st.athletes()) if os.path.exists(st.path) else set()) if args.log_command in ("add", "import") else None
+            rc = _COMMANDS[args.log_command](st, args)
+            if before is not None:
+                _warn_lookalikes(before, set(st.athletes()))
+            return rc
     except StoreError as err:
         sys.stderr.write(f"error: {_cli_store_message(err, args)}\n")
         return 1
     except StoreRequestError as err:
         sys.stderr.write(f"error: {err}\n")
         return 2
+
+
+def _warn_lookalikes(before: set[str], after: set[str]) -> None:
+    """Warn about each newly stored athlete id that mixes scripts or looks like another id (kit.ids, TR39 skeletons)."""
+    from kit.ids import lookalike_warnings
+
+    for w in lookalike_warnings(after - before, after):
+        sys.stderr.write(f"warning: {w}\n")
 
 
 def _cli_store_message(err: Exception, args: argparse.Namespace) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.app import app_command, app_notebook
+from kit.app import TOKEN_ENV, app_command, app_notebook
 from kit.lab import ROOT, TRIAGE_NOTEBOOK, lab_command, lab_env
 from tests.conftest import free_port
 
@@ -175,15 +175,16 @@ def test_voila_app_shows_the_live_form_without_code(browser, tmp_path):
     log = tmp_path / "voila.log"
     env = lab_env(tmp_path / "store.sqlite")
     env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
+    token = env[TOKEN_ENV] = secrets.token_hex(16)  # the app refuses to start without one
     with log.open("w") as fh:
         proc = subprocess.Popen(app_command(nb, port=port, open_browser=False), env=env, cwd=tmp_path, stdout=fh,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     page = None
     try:
-        _wait_http(f"http://127.0.0.1:{port}/", proc, log)
+        _wait_http(f"http://127.0.0.1:{port}/?token={token}", proc, log)
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         external = _record_external_requests(page)
-        page.goto(f"http://127.0.0.1:{port}/", timeout=60_000)
+        page.goto(f"http://127.0.0.1:{port}/?token={token}", timeout=60_000)
         banner = page.locator(".kit-escalation")
         expect(banner).to_contain_text("enter findings", timeout=60_000)  # no tier before a finding
         page.locator(".kit-field-confusion button", has_text="no").click()

@@ -90,3 +90,52 @@ def test_json_file_with_a_byte_order_mark_is_read(tmp_path):
     assert json.loads(p.stdout)["escalation"] == "self_care"
     q = run("assess", stdin="\ufeff" + '{"spasm": true}')
     assert q.returncode == 0, q.stderr
+
+
+# ---- size limits (issue 11 item 8, assess part) ----
+
+def test_assess_refuses_a_file_over_the_limit_before_reading_it(tmp_path):
+    import time
+
+    from kit.cli import MAX_ASSESS_BYTES, main
+
+    big = tmp_path / "big.json"
+    with open(big, "wb") as fh:  # 200 MB, sparse: nothing to read or parse
+        fh.truncate(200 * 1024 * 1024)
+    t0 = time.perf_counter()
+    assert main(["assess", str(big)]) == 2
+    assert time.perf_counter() - t0 < 1.0
+    assert MAX_ASSESS_BYTES < 200 * 1024 * 1024
+
+
+def test_assess_refuses_stdin_over_the_limit_without_reading_it_all():
+    from kit.cli import MAX_ASSESS_BYTES
+
+    item = '{"tremor": true, "blood_glucose": 3.2, "blood_glucose_unit": "mmol/L"}, '
+    text = "[" + item * (20 * 1024 * 1024 // len(item)) + '{"spasm": true}]'  # 20 MB, valid JSON
+    assert len(text) > MAX_ASSESS_BYTES
+    p = run("assess", stdin=text)
+    assert p.returncode == 2 and p.stdout == ""
+    assert "larger than" in p.stderr and "python -m kit score" in p.stderr
+
+
+def test_assess_refuses_a_list_over_the_item_limit(tmp_path):
+    import time
+
+    from kit.cli import MAX_ASSESS_ITEMS, main
+
+    f = tmp_path / "many.json"
+    f.write_text("[" + ",".join(["{}"] * (MAX_ASSESS_ITEMS + 1)) + "]")
+    t0 = time.perf_counter()
+    assert main(["assess", str(f)]) == 2
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_assess_help_and_readme_state_the_limits():
+    from kit.cli import MAX_ASSESS_BYTES, MAX_ASSESS_ITEMS
+
+    h = " ".join(run("assess", "--help").stdout.split())
+    mib, n = f"{MAX_ASSESS_BYTES // (1024 * 1024)} MiB", f"{MAX_ASSESS_ITEMS:,}"
+    assert mib in h and n in h
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert mib in readme and n in readme

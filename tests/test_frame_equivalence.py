@@ -49,6 +49,8 @@ def _value(spec):
     if spec.kind == "choice":
         return st.sampled_from(spec.choices)
     if spec.kind == "str":
+        if spec.name == "athlete_id":  # ids without control/format/separator characters (issue 11 item 6)
+            return st.text(st.characters(exclude_categories=("Cc", "Cf", "Cs", "Zl", "Zp")), min_size=1, max_size=12)
         return st.text(min_size=1, max_size=12)
     if spec.kind == "datetime":
         return st.sampled_from(["2026-05-01T09:30:00", "2026-05-01 09:30", "2026-05-01T09:30:00+02:00",

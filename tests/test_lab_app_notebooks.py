@@ -60,7 +60,7 @@ def test_app_serves_the_triage_notebook_without_lab_only_cells(tmp_path):
     assert not any(CHECK in s for s in sources)
     assert not any(LAB_ONLY_TAG in c.metadata.get("tags", []) for c in nb.cells)
     cmd = app_command(tmp_path / "triage.ipynb", port=8892, open_browser=False)
-    assert cmd[1:3] == ["-m", "voila"] and "--Voila.ip=127.0.0.1" in cmd and "--strip_sources=True" in cmd
+    assert cmd[1:3] == ["-m", "kit.app_server"] and "--Voila.ip=127.0.0.1" in cmd and "--strip_sources=True" in cmd
 
 
 def test_cli_lists_lab_and_app():
@@ -195,7 +195,7 @@ def test_sigterm_to_kit_app_or_lab_stops_the_server_and_cleans_up(tmp_path, comm
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = {**os.environ, "TMPDIR": str(tmp), "KIT_STORE": str(tmp_path / "s.sqlite"), "HOME": str(tmp_path),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime")}
+           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "KIT_APP_TOKEN": "sigterm-test-token"}
     proc = subprocess.Popen([sys.executable, "-m", "kit", command, "--port", str(port), "--no-browser", "--store",
                              str(tmp_path / "s.sqlite"), *(["--no-sample"] if command == "lab" else [])],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
@@ -212,7 +212,7 @@ def test_sigterm_to_kit_app_or_lab_stops_the_server_and_cleans_up(tmp_path, comm
 
             import psutil
 
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30).read()  # starts a kernel (in a session of its own)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/?token=sigterm-test-token", timeout=30).read()  # starts a kernel (in a session of its own)
             kids = psutil.Process(proc.pid).children(recursive=True)
             assert any("ipykernel" in " ".join(k.cmdline()) for k in kids)
         proc.send_signal(signal.SIGTERM)  # to the wrapper only, as `kill PID` does

@@ -125,7 +125,7 @@ def test_canonical_form_strips_ids_normalises_line_breaks_and_refuses_control_ch
     assert c == {"athlete_id": "ATH-01", "observed_at": "2026-05-01T09:30:00", "pain_score": 3.0, "run_distance_km": 0.0,
                  "prior_episodes_30d": 2, "notes": "a\nb\nc"}
     assert canonical_observation({"notes": "   ", "athlete_id": ""}) == {}
-    with pytest.raises(ObservationError, match="control characters"):
+    with pytest.raises(ObservationError, match=r"control character \(U\+0000\) at position 7"):
         canonical_observation({"athlete_id": "ATH-01\x00"})
     with pytest.raises(ObservationError, match=r"too large|not allowed"):
         canonical_observation({"blood_glucose": 10**400, "blood_glucose_unit": "mg/dL"})

@@ -65,14 +65,15 @@ def valid_value(name: str) -> st.SearchStrategy:
         return st.one_of(st.datetimes(timezones=st.one_of(st.none(), st.timezones())).map(lambda d: d.isoformat()),
                          st.sampled_from(["2026-05-01T09:30:00Z", "2026-05-01 09:30", "2026-05-01T09:30:00.5+02:00"]))
     if name == "athlete_id":
-        return st.one_of(st.sampled_from(SQL), st.text(min_size=1, max_size=64).filter(_plain_id))
+        return st.one_of(st.sampled_from([s for s in SQL if _plain_id(s)]), st.text(min_size=1, max_size=64).filter(_plain_id))
     if name == "episode_id":  # v0.2: 1-64 characters (the store keeps it as given)
         return st.text(min_size=1, max_size=64).filter(lambda s: _plain_id(s) and s == s.strip())
     return st.one_of(st.text(max_size=200), st.sampled_from(SQL + TOKENS), st.text(min_size=1990, max_size=2000))
 
 
 def _plain_id(s: str) -> bool:
-    return bool(s.strip()) and not any(unicodedata.category(c) in ("Cc", "Cs") for c in s)
+    # issue 11 item 6: control, format, surrogate and line/paragraph separator characters are refused
+    return bool(s.strip()) and not any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in s)
 
 
 def field_value(name: str) -> st.SearchStrategy:
@@ -100,6 +101,8 @@ def expected_form(item: dict) -> dict:
             continue
         if k == "athlete_id" or k == "observed_at":
             v = v.strip()
+            if k == "athlete_id":
+                v = unicodedata.normalize("NFC", v)  # ids are stored in NFC (issue 11 item 6)
         elif k == "notes":
             v = v.replace("\r\n", "\n").replace("\r", "\n")
         if isinstance(v, str) and (FIELDS[k].kind == "str" or k == "observed_at") and not v.strip():
@@ -247,7 +250,8 @@ def test_hostile_csv_is_stored_exactly_or_rejected_clearly_with_line_numbers(tmp
             for r in rows:  # CSV line (as the csv module counts "\n") on which each row ends; cells may span lines
                 line += 1 + sum(c.count("\n") for c in r)
                 line_of.append(line)
-            want = [(r[k].strip() or None) for r, ln in zip(rows, line_of, strict=True) if any(c.strip() for c in r) and ln not in bad_lines]
+            nfc = unicodedata.normalize
+            want = [(nfc("NFC", r[k].strip()) or None) for r, ln in zip(rows, line_of, strict=True) if any(c.strip() for c in r) and ln not in bad_lines]
             assert len(kept) >= len(got)
             assert got == want
         if report.bad:
