@@ -135,6 +135,10 @@ def _warning_text(w: str) -> str:
 
 _SECTION_REF = re.compile(r"\s*\([^()]*§[^()]*\)|\s*(?:clinical-reference\s*)?§\s*[\d.]+[a-z]?")
 _AMBER = re.compile(r"^\s*\d+\s+amber point")
+#: Rule jargon in reason texts -> the words the handout uses.
+_JARGON = (("red flags", "danger signs"), ("red flag", "danger sign"), ("amber point(s)", "warning signs"),
+           ("amber points", "warning signs"), ("amber point", "warning sign"), ("pattern rules", "patterns that need a doctor"),
+           ("pattern rule", "pattern that needs a doctor"))
 
 
 def _people(text: str) -> str:
@@ -150,6 +154,8 @@ def _why(a: Any) -> list[str]:
         if _AMBER.match(text):
             n = _field(a, "amber_points", 0) or 0
             text = f"{n} warning sign{'' if n == 1 else 's'} together (none of them a danger sign on its own)"
+        for old, new in _JARGON:
+            text = text.replace(old, new)
         out.append(_cap(_people(text)))
     signs = "; ".join(flag_label(f) for f in a.flags)
     if signs:

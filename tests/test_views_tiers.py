@@ -242,3 +242,10 @@ def test_real_assessment_still_renders_every_section():
     assert assess(page.latest_raw).escalation == page.assessment.escalation
     for name in (*MAIN_SECTIONS, "clinician_section"):
         assert str(getattr(h, name)(page))
+
+
+@pytest.mark.parametrize("case", load_cases(), ids=lambda c: c["id"])
+def test_every_public_case_handout_reads_without_jargon(case):
+    page = h.prepare([{**case["observation"], "observed_at": "2026-05-01T10:00:00"}])
+    text = re.sub(r"<[^>]+>", " ", "".join(str(getattr(h, name)(page)) for name in MAIN_SECTIONS))
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b|amber|§|point\(s\)|[Cc]onfidence", text), case["id"]
