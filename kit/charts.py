@@ -36,6 +36,7 @@ from kit.words import CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_SHORT, TIER_TI
 __all__ = [
     "CAUSE_LABELS", "TIER_COLORS", "TIER_TITLES", "Band", "cause_chart", "cause_chart_spec", "band_figure", "glucose_bands",
     "body_mass_bands", "spasm_duration_bands", "core_temp_bands", "threshold_figures", "band_sources", "band_sources_table",
+    "band_sources_for_people", "TIER_SYMBOLS",
     "mimebundle", "use_notebook_renderer", "tier_timeline", "tier_counts_chart",
 ]
 
@@ -294,6 +295,13 @@ def band_sources_table(name: str) -> Any:
 
     return pd.DataFrame([{"key": t.key, "value": t.value, "unit": t.unit, "meaning": t.meaning, "source": t.source,
                           "status": t.status} for t in band_sources(name)])
+
+
+def band_sources_for_people(name: str) -> Any:
+    """The thresholds a band figure draws as a :class:`kit.tables.Table`: numbers as written, whole meaning, no index."""
+    from kit.tables import thresholds_for_people
+
+    return thresholds_for_people([t.key for t in band_sources(name)])
 
 
 def mimebundle(fig: go.Figure | Mapping[str, Any], *, text: str = "") -> dict[str, Any]:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from kit.formatting import threshold_text
 
-__all__ = ["Table", "cell_text", "thresholds_for_people"]
+__all__ = ["Table", "cell_text", "thresholds_for_people", "tier_legend"]
 
 
 def cell_text(x: Any) -> str:
@@ -81,12 +81,13 @@ class Table:
         return f'<table class="kit-table">{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
     def __repr__(self) -> str:
+        head = self.caption + "\n" if self.caption else ""
         if self.frame.empty:
-            return (self.caption + "\n" if self.caption else "") + "(no rows)"
-        with pd.option_context("display.max_colwidth", None, "display.width", 10_000, "display.max_rows", None,
-                               "display.max_columns", None):
-            text = self.frame.to_string(index=False, justify="left")
-        return (self.caption + "\n" if self.caption else "") + text
+            return head + "(no rows)"
+        cols = list(self.frame.columns)
+        rows = [cols, *([str(v) for v in r] for r in self.frame.itertuples(index=False))]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(cols))]
+        return head + "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows)
 
 
 def thresholds_for_people(keys: list[str] | None = None) -> Table:
@@ -101,3 +102,14 @@ def thresholds_for_people(keys: list[str] | None = None) -> Table:
     df = pd.DataFrame([{"rule": f"{t.comparison} {threshold_text(t.value)}", "unit": t.unit, "meaning": t.meaning,
                         "source": t.source, "status": t.status, "key": t.key} for t in rows])
     return Table(df)
+
+
+def tier_legend() -> Table:
+    """The five tiers for people, lowest first: icon and title, what it means, what the trainer says aloud."""
+    from kit.words import TIER_MEANINGS, TIER_ORDER, tier_headline, tier_label
+
+    return Table(pd.DataFrame({
+        "level": [tier_label(t) for t in TIER_ORDER],
+        "what it means": [TIER_MEANINGS[t] for t in TIER_ORDER],
+        "the trainer says": [tier_headline(t, "the time shown") for t in TIER_ORDER],
+    }))

@@ -23,13 +23,28 @@ from typing import Any
 from kit.assessment import assess
 from kit.fields import FIELDS
 from kit.rules import CAUSES, TIERS
-from kit.words import CAUSE_LABELS, TERMS, TIER_COLORS, TIER_MEANINGS, flags_text, tier_label
+from kit.words import ACTION_LABELS, CAUSE_LABELS, TERMS, TIER_COLORS, TIER_MEANINGS, flags_text, tier_label
 
 __all__ = ["WorkshopQuiz", "answer_key", "answer_key_frame", "answer_key_fingerprint", "answer_key_summary", "case_facts",
            "case_title", "glossary_html"]
 
 _PICK = "pick"
 _NONE = "none"
+_NOT_FACTS = ("athlete_id", "observed_at", "blood_glucose_unit", "episode_id", "notes")
+
+
+def _assess_case(case: Mapping[str, Any]) -> Any:
+    """The kit's assessment of a case: its observation, with the earlier checks of the episode when it has them."""
+    history = case.get("history")
+    if history:
+        return assess(case["observation"], history=history)
+    return assess(case["observation"])
+
+
+def _clock(value: Any) -> str:
+    """``2025-06-14T09:15:00+00:00`` -> ``09:15`` (the time of a check, as a trainer reads it)."""
+    text = str(value or "")
+    return text[11:16] if len(text) >= 16 and text[10] == "T" else text
 
 
 def _esc(x: Any) -> str:
@@ -40,10 +55,12 @@ def case_facts(observation: Mapping[str, Any]) -> list[str]:
     """The observation in words, one fact per line, in form order (what a student is given)."""
     out = []
     for name, spec in FIELDS.items():
-        if name not in observation or observation[name] is None or name in ("athlete_id", "observed_at", "blood_glucose_unit"):
+        if name not in observation or observation[name] is None or name in _NOT_FACTS:
             continue
         v = observation[name]
-        if spec.kind == "bool":
+        if isinstance(v, list | tuple):
+            text = "; ".join(ACTION_LABELS.get(str(x), str(x).replace("_", " ")).lower() for x in v) or "none"
+        elif spec.kind == "bool":
             text = "yes" if v else "no"
         elif name == "blood_glucose":
             text = f"{v:g} {observation.get('blood_glucose_unit', '')}".strip()
@@ -87,7 +104,7 @@ def answer_key(cases: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The kit's answer for every case: ``id``, ``escalation``, ``top_cause``, ``flags``."""
     out = []
     for c in cases:
-        a = assess(c["observation"])
+        a = _assess_case(c)
         out.append({"id": c["id"], "escalation": a.escalation, "top_cause": a.top_cause, "flags": list(a.flags)})
     return out
 
@@ -137,10 +154,16 @@ class _Card:
 
         self.case = case
         self.quiz = quiz
-        self.assessment = assess(case["observation"])
+        self.assessment = _assess_case(case)
         facts = "".join(f"<li>{_esc(f)}</li>" for f in case_facts(case["observation"]))
+        earlier = "".join(
+            f"<li>check {i} ({_esc(_clock(h.get('observed_at')) or 'time not recorded')}): "
+            + _esc("; ".join(case_facts(h))) + "</li>" for i, h in enumerate(case.get("history") or (), 1))
+        earlier = f"<details><summary>Earlier checks in this episode</summary><ul>{earlier}</ul></details>" if earlier else ""
+        now = f" (now, {_esc(_clock(case['observation'].get('observed_at')))})" if case.get("history") else ""
         head = widgets.HTML(f"<h4 style='margin:4px 0'>{_esc(case_title(case, number))}</h4>"
-                            f"<p>{_esc(case.get('story', ''))}</p><details><summary>Findings</summary><ul>{facts}</ul></details>")
+                            f"<p>{_esc(case.get('story', ''))}</p>{earlier}"
+                            f"<details><summary>Findings{now}</summary><ul>{facts}</ul></details>")
         self.tier = widgets.Dropdown(options=[("pick a tier", _PICK), *((tier_label(t), t) for t in TIERS)],
                                      value=_PICK, description="Tier", layout=widgets.Layout(width="26em")).add_class("kit-quiz-tier")
         self.cause = widgets.Dropdown(options=[("pick a cause", _PICK), *((CAUSE_LABELS[c], c) for c in CAUSES),

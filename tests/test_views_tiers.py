@@ -19,7 +19,7 @@ from kit.charts import TIER_COLORS, TIER_TITLES, tier_counts_chart, tier_timelin
 from kit.demo import load_cases
 from kit.history import history_chart, history_frame, history_summary
 from kit.rules import TIERS
-from kit.tables import Table, cell_text, thresholds_for_people
+from kit.tables import Table, cell_text, thresholds_for_people, tier_legend
 from kit.teamlog import athlete_table, filter_log, log_summary, log_table, recurrent_table
 from kit.words import TIER_ICONS, TIER_MEANINGS, TIER_SHORT, tier_label
 from kit.workshop import WorkshopQuiz, case_title, glossary_html
@@ -136,7 +136,8 @@ def test_table_cells_read_as_a_person_writes_them():
     assert [cell_text(x) for x in (70.0, 38.9, 5, None, float("nan"), True, pd.Timestamp("2026-05-01"))] == [
         "70", "38.9", "5", "", "", "yes", "2026-05-01"]
     t = Table(pd.DataFrame({"a": [1.0, None]}, index=[10, 11]))
-    assert repr(t).splitlines() == ["a", "1", " "] or repr(t).split() == ["a", "1"]
+    assert repr(t).split("\n") == ["a", "1", ""]  # no index, a blank for unknown
+    assert "<td" in t._repr_html_() and "None" not in t._repr_html_() and "10" not in t._repr_html_()
     thr = thresholds_for_people()
     row = thr.frame[thr.frame["key"] == "hypo_level1_mg_dl"].iloc[0]
     assert row["rule"] == "< 70" and row["meaning"].endswith("treat with fast carbohydrate")
@@ -249,3 +250,30 @@ def test_every_public_case_handout_reads_without_jargon(case):
     page = h.prepare([{**case["observation"], "observed_at": "2026-05-01T10:00:00"}])
     text = re.sub(r"<[^>]+>", " ", "".join(str(getattr(h, name)(page)) for name in MAIN_SECTIONS))
     assert not re.search(r"\b[a-z]+_[a-z_]+\b|amber|§|point\(s\)|[Cc]onfidence", text), case["id"]
+
+
+def test_tier_legend_names_the_five_levels_with_what_the_trainer_says():
+    legend = tier_legend()
+    assert legend.frame["level"].tolist() == [tier_label(t) for t in TIERS]
+    assert legend.frame["the trainer says"].iloc[-1] == "Call emergency services now"
+
+
+def test_episode_case_shows_earlier_checks_and_is_assessed_with_its_history(monkeypatch):
+    from kit import workshop
+
+    calls = []
+
+    def fake_assess(observation, history=None):
+        calls.append(history)
+        return assess(observation)
+
+    monkeypatch.setattr(workshop, "assess", fake_assess)
+    case = {"id": "pub-99-episode-glucose-still-low", "story": "A recheck.",
+            "history": [{"observed_at": "2025-06-14T09:00:00+00:00", "tremor": True, "hunger": True}],
+            "observation": {"observed_at": "2025-06-14T09:15:00+00:00", "tremor": True}}
+    quiz = WorkshopQuiz([case])
+    assert calls == [case["history"]]
+    head = quiz.cards[0].widget.children[0].value
+    assert "Earlier checks in this episode" in head and "check 1 (09:00): Trembling: yes; Hungry: yes" in head
+    assert "Findings (now, 09:15)" in head and "with earlier checks" in head and case["id"] not in head
+    assert workshop.answer_key([case])[0]["id"] == case["id"] and calls[-1] == case["history"]
