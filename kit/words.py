@@ -25,7 +25,7 @@ __all__ = [
     "TIER_ORDER", "TIER_COLORS", "TIER_TEXT_COLORS", "TIER_TINTS", "TIER_ICONS", "TIER_TITLES", "TIER_SHORT",
     "TIER_HEADLINES", "TIER_MEANINGS", "CAUSE_LABELS", "FLAG_LABELS", "RECHECK_REASON_LABELS", "TREND_LABELS",
     "ACTION_LABELS", "TERMS", "tier_label", "tier_headline", "flag_label", "flags_text", "recheck_reason_label",
-    "tier_css",
+    "tier_css", "tiers_markdown",
 ]
 
 #: The five tiers, lowest first (must equal kit.rules.TIERS; a test checks it).
@@ -250,3 +250,11 @@ def tier_css(prefix: str = ".kit-tier-") -> str:
     """
     return "".join(f"{prefix}{t} {{ border-color: {TIER_COLORS[t]}; background: {TIER_TINTS[t]}; }}\n"
                    for t in TIER_ORDER)
+
+
+def tiers_markdown() -> str:
+    """The five tiers as a Markdown table (the README's tier table is generated from this; a test compares)."""
+    lines = ["| level | what the trainer says | what it means | id (scripts) |", "|---|---|---|---|"]
+    for t in TIER_ORDER:
+        lines.append(f"| {tier_label(t)} | {tier_headline(t, 'the time shown')} | {TIER_MEANINGS[t]} | `{t}` |")
+    return "\n".join(lines)

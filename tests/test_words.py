@@ -152,3 +152,13 @@ def test_no_clinical_number_is_typed_into_the_views_text(name):
     hits = [(n.lineno, n.value[:60]) for n in ast.walk(tree)
             if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs and _NUMBER_IN_TEXT.search(n.value)]
     assert hits == []
+
+
+def test_readme_tier_table_is_generated_from_the_words():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- tiers:start -->")[1].split("<!-- tiers:end -->")[0].strip()
+    assert block == words.tiers_markdown(), "paste kit.words.tiers_markdown() into README.md"
+    first_screen = text.split("<!-- sections:start -->")[0]
+    assert "see_doctor" not in first_screen and "a medical assessment today" in first_screen  # words, not ids
+    order = [text.index(h) for h in ("## Trainers: quick start", "## Students", "## Staff", "## Developers")]
+    assert order == sorted(order) and order[0] < text.index("## Speed and scale")
