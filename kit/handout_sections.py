@@ -390,8 +390,8 @@ def history_section(page: HandoutPage) -> Html:
     s = page.summary
     body = "".join(f"<p>{esc(x)}</p>" for x in s["sentences"])
     if s["n_observations"] > 1:
-        body += ('<p class="kit-muted">The chart shows how serious every observation was; filled markers are episodes '
-                 "of trembling or spasm, open markers checks without symptoms.</p>")
+        body += ('<p class="kit-muted">The chart shows how serious every observation was; circles are episodes of '
+                 "trembling or spasm, small diamonds checks without symptoms.</p>")
     tip = _CAUSE_TIPS.get(s["common_cause"] or "")
     if tip and s["n_episodes"] > 1:
         body += f'<p class="kit-tip">{esc(tip)}</p>'

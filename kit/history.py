@@ -149,7 +149,7 @@ def history_summary(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, window_
 
 
 def history_chart(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, height: int = 280):
-    """Tier of every observation over time; episodes drawn as filled markers.
+    """Tier of every observation over time: episodes as circles, checks without symptoms as small diamonds.
 
     Parameters
     ----------
@@ -172,19 +172,19 @@ def history_chart(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, height: i
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=when, y=h["tier_level"], mode="lines", line={"color": "#b0b0b0", "width": 1},
                              hoverinfo="skip", showlegend=False))
-    for flag, name, symbol in ((True, "episode (trembling or spasm)", "circle"), (False, "check without symptoms", "circle-open")):
+    for flag, name, symbol, size in ((True, "episode (trembling or spasm)", "circle", 12),
+                                     (False, "check without symptoms", "diamond", 9)):
         part = h[h["episode"] == flag]
         if part.empty:
             continue
         cause = [CAUSE_LABELS.get(c, "no leading cause") if c else "no leading cause" for c in part["top_cause"]]
         fig.add_trace(go.Scatter(  # legend entry in neutral grey (the points are coloured by tier)
             x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
-            marker={"color": "#777" if flag else "rgba(0,0,0,0)", "size": 10, "symbol": symbol,
-                    "line": {"width": 1.5, "color": "#777"}}))
-        fig.add_trace(go.Scatter(
+            marker={"color": "#777", "size": size, "symbol": symbol, "line": {"width": 1, "color": "#333"}}))
+        fig.add_trace(go.Scatter(  # every marker has a dark outline, so light tier colours stay visible on white
             x=part["observed_at"].dt.tz_convert(None), y=part["tier_level"], mode="markers", name=name, showlegend=False,
-            marker={"color": [TIER_COLORS[t] for t in part["escalation"]], "size": 11 if flag else 9, "symbol": symbol,
-                    "line": {"width": 1.5 if not flag else 0.5, "color": [TIER_COLORS[t] for t in part["escalation"]] if not flag else "#333"}},
+            marker={"color": [TIER_COLORS[t] for t in part["escalation"]], "size": size, "symbol": symbol,
+                    "line": {"width": 1, "color": "#333"}},
             customdata=[[f"{TIER_ICONS[t]} {TIER_TITLES[t]}", c] for t, c in zip(part["escalation"], cause, strict=True)],
             hovertemplate="%{x|%d %b %Y %H:%M}<br>%{customdata[0]}<br>leading cause: %{customdata[1]}<extra></extra>",
         ))

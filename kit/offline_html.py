@@ -81,6 +81,7 @@ ul.kit-evidence { font-size: .9em; margin-top: .1em; }
 .kit-help-now { border-color: #B2182B; background: #fff5f5; }
 .kit-help-today { border-color: #D55E00; background: #fff8f3; }
 .kit-clinicians summary { cursor: pointer; } .kit-clinicians summary h2 { display: inline; }
+.kit-clinicians code { overflow-wrap: anywhere; word-break: break-word; }
 .kit-recheck { font-weight: 600; }
 ol.kit-refs { font-size: .85em; }
 .kit-footer { margin-top: 1.5em; border-top: 2px solid var(--kit-line); padding-top: .6em; font-size: .9em; }

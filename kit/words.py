@@ -41,9 +41,9 @@ TIER_TEXT_COLORS: dict[str, str] = {
 }
 #: A light background of each tier for boxes with dark text (handouts): the banner colour, 18 % on white.
 TIER_TINTS: dict[str, str] = {}
-#: An icon per tier, so the tier never rests on colour alone.
+#: An icon per tier, so the tier never rests on colour alone (glyphs that common fonts such as DejaVu Sans carry).
 TIER_ICONS: dict[str, str] = {
-    "self_care": "✓", "monitor": "◷", "see_doctor": "✚", "urgent": "❗", "emergency": "⚠",
+    "self_care": "✓", "monitor": "◷", "see_doctor": "✚", "urgent": "‼", "emergency": "⚠",
 }
 #: Title of each tier (tables, legends, pickers).
 TIER_TITLES: dict[str, str] = {
