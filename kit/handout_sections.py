@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -39,7 +38,9 @@ from kit.words import (
     TIER_TITLES,
     TREND_LABELS,
     flag_label,
+    plain_reasons,
     recheck_reason_label,
+    without_section_refs,
 )
 
 __all__ = [
@@ -133,34 +134,14 @@ def _warning_text(w: str) -> str:
     return _cap(rest) if sep and code.replace("_", "").isalnum() and code == code.lower() and " " not in code else str(w)
 
 
-_SECTION_REF = re.compile(r"\s*\([^()]*§[^()]*\)|\s*(?:clinical-reference\s*)?§\s*[\d.]+[a-z]?")
-_AMBER = re.compile(r"^\s*\d+\s+amber point")
-#: Rule jargon in reason texts -> the words the handout uses.
-_JARGON = (("red flags", "danger signs"), ("red flag", "danger sign"), ("amber point(s)", "warning signs"),
-           ("amber points", "warning signs"), ("amber point", "warning sign"), ("pattern rules", "patterns that need a doctor"),
-           ("pattern rule", "pattern that needs a doctor"))
-
-
 def _people(text: str) -> str:
     """Text from the rules without rule-section references (``(clinical-reference §9.7)``): those go to the appendix."""
-    return _SECTION_REF.sub("", str(text)).strip()
+    return without_section_refs(text)
 
 
 def _why(a: Any) -> list[str]:
     """Why the tier, in plain words: the reasons without sources or amber jargon, then the signs noted."""
-    out = []
-    for r in a.reasons:
-        text = str(r["reason"])
-        if _AMBER.match(text):
-            n = _field(a, "amber_points", 0) or 0
-            text = f"{n} warning sign{'' if n == 1 else 's'} together (none of them a danger sign on its own)"
-        for old, new in _JARGON:
-            text = text.replace(old, new)
-        out.append(_cap(_people(text)))
-    signs = "; ".join(flag_label(f) for f in a.flags)
-    if signs:
-        out.append(f"Signs noted: {signs}")
-    return out
+    return plain_reasons([r["reason"] for r in a.reasons], _field(a, "amber_points", 0) or 0, a.flags)
 
 
 def tier_title(tier: str) -> str:

@@ -19,13 +19,14 @@ banner colour.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 __all__ = [
     "TIER_ORDER", "TIER_COLORS", "TIER_TEXT_COLORS", "TIER_TINTS", "TIER_ICONS", "TIER_TITLES", "TIER_SHORT",
     "TIER_HEADLINES", "TIER_MEANINGS", "CAUSE_LABELS", "FLAG_LABELS", "RECHECK_REASON_LABELS", "TREND_LABELS",
     "ACTION_LABELS", "TERMS", "tier_label", "tier_headline", "flag_label", "flags_text", "recheck_reason_label",
-    "tier_css", "tiers_markdown",
+    "tier_css", "tiers_markdown", "without_section_refs", "plain_reason", "plain_reasons",
 ]
 
 #: The five tiers, lowest first (must equal kit.rules.TIERS; a test checks it).
@@ -258,3 +259,52 @@ def tiers_markdown() -> str:
     for t in TIER_ORDER:
         lines.append(f"| {tier_label(t)} | {tier_headline(t, 'the time shown')} | {TIER_MEANINGS[t]} | `{t}` |")
     return "\n".join(lines)
+
+
+_SECTION_REF = re.compile(r"\s*\([^()]*§[^()]*\)|\s*(?:clinical-reference\s*)?§\s*[\d.]+[a-z]?")
+_AMBER = re.compile(r"^\s*\d+\s+amber point")
+#: Rule jargon in reason texts -> the words people read.
+_JARGON = (("red flags", "danger signs"), ("red flag", "danger sign"), ("amber point(s)", "warning signs"),
+           ("amber points", "warning signs"), ("amber point", "warning sign"), ("pattern rules", "patterns that need a doctor"),
+           ("pattern rule", "pattern that needs a doctor"))
+
+
+def without_section_refs(text: str) -> str:
+    """``"stop for today (clinical-reference §9.7)"`` -> ``"stop for today"``: rule sections are for clinicians."""
+    return _SECTION_REF.sub("", str(text)).strip()
+
+
+def plain_reason(text: str, amber_points: int = 0) -> str:
+    """One reason for a tier in plain words: no section references, "danger sign" for red flag, "warning sign" for amber.
+
+    Parameters
+    ----------
+    text : str
+        A reason as the rules write it (``"2 amber point(s): hypoglycemia conscious, spasm long"``).
+    amber_points : int
+        The assessment's amber total, used when the reason is the amber count.
+
+    Examples
+    --------
+    >>> plain_reason("2 amber point(s): spasm long", 2)
+    '2 warning signs together (none of them a danger sign on its own)'
+    >>> plain_reason("No red flag, no amber point, no pattern rule")
+    'No danger sign, no warning sign, no pattern that needs a doctor'
+    """
+    text = str(text)
+    if _AMBER.match(text):
+        n = int(amber_points or 0)
+        text = f"{n} warning sign{'' if n == 1 else 's'} together (none of them a danger sign on its own)"
+    for old, new in _JARGON:
+        text = text.replace(old, new)
+    text = without_section_refs(text)
+    return text[:1].upper() + text[1:]
+
+
+def plain_reasons(reasons: Iterable[str], amber_points: int = 0, flags: Iterable[str] = ()) -> list[str]:
+    """The reasons for a tier in plain words (:func:`plain_reason`), then ``"Signs noted: ..."`` from the flags."""
+    out = [plain_reason(r, amber_points) for r in reasons]
+    signs = "; ".join(flag_label(f) for f in flags)
+    if signs:
+        out.append(f"Signs noted: {signs}")
+    return out

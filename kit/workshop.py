@@ -23,7 +23,7 @@ from typing import Any
 from kit.assessment import assess
 from kit.fields import FIELDS
 from kit.rules import CAUSES, TIERS
-from kit.words import ACTION_LABELS, CAUSE_LABELS, TERMS, TIER_COLORS, TIER_MEANINGS, flags_text, tier_label
+from kit.words import ACTION_LABELS, CAUSE_LABELS, TERMS, TIER_COLORS, TIER_MEANINGS, flags_text, plain_reasons, tier_label
 
 __all__ = ["WorkshopQuiz", "answer_key", "answer_key_frame", "answer_key_fingerprint", "answer_key_summary", "case_facts",
            "case_title", "glossary_html"]
@@ -204,7 +204,10 @@ class _Card:
             f"<li><b>{_esc(CAUSE_LABELS[c['cause']])}</b> ({c['score']}): "
             + "; ".join(f"{_esc(e['finding'])} +{e['points']} <i>({_esc(e['source'])})</i>" for e in c["evidence"])
             + "</li>" for c in a["causes"] if c["evidence"])
-        reasons = "".join(f"<li>{_esc(r['reason'])} <i>({_esc(r['source'])})</i></li>" for r in a.get("reasons", []))
+        reasons = "".join(f"<li>{_esc(r)}</li>" for r in plain_reasons([r["reason"] for r in a.get("reasons", [])],
+                                                                         a.get("amber_points", 0)))
+        rules = "".join(f"<li>{_esc(r['reason'])} <i>({_esc(r['source'])})</i></li>" for r in a.get("reasons", []))
+        rules += f"<li>amber points: {_esc(a.get('amber_points', 0))}; flags: {_esc(', '.join(a['flags']) or 'none')}</li>"
         signs = flags_text(a["flags"])
         color = TIER_COLORS[a["escalation"]]
         cell = "style='padding:2px 10px 2px 0;text-align:left;vertical-align:top'"
@@ -219,7 +222,8 @@ class _Card:
             f"<p>{_esc(TIER_MEANINGS[a['escalation']])}</p>"
             + (f"<p><b>Signs the kit noted</b>: {_esc(signs)}</p>" if signs else "")
             + f"<p><b>Why this tier</b></p><ul>{reasons or '<li>no danger or warning sign recorded</li>'}</ul>"
-            f"<p><b>Evidence</b></p><ul>{evidence or '<li>none</li>'}</ul>"
+            f"<p><b>Evidence</b> (points and sources)</p><ul>{evidence or '<li>none</li>'}</ul>"
+            f"<details><summary>The rules behind it (ids, amber points, rule sources)</summary><ul>{rules}</ul></details>"
             f"<p><b>Case notes</b>: {_esc(self.case.get('why', ''))}</p></div>")
         self.quiz.update_score()
 

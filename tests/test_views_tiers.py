@@ -160,6 +160,9 @@ def test_workshop_cards_have_neutral_titles_five_tier_picks_and_show_the_pick_be
     assert "Your pick" in shown and tier_label("urgent") in shown and "Muscle fatigue / cramp" in shown
     assert tier_label(card.assessment.escalation) in shown and TIER_MEANINGS[card.assessment.escalation] in shown
     assert "see_doctor" not in shown and "self_care" not in shown
+    main, rules = shown.split("<details>")[0], shown.split("<details>")[1]
+    assert "amber point" not in main and "§" not in main.split("Case notes")[0]
+    assert "The rules behind it" in rules and "amber points:" in rules
 
 
 def test_case_titles_never_name_the_answer():
@@ -277,3 +280,28 @@ def test_episode_case_shows_earlier_checks_and_is_assessed_with_its_history(monk
     assert "Earlier checks in this episode" in head and "check 1 (09:00): Trembling: yes; Hungry: yes" in head
     assert "Findings (now, 09:15)" in head and "with earlier checks" in head and case["id"] not in head
     assert workshop.answer_key([case])[0]["id"] == case["id"] and calls[-1] == case["history"]
+
+
+def test_handout_shows_fields_added_to_the_contract_with_their_labels(monkeypatch):
+    from kit import handout_sections
+    from kit.fields import FIELDS, FieldSpec
+
+    extra = {  # what contract v0.2 adds, as the engine's field table will carry them
+        "collapse": FieldSpec("collapse", "bool", "Collapsed (could not stand or walk)", "red_flags"),
+        "sickle_cell_trait": FieldSpec("sickle_cell_trait", "bool", "Known sickle cell trait", "background"),
+        "blood_ketones_mmol_l": FieldSpec("blood_ketones_mmol_l", "number", "Blood ketones", "measurements", 0, 10,
+                                          unit="mmol/L"),
+        "minutes_since_run_end": FieldSpec("minutes_since_run_end", "number", "Minutes since the run ended", "context",
+                                           0, 10080),
+        "treatment_given": FieldSpec("treatment_given", "actions", "Treatment given since the last check", "admin"),
+    }
+    monkeypatch.setattr(handout_sections, "FIELDS", {**FIELDS, **extra})
+    page = _page_with("emergency")
+    raw = {**page.latest_raw, "collapse": True, "sickle_cell_trait": False, "blood_ketones_mmol_l": 1.8,
+           "minutes_since_run_end": 12, "treatment_given": ["oral_carbohydrate", "rest", "rest"]}
+    text = str(h.observation_section(dataclasses.replace(page, latest_raw=raw)))
+    assert "collapsed (could not stand or walk)" in text
+    assert "Known sickle cell trait: no" in text or "known sickle cell trait: no" in text
+    assert "blood ketones 1.8 mmol/L" in text and "minutes since the run ended 12" in text
+    assert "Given since the last check" in text and "Food, drink or sugar by mouth; rest<" in text
+    assert "treatment_given" not in text and "oral_carbohydrate" not in text

@@ -162,3 +162,11 @@ def test_readme_tier_table_is_generated_from_the_words():
     assert "see_doctor" not in first_screen and "a medical assessment today" in first_screen  # words, not ids
     order = [text.index(h) for h in ("## Trainers: quick start", "## Students", "## Staff", "## Developers")]
     assert order == sorted(order) and order[0] < text.index("## Speed and scale")
+
+
+def test_reasons_in_plain_words():
+    assert words.plain_reason("stop for today (clinical-reference §9.7)") == "Stop for today"
+    assert words.plain_reason("3 amber point(s): a, b, c", 3) == "3 warning signs together (none of them a danger sign on its own)"
+    assert words.plain_reason("No red flag, no amber point, no pattern rule") == (
+        "No danger sign, no warning sign, no pattern that needs a doctor")
+    assert words.plain_reasons(["x"], 0, ["dehydration"]) == ["X", "Signs noted: dehydration"]
