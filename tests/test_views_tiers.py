@@ -305,3 +305,16 @@ def test_handout_shows_fields_added_to_the_contract_with_their_labels(monkeypatc
     assert "blood ketones 1.8 mmol/L" in text and "minutes since the run ended 12" in text
     assert "Given since the last check" in text and "Food, drink or sugar by mouth; rest<" in text
     assert "treatment_given" not in text and "oral_carbohydrate" not in text
+
+
+def test_explorer_filters_by_level_and_shows_words():
+    from kit.teamlog import TeamLogExplorer
+
+    df = _scored()
+    ex = TeamLogExplorer(df)
+    assert [v for _, v in ex.level.options] == [None, "monitor", "see_doctor", "urgent", "emergency"]
+    ex.level.value = "urgent"
+    assert "<b>4</b>" in ex.count.value  # urgent and emergency of two athletes
+    table = ex.table.outputs[0]["data"]
+    assert tier_label("urgent") in table["text/plain"] and "None" not in table["text/html"]
+    assert "self_care" not in table["text/html"] and "see_doctor" not in table["text/html"]
