@@ -318,3 +318,13 @@ def test_explorer_filters_by_level_and_shows_words():
     table = ex.table.outputs[0]["data"]
     assert tier_label("urgent") in table["text/plain"] and "None" not in table["text/html"]
     assert "self_care" not in table["text/html"] and "see_doctor" not in table["text/html"]
+
+
+def test_clinician_appendix_escapes_what_it_shows():
+    page = _page_with("urgent", trend="<b>worse</b>", recheck_reasons=("<script>x</script>",), rule_set="<i>0.2</i>")
+    page = dataclasses.replace(page, assessment=_WithRecheck(
+        dataclasses.replace(page.assessment._a, warnings=("code: <img src=x onerror=alert(1)>",)),
+        trend="<b>worse</b>", recheck_reasons=("<script>x</script>",), rule_set="<i>0.2</i>"))
+    text = str(h.clinician_section(page)) + str(h.tier_section(page))
+    assert "<script" not in text and "<img" not in text and "<b>worse" not in text and "<i>0.2" not in text
+    assert "&lt;script&gt;" in text
