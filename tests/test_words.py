@@ -170,3 +170,12 @@ def test_reasons_in_plain_words():
     assert words.plain_reason("No red flag, no amber point, no pattern rule") == (
         "No danger sign, no warning sign, no pattern that needs a doctor")
     assert words.plain_reasons(["x"], 0, ["dehydration"]) == ["X", "Signs noted: dehydration"]
+
+
+@pytest.mark.parametrize("module", ["kit.words", "kit.workshop"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
