@@ -244,7 +244,7 @@ def test_save_and_drafts_with_the_sqlite_store(tmp_path):
 def test_summary_text_is_the_panel_in_words(form):
     form.set_values({"spasm": True, "spasm_duration_min": 20})
     text = summary_text(form.assessment, now=CLOCK)
-    assert text.splitlines()[0] == f"escalation: {form.assessment.escalation} (Treat here and recheck)"
+    assert text.splitlines()[0] == f"escalation: {form.assessment.escalation} (Monitor on site)"
     assert "Reassess at" in text
 
 
