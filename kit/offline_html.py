@@ -18,8 +18,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from kit.words import tier_css
-
 __all__ = [
     "PLOTLY_JS", "PLOTLY_MIME", "esc", "plotly_div", "remote_references", "render_widget", "notebook_to_html",
 ]
@@ -61,6 +59,11 @@ body.kit-page main { max-width: 680px; margin: 0 auto; background: #fff; padding
 .kit-tier { border-left: 10px solid #888; background: #f5f5f5; padding: .6em 1em; border-radius: 4px; margin: .6em 0; }
 .kit-tier p { margin: .2em 0; }
 .kit-tier-title { font-size: 1.25em; font-weight: 700; }
+.kit-tier-self_care { border-color: #009E73; background: #D1EEE6; }
+.kit-tier-monitor { border-color: #F0E442; background: #FCFADD; }
+.kit-tier-see_doctor { border-color: #56B4E9; background: #E1F2FB; }
+.kit-tier-urgent { border-color: #D55E00; background: #F7E2D1; }
+.kit-tier-emergency { border-color: #B2182B; background: #F1D5D9; }
 table.kit-facts { border-collapse: collapse; width: 100%; font-size: .95em; }
 table.kit-facts th { text-align: left; vertical-align: top; width: 28%; padding: .3em .6em .3em 0; color: var(--kit-muted);
   font-weight: 600; }
@@ -104,7 +107,7 @@ ol.kit-refs { font-size: .85em; }
   .kit-chart, .kit-chart .js-plotly-plot, .kit-chart .plot-container, .kit-chart .svg-container { max-width: 100% !important; }
   .kit-chart svg { max-width: 100%; height: auto; }
 }
-""" + tier_css()  # the five tier boxes: colours from kit.words
+"""
 
 _EXPORT_CSS = """
 .kit-chart { width: 100%; max-width: 100%; break-inside: avoid; page-break-inside: avoid; }

@@ -179,3 +179,10 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_handout_stylesheet_colours_the_tier_boxes_from_the_words():
+    from kit import offline_html
+
+    for line in words.tier_css().splitlines():
+        assert line in offline_html._PAGE_CSS.splitlines(), f"paste kit.words.tier_css() into kit/offline_html.py: {line}"
