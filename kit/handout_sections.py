@@ -37,6 +37,7 @@ from kit.words import (
     TIER_SHORT,
     TIER_TITLES,
     TREND_LABELS,
+    field_words,
     flag_label,
     plain_reasons,
     recheck_reason_label,
@@ -131,12 +132,13 @@ def _field(a: Any, name: str, default: Any = None) -> Any:
 def _warning_text(w: str) -> str:
     """A warning without its stable code (``glucose_unit: text`` -> ``Text``), for people."""
     code, sep, rest = str(w).partition(": ")
-    return _cap(rest) if sep and code.replace("_", "").isalnum() and code == code.lower() and " " not in code else str(w)
+    text = rest if sep and code.replace("_", "").isalnum() and code == code.lower() and " " not in code else str(w)
+    return _cap(field_words(text))
 
 
 def _people(text: str) -> str:
     """Text from the rules without rule-section references (``(clinical-reference §9.7)``): those go to the appendix."""
-    return without_section_refs(text)
+    return field_words(without_section_refs(text))
 
 
 def _why(a: Any) -> list[str]:
@@ -209,6 +211,13 @@ _SHOWN_NUMBERS = frozenset({
 })
 
 
+#: Yes/no fields whose "no" is itself a finding (contract v0.2): the words for yes and for no.
+_TWO_WAY = {
+    "breathing_normally": ("breathing normally", "not breathing normally (or gasping)"),
+    "collapse_during_run": ("collapsed during the run", "collapsed after the finish, not during the run"),
+}
+
+
 def _facts(obs: Any, raw: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(row heading, escaped text) pairs describing one observation in plain words."""
     rows: list[tuple[str, str]] = []
@@ -238,7 +247,9 @@ def _facts(obs: Any, raw: Mapping[str, Any]) -> list[tuple[str, str]]:
         if spec.kind != "bool" or spec.group not in ("red_flags", "symptoms"):
             continue
         v = raw.get(name)
-        if v is True:
+        if name in _TWO_WAY and isinstance(v, bool):  # both answers say something: never "not present"
+            present.append(_TWO_WAY[name][0 if v else 1])
+        elif v is True:
             extra = ""
             if name == "spasm" and raw.get("spasm_duration_min") is not None:
                 extra = f", lasting {value_text(raw['spasm_duration_min'])} min"

@@ -22,11 +22,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from kit.fields import FIELDS
+
 __all__ = [
     "TIER_ORDER", "TIER_COLORS", "TIER_TEXT_COLORS", "TIER_TINTS", "TIER_ICONS", "TIER_TITLES", "TIER_SHORT",
     "TIER_HEADLINES", "TIER_MEANINGS", "CAUSE_LABELS", "FLAG_LABELS", "RECHECK_REASON_LABELS", "TREND_LABELS",
     "ACTION_LABELS", "TERMS", "tier_label", "tier_headline", "flag_label", "flags_text", "recheck_reason_label",
-    "tier_css", "tiers_markdown", "without_section_refs", "plain_reason", "plain_reasons",
+    "tier_css", "tiers_markdown", "without_section_refs", "plain_reason", "plain_reasons", "field_words",
 ]
 
 #: The five tiers, lowest first (must equal kit.rules.TIERS; a test checks it).
@@ -263,10 +265,17 @@ def tiers_markdown() -> str:
 
 _SECTION_REF = re.compile(r"\s*\([^()]*§[^()]*\)|\s*(?:clinical-reference\s*)?§\s*[\d.]+[a-z]?")
 _AMBER = re.compile(r"^\s*\d+\s+amber point")
+_NOTHING = re.compile(r"^\s*no red flag\b", re.I)
+#: Rule prefixes of reason texts (v0.1 "red flag: ...", v0.2 "amber A3: ...", "urgent rule U4: ...", "pattern P1: ...").
+_RULE_PREFIX = re.compile(r"^\s*(red flag|urgent rule\s*U\d+|amber\s*A\d+|pattern\s*P\d+)\s*:\s*", re.I)
+_PREFIX_WORDS = {"red": "Danger sign: ", "urgent": "Needs a medical assessment today: ", "amber": "Warning sign: ",
+                 "pattern": "See a doctor about it: "}
 #: Rule jargon in reason texts -> the words people read.
 _JARGON = (("red flags", "danger signs"), ("red flag", "danger sign"), ("amber point(s)", "warning signs"),
-           ("amber points", "warning signs"), ("amber point", "warning sign"), ("pattern rules", "patterns that need a doctor"),
-           ("pattern rule", "pattern that needs a doctor"))
+           ("amber points", "warning signs"), ("amber point", "warning sign"), ("amber band", "warning range"),
+           ("pattern rules", "patterns that need a doctor"), ("pattern rule", "pattern that needs a doctor"),
+           ("urgent rules", "signs that need a same-day assessment"), ("urgent rule", "sign that needs a same-day assessment"))
+_IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 
 def without_section_refs(text: str) -> str:
@@ -289,16 +298,43 @@ def plain_reason(text: str, amber_points: int = 0) -> str:
     >>> plain_reason("2 amber point(s): spasm long", 2)
     '2 warning signs together (none of them a danger sign on its own)'
     >>> plain_reason("No red flag, no amber point, no pattern rule")
-    'No danger sign, no warning sign, no pattern that needs a doctor'
+    'No danger sign and no warning sign was recorded'
+    >>> plain_reason("amber A16: heart rate in the amber band")
+    'Warning sign: heart rate in the warning range'
     """
     text = str(text)
     if _AMBER.match(text):
         n = int(amber_points or 0)
         text = f"{n} warning sign{'' if n == 1 else 's'} together (none of them a danger sign on its own)"
+    elif _NOTHING.match(text):
+        text = "no danger sign and no warning sign was recorded"
+    prefix = ""
+    m = _RULE_PREFIX.match(text)
+    if m:
+        prefix, text = _PREFIX_WORDS[m.group(1).split()[0].lower()], text[m.end():]
     for old, new in _JARGON:
         text = text.replace(old, new)
-    text = without_section_refs(text)
+    text = field_words(without_section_refs(text))
+    if prefix:
+        return prefix + text
     return text[:1].upper() + text[1:]
+
+
+def field_words(text: str) -> str:
+    """Field names in a text (``record minutes_since_run_end``) replaced by their labels, any other id by words.
+
+    Examples
+    --------
+    >>> field_words("record blood_glucose_unit, then recheck")
+    'record glucose unit, then recheck'
+    """
+    def label(m: re.Match[str]) -> str:
+        spec = FIELDS.get(m.group(0))
+        if spec is None:
+            return m.group(0).replace("_", " ")
+        return spec.label[:1].lower() + spec.label[1:] if spec.label[1:2] != spec.label[1:2].upper() else spec.label
+
+    return _IDENTIFIER.sub(label, str(text))
 
 
 def plain_reasons(reasons: Iterable[str], amber_points: int = 0, flags: Iterable[str] = ()) -> list[str]:

@@ -294,17 +294,20 @@ def test_handout_shows_fields_added_to_the_contract_with_their_labels(monkeypatc
         "minutes_since_run_end": FieldSpec("minutes_since_run_end", "number", "Minutes since the run ended", "context",
                                            0, 10080),
         "treatment_given": FieldSpec("treatment_given", "actions", "Treatment given since the last check", "admin"),
+        "breathing_normally": FieldSpec("breathing_normally", "bool", "Breathing normally (gasping = no)", "red_flags"),
     }
     monkeypatch.setattr(handout_sections, "FIELDS", {**FIELDS, **extra})
     page = _page_with("emergency")
     raw = {**page.latest_raw, "collapse": True, "sickle_cell_trait": False, "blood_ketones_mmol_l": 1.8,
-           "minutes_since_run_end": 12, "treatment_given": ["oral_carbohydrate", "rest", "rest"]}
+           "minutes_since_run_end": 12, "treatment_given": ["oral_carbohydrate", "rest", "rest"],
+           "breathing_normally": False}
     text = str(h.observation_section(dataclasses.replace(page, latest_raw=raw)))
     assert "collapsed (could not stand or walk)" in text
     assert "Known sickle cell trait: no" in text or "known sickle cell trait: no" in text
     assert "blood ketones 1.8 mmol/L" in text and "minutes since the run ended 12" in text
     assert "Given since the last check" in text and "Food, drink or sugar by mouth; rest<" in text
     assert "treatment_given" not in text and "oral_carbohydrate" not in text
+    assert "not breathing normally (or gasping)" in text and "Checked and not present: Breathing" not in text
 
 
 def test_explorer_filters_by_level_and_shows_words():

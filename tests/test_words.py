@@ -168,7 +168,16 @@ def test_reasons_in_plain_words():
     assert words.plain_reason("stop for today (clinical-reference §9.7)") == "Stop for today"
     assert words.plain_reason("3 amber point(s): a, b, c", 3) == "3 warning signs together (none of them a danger sign on its own)"
     assert words.plain_reason("No red flag, no amber point, no pattern rule") == (
-        "No danger sign, no warning sign, no pattern that needs a doctor")
+        "No danger sign and no warning sign was recorded")
+    assert words.plain_reason("no red flag, urgent rule, amber point or pattern rule") == (
+        "No danger sign and no warning sign was recorded")
+    assert words.plain_reason("red flag: chest pain or breathing difficulty") == "Danger sign: chest pain or breathing difficulty"
+    assert words.plain_reason("urgent rule U13: dark urine: same-day CK and kidney tests") == (
+        "Needs a medical assessment today: dark urine: same-day CK and kidney tests")
+    assert words.plain_reason("pattern P1: spasms recurring despite prevention") == (
+        "See a doctor about it: spasms recurring despite prevention")
+    assert words.plain_reason("amber A3: hypoglycaemia (not severe)") == "Warning sign: hypoglycaemia (not severe)"
+    assert words.field_words("record pain_score and some_new_id") == "record pain now (0-10) and some new id"
     assert words.plain_reasons(["x"], 0, ["dehydration"]) == ["X", "Signs noted: dehydration"]
 
 
