@@ -19,6 +19,11 @@ from kit.formatting import threshold_text
 
 __all__ = ["Table", "cell_text", "thresholds_for_people", "tier_legend"]
 
+#: Left-aligned cells that wrap (JupyterLab right-aligns table cells by default).
+_CSS = ".kit-table td, .kit-table th { text-align: left; vertical-align: top; white-space: normal; }"
+#: Widest text table that is padded into columns; wider ones are written one row per line.
+_TEXT_WIDTH = 160
+
 
 def cell_text(x: Any) -> str:
     """One cell as text: unknown -> "", ``True``/``False`` -> yes/no, ``70.0`` -> "70", a date -> ISO."""
@@ -74,11 +79,12 @@ class Table:
         return len(self.frame)
 
     def _repr_html_(self) -> str:
-        head = "".join(f'<th style="text-align:left">{html.escape(c)}</th>' for c in self.frame.columns)
-        rows = "".join("<tr>" + "".join(f'<td style="text-align:left;white-space:normal">{html.escape(v)}</td>'
-                                         for v in row) + "</tr>" for row in self.frame.itertuples(index=False))
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.frame.columns)
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>"
+                       for row in self.frame.itertuples(index=False))
         cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
-        return f'<table class="kit-table">{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+        return (f"<style>{_CSS}</style>"
+                f'<table class="kit-table">{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
 
     def __repr__(self) -> str:
         head = self.caption + "\n" if self.caption else ""
@@ -87,7 +93,10 @@ class Table:
         cols = list(self.frame.columns)
         rows = [cols, *([str(v) for v in r] for r in self.frame.itertuples(index=False))]
         widths = [max(len(r[i]) for r in rows) for i in range(len(cols))]
-        return head + "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+        if sum(widths) + 2 * len(widths) <= _TEXT_WIDTH:
+            return head + "\n".join("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+        # too wide to pad: one line per row, cells separated by " | " (the header line names them)
+        return head + "\n".join(" | ".join(r) for r in rows)
 
 
 def thresholds_for_people(keys: list[str] | None = None) -> Table:
