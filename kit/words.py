@@ -305,7 +305,8 @@ def plain_reason(text: str, amber_points: int = 0) -> str:
     text = str(text)
     if _AMBER.match(text):
         n = int(amber_points or 0)
-        text = f"{n} warning sign{'' if n == 1 else 's'} together (none of them a danger sign on its own)"
+        text = ("1 warning sign (not a danger sign on its own)" if n == 1
+                else f"{n} warning signs together (none of them a danger sign on its own)")
     elif _NOTHING.match(text):
         text = "no danger sign and no warning sign was recorded"
     prefix = ""
