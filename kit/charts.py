@@ -7,7 +7,10 @@ directly (the notebooks).
 
 Every clinical number drawn here is read from :mod:`kit.thresholds`; the band figures
 carry their citations (:func:`band_sources`). Axis ends are display choices derived from
-those numbers, not clinical values.
+those numbers, not clinical values. Tier and cause words, colours and icons come from
+:mod:`kit.words` (``CAUSE_LABELS``, ``TIER_COLORS`` and ``TIER_TITLES`` are re-exported here
+for the form): the five tiers are drawn in five colour-blind-safe colours, and every legend
+entry carries the tier's icon and title, so colour is never the only cue.
 
 References
 ----------
@@ -28,31 +31,15 @@ import plotly.io as pio
 from kit.formatting import threshold_text
 from kit.rules import TIERS
 from kit.thresholds import THRESHOLDS, T, Threshold
+from kit.words import CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_SHORT, TIER_TITLES, flags_text, tier_label
 
 __all__ = [
     "CAUSE_LABELS", "TIER_COLORS", "TIER_TITLES", "Band", "cause_chart", "cause_chart_spec", "band_figure", "glucose_bands",
     "body_mass_bands", "spasm_duration_bands", "core_temp_bands", "threshold_figures", "band_sources", "band_sources_table",
+    "band_sources_for_people", "TIER_SYMBOLS",
     "mimebundle", "use_notebook_renderer", "tier_timeline", "tier_counts_chart",
 ]
 
-#: Plain-language cause names (shown on axes and in the workshop).
-CAUSE_LABELS: dict[str, str] = {
-    "hypoglycemia": "Low blood sugar (hypoglycaemia)",
-    "dehydration_electrolyte": "Dehydration / electrolytes",
-    "nerve_irritation": "Nerve irritation",
-    "muscle_fatigue": "Muscle fatigue / cramp",
-}
-#: Banner colour of each tier (traffic-light order, lowest first).
-TIER_COLORS: dict[str, str] = {
-    "self_care": "#2e7d32", "monitor": "#f9a825", "see_doctor": "#ef6c00", "emergency": "#c62828",
-}
-#: Plain-language title of each tier.
-TIER_TITLES: dict[str, str] = {
-    "self_care": "Self-care on site",
-    "monitor": "Monitor on site",
-    "see_doctor": "See a doctor (non-urgent)",
-    "emergency": "Emergency: call for help now",
-}
 _CAUSE_COLORS = {"hypoglycemia": "#6a1b9a", "dehydration_electrolyte": "#1565c0", "nerve_irritation": "#00838f",
                  "muscle_fatigue": "#6d4c41"}
 _OK, _AMBER, _ORANGE, _RED = "#a5d6a7", "#ffe082", "#ffb74d", "#ef9a9a"
@@ -252,7 +239,7 @@ def spasm_duration_bands() -> go.Figure:
     amber, limit = T.spasm_amber_min, T.prolonged_spasm_min
     bands = [
         Band(0, amber, "stretch, massage, reassess", _OK, ("spasm_amber_min",)),
-        Band(amber, limit, "amber point: monitor", _AMBER, ("spasm_amber_min", "prolonged_spasm_min")),
+        Band(amber, limit, "warning sign: treat and recheck", _AMBER, ("spasm_amber_min", "prolonged_spasm_min")),
         Band(limit, limit * 1.5, f"{threshold_text(limit)} min or more: emergency", _RED, ("prolonged_spasm_min",)),
     ]
     note = f"Sources: {THRESHOLDS['prolonged_spasm_min'].source}; {THRESHOLDS['spasm_amber_min'].source}."
@@ -271,7 +258,7 @@ def core_temp_bands() -> go.Figure:
     lo, hi = amber - 2.5, ehs + 1.5  # display range only
     bands = [
         Band(lo, amber, "no heat sign", _OK, ()),
-        Band(amber, over, "raised: amber point", _AMBER, ("heat_context_core_c",)),
+        Band(amber, over, "raised: warning sign", _AMBER, ("heat_context_core_c",)),
         Band(over, ehs, f"> {threshold_text(over)}: emergency, cool", _ORANGE, ("core_emergency_c",)),
         Band(ehs, hi, "heat stroke: cool first", _DARK_RED, ("ehs_core_c",)),
     ]
@@ -310,6 +297,13 @@ def band_sources_table(name: str) -> Any:
                           "status": t.status} for t in band_sources(name)])
 
 
+def band_sources_for_people(name: str) -> Any:
+    """The thresholds a band figure draws as a :class:`kit.tables.Table`: numbers as written, whole meaning, no index."""
+    from kit.tables import thresholds_for_people
+
+    return thresholds_for_people([t.key for t in band_sources(name)])
+
+
 def mimebundle(fig: go.Figure | Mapping[str, Any], *, text: str = "") -> dict[str, Any]:
     """A display bundle for a figure: plotly's JSON mimetype plus a text fallback.
 
@@ -336,8 +330,17 @@ def use_notebook_renderer() -> None:
     pio.renderers.default = "plotly_mimetype"
 
 
+#: A marker shape per tier (the timeline's second cue after colour), lowest tier first.
+TIER_SYMBOLS: dict[str, str] = {
+    "self_care": "circle", "monitor": "square", "see_doctor": "diamond", "urgent": "triangle-up", "emergency": "x",
+}
+
+
 def tier_counts_chart(scored: Any, *, freq: str = "MS") -> go.Figure:
-    """Stacked bars: how many observations fell in each tier per period.
+    """Stacked bars: how many observations fell in each tier per period, lowest tier at the bottom.
+
+    Each tier present is one trace: ``legendgroup`` is the tier id (for scripts and tests),
+    ``name`` its icon and title (:func:`kit.words.tier_label`) for people.
 
     Parameters
     ----------
@@ -353,15 +356,20 @@ def tier_counts_chart(scored: Any, *, freq: str = "MS") -> go.Figure:
     fig = go.Figure()
     for tier in TIERS:
         if tier in counts:
-            fig.add_trace(go.Bar(x=counts.index, y=counts[tier], name=tier, marker_color=TIER_COLORS[tier],
-                                 hovertemplate=f"{tier}: %{{y}}<extra>%{{x|%b %Y}}</extra>"))
-    fig.update_layout(barmode="stack", template="plotly_white", height=320, title="Escalation tiers over time",
-                      yaxis_title="observations", margin={"l": 10, "r": 10, "t": 50, "b": 30})
+            fig.add_trace(go.Bar(x=counts.index, y=counts[tier], name=tier_label(tier), legendgroup=tier,
+                                 marker_color=TIER_COLORS[tier], marker_line={"color": "#333", "width": 0.5},
+                                 hovertemplate=f"{TIER_ICONS[tier]} {TIER_SHORT[tier]}: %{{y}}<extra>%{{x|%b %Y}}</extra>"))
+    fig.update_layout(barmode="stack", template="plotly_white", height=340, title="How serious: observations per month",
+                      yaxis_title="observations", margin={"l": 10, "r": 10, "t": 50, "b": 30},
+                      legend={"traceorder": "reversed", "title": {"text": "Level"}})
     return fig
 
 
 def tier_timeline(scored: Any, *, title: str = "Per-athlete timeline") -> go.Figure:
-    """One row per athlete, one marker per observation coloured by tier.
+    """One row per athlete, one marker per observation: colour, size and shape by tier.
+
+    Each tier present is one trace (``legendgroup`` = tier id, ``name`` = icon and title);
+    the hover gives the tier, the leading cause and the flags in plain words.
 
     Parameters
     ----------
@@ -376,15 +384,19 @@ def tier_timeline(scored: Any, *, title: str = "Per-athlete timeline") -> go.Fig
         part = d[d["escalation"] == tier]
         if part.empty:
             continue
+        cause = [CAUSE_LABELS.get(c, "no leading cause") if isinstance(c, str) else "no leading cause"
+                 for c in part["top_cause"]]
+        flags = [flags_text(f) or "none" for f in part["flags"]]
         fig.add_trace(go.Scatter(
-            x=part["when"], y=part["athlete_id"], mode="markers", name=tier,
-            marker={"color": TIER_COLORS[tier], "size": 6 + 3 * TIERS.index(tier), "line": {"width": 0.5, "color": "#333"}},
-            customdata=list(zip(part["top_cause"].fillna("none"), part["flags"].fillna(""), strict=True)),
-            hovertemplate="%{y} %{x|%d %b %Y %H:%M}<br>" + tier + "<br>leading cause: %{customdata[0]}"
-                          "<br>flags: %{customdata[1]}<extra></extra>",
+            x=part["when"], y=part["athlete_id"], mode="markers", name=tier_label(tier), legendgroup=tier,
+            marker={"color": TIER_COLORS[tier], "size": 7 + 2 * TIERS.index(tier), "symbol": TIER_SYMBOLS[tier],
+                    "line": {"width": 0.8, "color": "#333"}},
+            customdata=list(zip(cause, flags, strict=True)),
+            hovertemplate="%{y} %{x|%d %b %Y %H:%M}<br>" + f"{TIER_ICONS[tier]} {TIER_TITLES[tier]}"
+                          + "<br>leading cause: %{customdata[0]}<br>signs: %{customdata[1]}<extra></extra>",
         ))
     n = d["athlete_id"].nunique()
-    fig.update_layout(template="plotly_white", height=max(260, 40 + 24 * n), title=title,
+    fig.update_layout(template="plotly_white", height=max(280, 60 + 24 * n), title=title,
                       yaxis={"categoryorder": "category descending", "title": None},
                       margin={"l": 10, "r": 10, "t": 50, "b": 30}, legend={"orientation": "h", "y": -0.15})
     return fig

@@ -3,9 +3,13 @@
 The template notebook calls them in order (through :mod:`kit.handout`): :func:`header`, the
 observation in plain words, the tier and what was done, the causes ranked, the history
 (sentences and a chart), prevention with the reference's safety corrections, when to get
-help, the sources and the footer (with :data:`kit.DISCLAIMER`, once). Every clinical number
-is read from :mod:`kit.thresholds`; everything a person typed is escaped with
-:func:`kit.offline_html.esc` where it is written, and notes never go into a chart.
+help, the sources, a "For clinicians" appendix and the footer (with :data:`kit.DISCLAIMER`,
+once). Every clinical number is read from :mod:`kit.thresholds`; everything a person typed is
+escaped with :func:`kit.offline_html.esc` where it is written, and notes never go into a chart.
+
+The main text is for the athlete and the trainer: tiers, causes, signs and rechecks in the
+words of :mod:`kit.words`, no ids, no rule numbers, no points. Tier ids, flag ids, amber
+points, evidence points, rule sources and the rule set are in :func:`clinician_section` only.
 
 References
 ----------
@@ -25,11 +29,25 @@ from kit.formatting import value_text
 from kit.handout_page import HandoutPage
 from kit.offline_html import PLOTLY_MIME, esc
 from kit.thresholds import T
+from kit.words import (
+    ACTION_LABELS,
+    CAUSE_LABELS,
+    TIER_ICONS,
+    TIER_MEANINGS,
+    TIER_SHORT,
+    TIER_TITLES,
+    TREND_LABELS,
+    field_words,
+    flag_label,
+    plain_reasons,
+    recheck_reason_label,
+    without_section_refs,
+)
 
 __all__ = [
     "Html", "FigureOutput", "figure",
     "header", "observation_section", "tier_section", "causes_section", "history_section", "history_figure",
-    "prevention_section", "seek_help_section", "sources_section", "footer",
+    "prevention_section", "seek_help_section", "sources_section", "clinician_section", "footer",
 ]
 
 
@@ -81,19 +99,8 @@ def figure(fig: Any, text: str = "chart") -> FigureOutput:
     return FigureOutput(fig, text)
 
 
-_TIER_WORDS = {
-    "self_care": ("Self-care", "You can manage this yourself: rest, gently stretch or massage the muscle, eat, and "
-                               "drink to thirst. Go over the prevention steps below, and get help if new symptoms appear."),
-    "monitor": ("Monitor on site", "A trainer treats this on site and stays with the athlete; no more running today. "
-                                   "It is checked again at a set time: if it is not improving, or gets worse, call "
-                                   "emergency services."),
-    "see_doctor": ("See a doctor (non-urgent)", "Arrange a medical review within days. Until then, care on site as "
-                                                "for 'monitor'."),
-    "emergency": ("Emergency", "Call emergency services / get immediate medical attention, and start first aid "
-                               "while waiting."),
-}
-_CAUSE_WORDS = {
-    "hypoglycemia": "Low blood sugar (hypoglycaemia)",
+_CAUSE_WORDS = {  # the handout's longer cause names (the short ones are kit.words.CAUSE_LABELS)
+    "hypoglycemia": CAUSE_LABELS["hypoglycemia"],
     "dehydration_electrolyte": "Fluid or salt imbalance (dehydration, heat, or too much water)",
     "nerve_irritation": "Nerve irritation",
     "muscle_fatigue": "Muscle fatigue / exercise-associated cramp",
@@ -112,6 +119,36 @@ _CAUSE_TIPS = {
 
 def _label(name: str) -> str:
     return FIELDS[name].label
+
+
+def _field(a: Any, name: str, default: Any = None) -> Any:
+    """An assessment's output key, from the object or its contract dict (``trend``, ``rule_set`` ...), if present."""
+    if hasattr(a, name):
+        return getattr(a, name)
+    d = a.to_dict() if hasattr(a, "to_dict") else a
+    return d.get(name, default) if isinstance(d, Mapping) else default
+
+
+def _warning_text(w: str) -> str:
+    """A warning without its stable code (``glucose_unit: text`` -> ``Text``), for people."""
+    code, sep, rest = str(w).partition(": ")
+    text = rest if sep and code.replace("_", "").isalnum() and code == code.lower() and " " not in code else str(w)
+    return _cap(field_words(text))
+
+
+def _people(text: str) -> str:
+    """Text from the rules without rule-section references (``(clinical-reference §9.7)``): those go to the appendix."""
+    return field_words(without_section_refs(text))
+
+
+def _why(a: Any) -> list[str]:
+    """Why the tier, in plain words: the reasons without sources or amber jargon, then the signs noted."""
+    return plain_reasons([r["reason"] for r in a.reasons], _field(a, "amber_points", 0) or 0, a.flags)
+
+
+def tier_title(tier: str) -> str:
+    """The tier as the handout names it: icon and title (``"⚠ Emergency: call for help now"``)."""
+    return f"{TIER_ICONS[tier]} {TIER_TITLES[tier]}"
 
 
 def _cap(s: str) -> str:
@@ -148,7 +185,6 @@ def _section(key: str, title: str, body: str) -> Html:
 def header(page: HandoutPage) -> Html:
     """Title, athlete, episode date and the tier banner."""
     a = page.assessment
-    title, meaning = _TIER_WORDS[a.escalation]
     who = esc(page.label) + (' <span class="kit-muted">(pseudonym)</span>' if page.pseudonymised else "")
     when = _when(page.latest.observed_at) or "date not recorded"
     example = ('<p class="kit-example">Teaching example: three public cases from the kit shown as one runner\'s '
@@ -159,11 +195,27 @@ def header(page: HandoutPage) -> Html:
         "<h1>Trembling or cramping legs after a run</h1>"
         f'<p class="kit-who"><span class="kit-athlete">{who}</span> &middot; episode of <span class="kit-date">'
         f"{esc(when)}</span></p>{example}"
-        f'<div class="kit-tier kit-tier-{esc(a.escalation)}" role="status"><p class="kit-tier-title">'
-        f"{esc(title)}</p><p>{esc(meaning)}</p></div>"
+        f'<div class="kit-tier kit-tier-{esc(a.escalation)}" role="status" data-tier="{esc(a.escalation)}">'
+        f'<p class="kit-tier-title"><span class="kit-tier-icon" aria-hidden="true">{esc(TIER_ICONS[a.escalation])}</span> '
+        f"{esc(TIER_TITLES[a.escalation])}</p><p>{esc(TIER_MEANINGS[a.escalation])}</p></div>"
         "</header>"
     )
     return Html(markup, "header")
+
+
+#: Number fields written by hand in :func:`_facts` (every other number field is listed with its label and unit).
+_SHOWN_NUMBERS = frozenset({
+    "run_duration_min", "run_distance_km", "ambient_temp_c", "fluid_intake_ml", "hours_since_meal", "carbs_during_run_g",
+    "spasm_duration_min", "pain_score", "blood_glucose", "body_mass_pre_kg", "body_mass_post_kg", "urine_color",
+    "core_temp_c", "heart_rate_bpm", "serum_sodium_mmol_l", "prior_episodes_30d",
+})
+
+
+#: Yes/no fields whose "no" is itself a finding (contract v0.2): the words for yes and for no.
+_TWO_WAY = {
+    "breathing_normally": ("breathing normally", "not breathing normally (or gasping)"),
+    "collapse_during_run": ("collapsed during the run", "collapsed after the finish, not during the run"),
+}
 
 
 def _facts(obs: Any, raw: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -194,11 +246,13 @@ def _facts(obs: Any, raw: Mapping[str, Any]) -> list[tuple[str, str]]:
     for name, spec in FIELDS.items():
         if spec.kind != "bool" or spec.group not in ("red_flags", "symptoms"):
             continue
-        v = getattr(obs, name)
-        if v is True:
+        v = raw.get(name)
+        if name in _TWO_WAY and isinstance(v, bool):  # both answers say something: never "not present"
+            present.append(_TWO_WAY[name][0 if v else 1])
+        elif v is True:
             extra = ""
-            if name == "spasm" and obs.spasm_duration_min is not None:
-                extra = f", lasting {value_text(obs.spasm_duration_min)} min"
+            if name == "spasm" and raw.get("spasm_duration_min") is not None:
+                extra = f", lasting {value_text(raw['spasm_duration_min'])} min"
             present.append(_lower_first(spec.label) + extra)
         elif v is False:
             absent.append(_lower_first(spec.label))
@@ -229,17 +283,27 @@ def _facts(obs: Any, raw: Mapping[str, Any]) -> list[tuple[str, str]]:
         meas.append(f"heart rate {value_text(obs.heart_rate_bpm, 0)} bpm")
     if obs.serum_sodium_mmol_l is not None:
         meas.append(f"serum sodium {value_text(obs.serum_sodium_mmol_l)} mmol/L")
+    for name, spec in FIELDS.items():  # numbers added to the contract later (ketones, minutes since the run ...)
+        if spec.kind in ("number", "int") and name not in _SHOWN_NUMBERS and isinstance(raw.get(name), int | float):
+            meas.append(f"{_lower_first(spec.label)} {value_text(raw[name])} {spec.unit}".strip())
     if meas:
         rows.append(("Measured", esc(_cap("; ".join(meas)))))
     back = []
-    for name in ("has_diabetes", "glucose_lowering_medication", "prevention_followed"):
-        v = getattr(obs, name)
-        if v is not None:
-            back.append(f"{_lower_first(FIELDS[name].label)}: {'yes' if v else 'no'}")
+    for name, spec in FIELDS.items():  # background yes/no fields: diabetes, medication, prevention, new ones
+        if spec.kind == "bool" and spec.group not in ("red_flags", "symptoms") and name != "electrolyte_drink":
+            v = raw.get(name)
+            if v is not None:
+                back.append(f"{_lower_first(spec.label)}: {'yes' if v else 'no'}")
     if obs.prior_episodes_30d is not None:
         back.append(f"earlier episodes in the last 30 days: {obs.prior_episodes_30d}")
     if back:
         rows.append(("Background", esc(_cap("; ".join(back)))))
+    given = raw.get("treatment_given")
+    if isinstance(given, str):
+        given = [g for g in given.split(";") if g]
+    if isinstance(given, list | tuple) and given:
+        names = [ACTION_LABELS.get(str(g), str(g).replace("_", " ")).lower() for g in dict.fromkeys(given)]
+        rows.append(("Given since the last check", esc(_cap("; ".join(names)))))
     note = raw.get("notes")
     if isinstance(note, str) and note.strip():
         rows.append(("Trainer's note", f'<span class="kit-note">{esc(note)}</span>'))
@@ -259,69 +323,72 @@ def observation_section(page: HandoutPage) -> Html:
 
 
 def tier_section(page: HandoutPage) -> Html:
-    """The tier, why, what was done (the advised actions), what not to do, when to recheck."""
+    """The tier, why (in plain words), how the episode is going, what was done, what not to do, when to recheck.
+
+    Reasons are shown without their sources; trend and recheck reasons appear when the
+    assessment carries them (contract v0.2). Ids, points and sources are in :func:`clinician_section`.
+    """
     a = page.assessment
-    title, _ = _TIER_WORDS[a.escalation]
-    why = [f"{esc(r['reason'])} <span class=\"kit-src\">({esc(r['source'])})</span>" for r in a.reasons]
-    body = f'<p class="kit-lead">Tier: <strong class="kit-tier-name">{esc(title)}</strong>.</p>'
+    why = [esc(x) for x in _why(a)]
+    body = (f'<p class="kit-lead">How serious: <strong class="kit-tier-name">{esc(tier_title(a.escalation))}</strong>.'
+            f"</p>")
     if why:
         body += "<p>Why:</p>" + _ul(why)
     else:
-        body += "<p>Why: no red flag and no warning sign was recorded.</p>"
+        body += "<p>Why: no danger sign and no warning sign was recorded.</p>"
+    trend = _field(a, "trend")
+    reasons = [r for r in (_field(a, "recheck_reasons") or ()) if r]
+    if trend in TREND_LABELS and trend != "first":
+        body += f'<p class="kit-trend">This was a recheck: {esc(TREND_LABELS[trend])}.</p>'
+    if reasons:
+        body += "<p>At this recheck:</p>" + _ul(esc(_cap(recheck_reason_label(r))) for r in reasons)
     if a.actions:
         body += "<h3>What was advised (in this order)</h3>" + "<ol>" + "".join(
-            f"<li>{esc(x['text'])}</li>" for x in a.actions) + "</ol>"
+            f"<li>{esc(_people(x['text']))}</li>" for x in a.actions) + "</ol>"
     if a.contraindicated:
-        names = {"drink_water": "Plain water to 'flush'", "electrolyte_drink": "Sports / electrolyte drinks",
-                 "nsaid": "Ibuprofen or other anti-inflammatories (NSAIDs)", "continue_running": "Carrying on running",
-                 "heat": "Heat packs", "oral_carbohydrate": "Food, drink or sugar by mouth"}
         body += "<h3>What not to do</h3>" + _ul(
-            f"<strong>{esc(names.get(c['id'], c['id'].replace('_', ' ').capitalize()))}</strong>: {esc(c['why'])}"
+            f"<strong>{esc(ACTION_LABELS.get(c['id'], c['id'].replace('_', ' ').capitalize()))}</strong>: {esc(_people(c['why']))}"
             for c in a.contraindicated)
     if a.reassess_in_min:
         body += f'<p class="kit-recheck">Check again after {a.reassess_in_min} min.</p>'
     if a.warnings:
-        body += "<p>Check the data:</p>" + _ul(esc(w) for w in a.warnings)
+        body += "<p>Check the data:</p>" + _ul(esc(_warning_text(w)) for w in a.warnings)
     return _section("tiersec", "How serious, and what was done", body)
 
 
 def causes_section(page: HandoutPage) -> Html:
-    """The four causes ranked, each with its evidence and sources."""
+    """The four causes ranked, each with the findings behind it (points and sources: see the appendix)."""
     a = page.assessment
     items = []
     for rank, c in enumerate(a.causes, 1):
-        ev = [f"{esc(e['finding'])} <span class=\"kit-src\">(+{int(e['points'])}; {esc(e['source'])})</span>"
-              for e in c["evidence"]]
+        ev = [esc(_cap(e["finding"])) for e in c["evidence"]]
         score = max(0, min(100, int(c["score"])))
         items.append(
             f'<li class="kit-cause"><div class="kit-cause-head"><span class="kit-cause-name">{rank}. '
             f"{esc(_CAUSE_WORDS.get(c['cause'], c['cause']))}</span>"
             f'<span class="kit-bar"><span style="width:{score}%"></span></span><span class="kit-score">{score}</span></div>'
-            + (_ul(ev, "kit-evidence") if ev else '<p class="kit-muted">no finding for this cause</p>') + "</li>")
+            + (_ul(ev, "kit-evidence") if ev else '<p class="kit-muted">nothing recorded points to this cause</p>') + "</li>")
     if a.top_cause is None:
-        lead = ("<p>No single one of the four causes leads: either a condition outside them dominates (heat stroke or "
-                "muscle breakdown, see the tier above) or too little was recorded to tell.</p>")
+        lead = ("<p>No single one of the four causes leads: either a condition outside them dominates (see how serious "
+                "above) or too little was recorded to tell.</p>")
     else:
         lead = f"<p>Most likely: <strong>{esc(_CAUSE_WORDS[a.top_cause])}</strong>. Mixed pictures are common.</p>"
-    note = ('<p class="kit-muted">Scores are a relative weight of evidence (0-100), not probabilities. Confidence: '
-            f"{esc(a.confidence)}.</p>")
+    note = '<p class="kit-muted">The bars are a relative weight of evidence (0-100), not probabilities.</p>'
     return _section("causes", "Possible causes, ranked", lead + '<ol class="kit-causes">' + "".join(items) + "</ol>" + note)
 
 
 def history_section(page: HandoutPage) -> Html:
     """The athlete's history in sentences (the chart follows as its own output)."""
-    from kit.history import _TIER_WORDS as words
-
     s = page.summary
     body = "".join(f"<p>{esc(x)}</p>" for x in s["sentences"])
     if s["n_observations"] > 1:
-        body += ('<p class="kit-muted">The chart shows the tier of every observation; filled markers are episodes of '
-                 "trembling or spasm, open markers checks without symptoms.</p>")
+        body += ('<p class="kit-muted">The chart shows how serious every observation was; circles are episodes of '
+                 "trembling or spasm, small diamonds checks without symptoms.</p>")
     tip = _CAUSE_TIPS.get(s["common_cause"] or "")
     if tip and s["n_episodes"] > 1:
         body += f'<p class="kit-tip">{esc(tip)}</p>'
     if s.get("highest_tier"):
-        body += f'<p class="kit-muted">Highest tier so far: {esc(words[s["highest_tier"]])}.</p>'
+        body += f'<p class="kit-muted">Most serious so far: {esc(TIER_SHORT[s["highest_tier"]].lower())}.</p>'
     return _section("history", "History", body)
 
 
@@ -359,7 +426,7 @@ def prevention_section(page: HandoutPage) -> Html:
         "<strong>No ibuprofen or other anti-inflammatories (NSAIDs)</strong> before or during long runs, or when "
         "dehydrated, possibly hyponatraemic, overheated, with dark urine or a swollen muscle, or with kidney disease. "
         "<span class=\"kit-src\">(Lipman 2017; Wharam 2006)</span>",
-        "Never put heat on an athlete who is hot, or on a swollen limb. <span class=\"kit-src\">(clinical-reference §7)</span>",
+        "Never put heat on an athlete who is hot, or on a swollen limb. <span class=\"kit-src\">(the kit's clinical reference)</span>",
         "Working muscles do use blood sugar, and stored glycogen does not turn into fat (the article is wrong "
         "there): eat before long runs and take carbohydrate on them. <span class=\"kit-src\">(Richter &amp; Hargreaves 2013)</span>",
         "Air temperature alone understates heat stress in humid sun: on hot or humid days run early, shorter or slower. "
@@ -377,31 +444,57 @@ def prevention_section(page: HandoutPage) -> Html:
 
 
 def seek_help_section(page: HandoutPage) -> Html:
-    """When to call emergency services and when to see a doctor (numbers from :mod:`kit.thresholds`).
+    """When to call emergency services, when to get a same-day assessment, when to see a doctor within days.
+
+    Numbers come from :mod:`kit.thresholds`.
 
     References
     ----------
-    clinical-reference.md §9.3 (red flags), §9.5 (see a doctor); source article.
+    clinical-reference.md §9.3 (red flags -> emergency), §9.4 (urgent rules -> same-day assessment),
+    §9.6 (pattern rules -> see a doctor), §9.9 (not improving at the recheck); source article.
     """
     g_mmol = value_text(T.hypo_level2_mg_dl / T.glucose_mmol_to_mg_dl)
     w_mmol = value_text(T.whipple_mg_dl / T.glucose_mmol_to_mg_dl)
     now = [
         "confusion, acting oddly, unresponsive, or a seizure (fit);",
-        f"a spasm that has lasted {value_text(T.prolonged_spasm_min)} minutes or more, or pain of {value_text(T.severe_pain)}/10 or worse;",
-        "dark, cola- or tea-coloured urine with muscle pain, swelling or weakness (possible muscle breakdown);",
-        f"a core (rectal) temperature over {value_text(T.core_emergency_c)} °C, or collapse in the heat;",
-        "headache with vomiting, or confusion, after drinking a lot (possible low blood sodium);",
-        "low blood sugar with confusion or drowsiness: nothing by mouth if they cannot swallow safely.",
+        "collapse during the run, or not breathing normally (start CPR and get a defibrillator);",
+        "chest pain or pressure, or difficulty breathing;",
+        f"a spasm that has lasted {value_text(T.prolonged_spasm_min)} minutes or more, or pain of "
+        f"{value_text(T.severe_pain)}/10 or worse with swelling, numbness, weakness or dark urine;",
+        "dark, cola- or tea-coloured urine with muscle pain, swelling, weakness or vomiting (possible muscle breakdown);",
+        f"a core (rectal) temperature over {value_text(T.core_emergency_c)} °C, or confusion or collapse with no "
+        "temperature measured, in any weather (possible heat stroke);",
+        "very cold with confusion or drowsiness (severe hypothermia);",
+        "headache with vomiting, confusion or breathlessness after drinking a lot (possible low blood sodium);",
+        "low blood sugar with confusion or drowsiness, or when they cannot swallow safely: nothing by mouth then;",
+        "a swollen, tense, painful calf with numbness or weakness; with sickle cell trait: weakness, collapse or pain.",
+    ]
+    today = [
+        "dark urine on its own (blood tests the same day);",
+        "one leg swollen and painful, or swollen after long travel (possible blood clot);",
+        "headache, nausea or dizziness after drinking a lot (the blood sodium needs measuring);",
+        "repeated vomiting;",
+        "palpitations with dizziness or fainting, or a heart rate that stays far too high or too low after resting;",
+        f"pain of {value_text(T.severe_pain)}/10 or worse on its own;",
+        "with diabetes: raised ketones, or a very high glucose with nausea; without diabetes: a very high glucose;",
+        "not improving by the time it is checked again (if it gets worse: call emergency services).",
     ]
     doctor = [
-        f"spasms keep coming back despite prevention ({value_text(T.recurrent_episodes)} or more earlier episodes in 30 days);",
+        f"spasms keep coming back despite prevention ({value_text(T.recurrent_episodes)} or more earlier episodes in "
+        "30 days), or episodes are frequent;",
+        "trembling that keeps coming back (measure glucose at the next episode);",
         "numbness or tingling with weakness, or that keeps coming back;",
+        "one leg swollen without pain or recent travel;",
         f"a measured glucose under {value_text(T.hypo_level2_mg_dl)} mg/dL ({g_mmol} mmol/L) with diabetes, or under "
-        f"{value_text(T.whipple_mg_dl)} mg/dL ({w_mmol} mmol/L) without diabetes;",
-        "anything that does not settle by the time it is checked again (if it gets worse: call emergency services).",
+        f"{value_text(T.whipple_mg_dl)} mg/dL ({w_mmol} mmol/L) without diabetes, with symptoms.",
     ]
-    body = ('<div class="kit-helps"><div class="kit-help kit-help-now"><h3>Call emergency services now if</h3>'
-            + _ul(esc(x) for x in now) + '</div><div class="kit-help"><h3>See a doctor within days if</h3>'
+    body = ('<div class="kit-helps"><div class="kit-help kit-help-now"><h3>'
+            f'<span aria-hidden="true">{esc(TIER_ICONS["emergency"])}</span> Call emergency services now if</h3>'
+            + _ul(esc(x) for x in now) + '</div><div class="kit-help kit-help-today"><h3>'
+            f'<span aria-hidden="true">{esc(TIER_ICONS["urgent"])}</span> Get a medical assessment today if</h3>'
+            '<p class="kit-muted">Same day, within hours: urgent care or an emergency department; no ambulance unless it '
+            "gets worse.</p>" + _ul(esc(x) for x in today) + '</div><div class="kit-help"><h3>'
+            f'<span aria-hidden="true">{esc(TIER_ICONS["see_doctor"])}</span> See a doctor within days if</h3>'
             + _ul(esc(x) for x in doctor) + "</div></div>")
     return _section("help", "When to get help", body)
 
@@ -431,20 +524,62 @@ _REFERENCES = (
 
 
 def sources_section(page: HandoutPage) -> Html:
-    """The short citations behind this assessment, then the full reference list."""
+    """The reference list (the citations behind this assessment are in :func:`clinician_section`)."""
+    body = '<ol class="kit-refs">' + "".join(f"<li>{esc(r)}</li>" for r in _REFERENCES) + "</ol>"
+    body += ('<p class="kit-muted">Thresholds marked as design choices in the kit\'s clinical reference are not '
+             "validated clinical standards.</p>")
+    return _section("sources", "Sources", body)
+
+
+def clinician_section(page: HandoutPage) -> Html:
+    """The "For clinicians" appendix: the ids, points and sources behind this assessment.
+
+    Tier id, rule set, flags with their ids, amber points, the reasons for the tier with their
+    sources (rule sections), every evidence entry with its points and source, trend and recheck
+    reason ids, confidence and the warnings with their codes: a collapsible appendix, open by default
+    (so it prints).
+    """
     a = page.assessment
+    d = a.to_dict() if hasattr(a, "to_dict") else dict(a)
+    rows = [("Tier id", f"<code>{esc(a.escalation)}</code> ({esc(TIER_TITLES[a.escalation])})")]
+    rule_set = d.get("rule_set")
+    if rule_set:
+        rows.append(("Rule set", esc(rule_set)))
+    flags = [f"{esc(flag_label(f))} <code>{esc(f)}</code>" for f in a.flags]
+    rows.append(("Flags", "; ".join(flags) if flags else "none"))
+    rows.append(("Amber points", esc(d.get("amber_points", 0))))
+    if d.get("trend"):
+        rows.append(("Trend", f"<code>{esc(d['trend'])}</code>"))
+    if d.get("recheck_reasons"):
+        rows.append(("Recheck reasons", ", ".join(f"<code>{esc(r)}</code>" for r in d["recheck_reasons"])))
+    if d.get("confidence"):
+        rows.append(("Confidence", esc(d["confidence"])))
+    if a.reassess_in_min:
+        rows.append(("Reassess in", f"{esc(a.reassess_in_min)} min"))
+    table = "".join(f'<tr><th scope="row">{esc(h)}</th><td>{body}</td></tr>' for h, body in rows)
+    body = f'<table class="kit-facts">{table}</table>'
+    reasons = [f"{esc(r['reason'])} <span class=\"kit-src\">({esc(r['source'])})</span>" for r in d.get("reasons", [])]
+    if reasons:
+        body += "<h3>Why this tier (rule sources)</h3>" + _ul(reasons)
+    evidence = [f"{esc(CAUSE_LABELS.get(c['cause'], c['cause']))} <code>{esc(c['cause'])}</code>, score {int(c['score'])}: "
+                + ("; ".join(f"{esc(e['finding'])} +{int(e['points'])} ({esc(e['source'])})" for e in c["evidence"])
+                   or "no evidence") for c in d["causes"]]
+    body += "<h3>Cause scores (evidence points and sources)</h3>" + _ul(evidence, "kit-evidence")
+    if a.warnings:
+        body += "<h3>Warnings (with codes)</h3>" + _ul(f"<code>{esc(w)}</code>" for w in a.warnings)
+    if a.missing:
+        body += "<p>Unknown fields that would most change the result: " + ", ".join(
+            f"<code>{esc(m)}</code>" for m in a.missing) + ".</p>"
     cited = []
     for c in a.causes:
         cited += [e["source"] for e in c["evidence"]]
     cited += [r["source"] for r in a.reasons]
-    cited = list(dict.fromkeys(s for s in cited if s))
-    body = ""
+    cited = list(dict.fromkeys(x for x in cited if x))
     if cited:
         body += "<p>Cited for this episode: " + esc("; ".join(cited)) + ".</p>"
-    body += '<ol class="kit-refs">' + "".join(f"<li>{esc(r)}</li>" for r in _REFERENCES) + "</ol>"
-    body += ('<p class="kit-muted">Thresholds marked as design choices in the kit\'s clinical reference are not '
-             "validated clinical standards.</p>")
-    return _section("sources", "Sources", body)
+    markup = (f'<section class="kit-section kit-clinicians"><details class="kit-clinicians-details" open>'
+              f"<summary><h2>For clinicians</h2></summary>{body}</details></section>")
+    return Html(markup, "For clinicians")
 
 
 def footer(page: HandoutPage) -> Html:

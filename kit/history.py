@@ -12,7 +12,7 @@ fixed words only, so nothing a person typed can reach plotly's text renderer.
 
 References
 ----------
-docs/reference/clinical-reference.md §9 (the four escalation tiers).
+docs/reference/clinical-reference.md §9 (the five escalation tiers).
 """
 
 from __future__ import annotations
@@ -24,25 +24,12 @@ import pandas as pd
 
 from kit.fields import FIELD_NAMES
 from kit.rules import CAUSES, TIERS
+from kit.words import CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_SHORT, TIER_TITLES
 
 __all__ = ["history_frame", "history_summary", "history_chart", "EPISODE_FIELDS"]
 
 #: An observation is an *episode* when one of these is recorded as present.
 EPISODE_FIELDS: tuple[str, ...] = ("tremor", "spasm")
-
-_TIER_WORDS = {"self_care": "Self-care", "monitor": "Monitor", "see_doctor": "See a doctor", "emergency": "Emergency"}
-
-
-def _labels() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """Cause labels, tier colours and tier titles shared with :mod:`kit.charts` (fallbacks if absent)."""
-    try:
-        from kit.charts import CAUSE_LABELS, TIER_COLORS, TIER_TITLES
-
-        return dict(CAUSE_LABELS), dict(TIER_COLORS), dict(TIER_TITLES)
-    except ImportError:  # pragma: no cover - kit.charts ships with the kit
-        colors = {"self_care": "#2e7d32", "monitor": "#f9a825", "see_doctor": "#ef6c00", "emergency": "#c62828"}
-        return {c: c.replace("_", " ") for c in CAUSES}, colors, dict(_TIER_WORDS)
-
 
 def _to_frame(data: Any) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
@@ -67,7 +54,7 @@ def history_frame(data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFr
     -------
     pandas.DataFrame
         Columns ``observed_at`` (datetime64, UTC, NaT if unknown), ``escalation``,
-        ``tier_level`` (0-3), ``top_cause`` (None when none), ``flags`` (";"-joined),
+        ``tier_level`` (0-4, the index in :data:`kit.rules.TIERS`), ``top_cause`` (None when none), ``flags`` (";"-joined),
         ``episode`` (trembling or spasm recorded), ``spasm``, ``tremor``, ``pain_score``.
         Rows with an unknown time keep their input order before the dated ones.
 
@@ -125,7 +112,6 @@ def history_summary(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, window_
         leading cause or None), ``sentences`` (list of str, fixed wording).
     """
     h = data if isinstance(data, pd.DataFrame) and "tier_level" in data.columns else history_frame(data)
-    cause_labels, _, tier_titles = _labels()
     n = len(h)
     dated = h["observed_at"].dropna()
     first = dated.min().date().isoformat() if len(dated) else None
@@ -151,19 +137,19 @@ def history_summary(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, window_
         span = f" from {first} to {last}" if first and last and first != last else (f" on {last}" if last else "")
         sentences.append(f"{plural(n, 'observation')} recorded{span}, {plural(len(episodes), 'episode')} of "
                          "trembling or spasm.")
-        tiers = ", ".join(f"{tier_titles.get(t, t).split(':')[0].lower()} {counts[t]}" for t in TIERS if counts[t])
-        sentences.append(f"Tiers: {tiers}.")
+        tiers = ", ".join(f"{TIER_SHORT[t].lower()} {counts[t]}" for t in reversed(TIERS) if counts[t])
+        sentences.append(f"How serious: {tiers}.")
         if len(dated):
             sentences.append(f"{plural(recent, 'episode')} in the {window_days} days up to the latest observation.")
         if common:
-            sentences.append(f"Most frequent leading cause: {cause_labels.get(common, common).lower()}.")
+            sentences.append(f"Most frequent leading cause: {CAUSE_LABELS.get(common, common).lower()}.")
     return {"n_observations": n, "n_episodes": len(episodes), "first": first, "last": last,
             "tier_counts": counts, "highest_tier": highest, "recent_episodes": recent, "common_cause": common,
             "sentences": sentences}
 
 
 def history_chart(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, height: int = 280):
-    """Tier of every observation over time; episodes drawn as filled markers.
+    """Tier of every observation over time: episodes as circles, checks without symptoms as small diamonds.
 
     Parameters
     ----------
@@ -181,31 +167,30 @@ def history_chart(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, height: i
     import plotly.graph_objects as go
 
     h = data if isinstance(data, pd.DataFrame) and "tier_level" in data.columns else history_frame(data)
-    cause_labels, colors, _ = _labels()
     h = h[h["observed_at"].notna()]
     when = h["observed_at"].dt.tz_convert(None)
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=when, y=h["tier_level"], mode="lines", line={"color": "#b0b0b0", "width": 1},
                              hoverinfo="skip", showlegend=False))
-    for flag, name, symbol in ((True, "episode (trembling or spasm)", "circle"), (False, "check without symptoms", "circle-open")):
+    for flag, name, symbol, size in ((True, "episode (trembling or spasm)", "circle", 12),
+                                     (False, "check without symptoms", "diamond", 9)):
         part = h[h["episode"] == flag]
         if part.empty:
             continue
-        cause = [cause_labels.get(c, "no leading cause") if c else "no leading cause" for c in part["top_cause"]]
+        cause = [CAUSE_LABELS.get(c, "no leading cause") if c else "no leading cause" for c in part["top_cause"]]
         fig.add_trace(go.Scatter(  # legend entry in neutral grey (the points are coloured by tier)
             x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
-            marker={"color": "#777" if flag else "rgba(0,0,0,0)", "size": 10, "symbol": symbol,
-                    "line": {"width": 1.5, "color": "#777"}}))
-        fig.add_trace(go.Scatter(
+            marker={"color": "#777", "size": size, "symbol": symbol, "line": {"width": 1, "color": "#333"}}))
+        fig.add_trace(go.Scatter(  # every marker has a dark outline, so light tier colours stay visible on white
             x=part["observed_at"].dt.tz_convert(None), y=part["tier_level"], mode="markers", name=name, showlegend=False,
-            marker={"color": [colors[t] for t in part["escalation"]], "size": 11 if flag else 9, "symbol": symbol,
-                    "line": {"width": 1.5 if not flag else 0.5, "color": [colors[t] for t in part["escalation"]] if not flag else "#333"}},
-            customdata=[[_TIER_WORDS[t], c] for t, c in zip(part["escalation"], cause, strict=True)],
+            marker={"color": [TIER_COLORS[t] for t in part["escalation"]], "size": size, "symbol": symbol,
+                    "line": {"width": 1, "color": "#333"}},
+            customdata=[[f"{TIER_ICONS[t]} {TIER_TITLES[t]}", c] for t, c in zip(part["escalation"], cause, strict=True)],
             hovertemplate="%{x|%d %b %Y %H:%M}<br>%{customdata[0]}<br>leading cause: %{customdata[1]}<extra></extra>",
         ))
     fig.update_layout(
         height=height, template="plotly_white", margin={"l": 10, "r": 10, "t": 10, "b": 30},
-        yaxis={"tickvals": list(range(len(TIERS))), "ticktext": [_TIER_WORDS[t] for t in TIERS],
+        yaxis={"tickvals": list(range(len(TIERS))), "ticktext": [TIER_SHORT[t] for t in TIERS],
                "range": [-0.5, len(TIERS) - 0.5], "fixedrange": True, "title": None},
         xaxis={"title": None}, legend={"orientation": "h", "y": -0.18, "x": 0},
         hovermode="closest",

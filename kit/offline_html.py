@@ -64,10 +64,11 @@ body.kit-page main { max-width: 680px; margin: 0 auto; background: #fff; padding
 .kit-tier { border-left: 10px solid #888; background: #f5f5f5; padding: .6em 1em; border-radius: 4px; margin: .6em 0; }
 .kit-tier p { margin: .2em 0; }
 .kit-tier-title { font-size: 1.25em; font-weight: 700; }
-.kit-tier-self_care { border-color: #2e7d32; background: #e8f5e9; }
-.kit-tier-monitor { border-color: #f9a825; background: #fff8e1; }
-.kit-tier-see_doctor { border-color: #ef6c00; background: #fff3e0; }
-.kit-tier-emergency { border-color: #c62828; background: #ffebee; }
+.kit-tier-self_care { border-color: #009E73; background: #D1EEE6; }
+.kit-tier-monitor { border-color: #F0E442; background: #FCFADD; }
+.kit-tier-see_doctor { border-color: #56B4E9; background: #E1F2FB; }
+.kit-tier-urgent { border-color: #D55E00; background: #F7E2D1; }
+.kit-tier-emergency { border-color: #B2182B; background: #F1D5D9; }
 table.kit-facts { border-collapse: collapse; width: 100%; font-size: .95em; }
 table.kit-facts th { text-align: left; vertical-align: top; width: 28%; padding: .3em .6em .3em 0; color: var(--kit-muted);
   font-weight: 600; }
@@ -85,7 +86,10 @@ ul.kit-evidence { font-size: .9em; margin-top: .1em; }
 .kit-two { display: grid; grid-template-columns: 1fr 1.4fr; gap: 1.2em; }
 .kit-tip { background: #e3f2fd; padding: .4em .7em; border-radius: 4px; }
 .kit-help { border: 1px solid var(--kit-line); border-radius: 4px; padding: .2em .8em .5em; margin: .5em 0; }
-.kit-help-now { border-color: #c62828; background: #fff5f5; }
+.kit-help-now { border-color: #B2182B; background: #fff5f5; }
+.kit-help-today { border-color: #D55E00; background: #fff8f3; }
+.kit-clinicians summary { cursor: pointer; } .kit-clinicians summary h2 { display: inline; }
+.kit-clinicians code { overflow-wrap: anywhere; word-break: break-word; }
 .kit-recheck { font-weight: 600; }
 ol.kit-refs { font-size: .85em; }
 .kit-footer { margin-top: 1.5em; border-top: 2px solid var(--kit-line); padding-top: .6em; font-size: .9em; }

@@ -2,6 +2,9 @@
 
 Used by ``notebooks/02-team-log.ipynb``. Scoring is :func:`kit.assess_frame` (the same
 rules as :func:`kit.assess`, vectorised); this module only joins, filters and counts.
+The frames keep the contract's ids (for scripts); :func:`athlete_table`,
+:func:`recurrent_table` and the explorer show the same in words (:mod:`kit.words`), with
+blanks for unknown and no index. Tiers are counted and listed by rank, all five of them.
 
 References
 ----------
@@ -19,9 +22,11 @@ from typing import Any
 import pandas as pd
 
 from kit.rules import TIERS
+from kit.tables import Table
+from kit.words import CAUSE_LABELS, TIER_ICONS, TIER_ORDER, TIER_SHORT, flags_text, tier_label
 
 __all__ = ["sample_log_path", "load_team_log", "score_log", "filter_log", "recurrent_athletes", "log_summary",
-           "athlete_summary", "TeamLogExplorer"]
+           "athlete_summary", "athlete_table", "recurrent_table", "log_table", "TeamLogExplorer"]
 
 
 def sample_log_path() -> Path:
@@ -62,9 +67,23 @@ def score_log(df: pd.DataFrame, *, progress: bool | str = True) -> pd.DataFrame:
 
 
 def filter_log(scored: pd.DataFrame, athletes: Iterable[str] | None = None, start: date | str | None = None,
-               end: date | str | None = None) -> pd.DataFrame:
-    """Rows of the chosen athletes between two dates (inclusive; ``None`` = no limit)."""
+               end: date | str | None = None, min_tier: str | None = None) -> pd.DataFrame:
+    """Rows of the chosen athletes between two dates (inclusive; ``None`` = no limit), at ``min_tier`` or above.
+
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        Output of :func:`score_log`.
+    athletes : iterable of str, optional
+        Athlete ids; empty or ``None`` = all.
+    start, end : date or str, optional
+        First and last day (inclusive).
+    min_tier : str, optional
+        A tier id: keep rows of this tier or a higher one (``"urgent"`` keeps urgent and emergency).
+    """
     keep = pd.Series(True, index=scored.index)
+    if min_tier is not None:
+        keep &= scored["tier_rank"] >= TIERS.index(min_tier)
     chosen = list(athletes or [])
     if chosen:
         keep &= scored["athlete_id"].isin(chosen)
@@ -110,16 +129,52 @@ def athlete_summary(scored: pd.DataFrame) -> pd.DataFrame:
     return counts.reset_index()
 
 
+def athlete_table(scored: pd.DataFrame) -> Table:
+    """:func:`athlete_summary` for people: tier columns named in words (highest first), causes in words, no index."""
+    s = athlete_summary(scored)
+    out = pd.DataFrame({"athlete": s["athlete_id"], "observations": s["observations"]})
+    for t in reversed(TIERS):
+        out[f"{TIER_ICONS[t]} {TIER_SHORT[t]}"] = s[t]
+    out["most frequent leading cause"] = [CAUSE_LABELS.get(c, "") if isinstance(c, str) else "" for c in s["usual_cause"]]
+    return Table(out)
+
+
+def recurrent_table(scored: pd.DataFrame) -> Table:
+    """:func:`recurrent_athletes` for people: dates, counts and the highest tier in words, no index."""
+    r = recurrent_athletes(scored)
+    out = pd.DataFrame({
+        "athlete": r["athlete_id"], "times flagged": r["flagged"], "first": r["first"], "last": r["last"],
+        "all observations": r["observations"],
+        "highest level": [tier_label(t) if isinstance(t, str) else "" for t in r["highest_tier"]],
+    })
+    return Table(out, caption="" if len(out) else "No athlete has recurring episodes despite prevention.")
+
+
+def log_table(rows: pd.DataFrame, limit: int = 50) -> Table:
+    """The latest ``limit`` rows of a scored log for people: when, athlete, level, leading cause, signs, notes."""
+    shown = rows.sort_values("when", ascending=False, kind="stable").head(limit)
+    out = pd.DataFrame({
+        "when": shown["when"], "athlete": shown["athlete_id"],
+        "level": [tier_label(t) if isinstance(t, str) else "" for t in shown["escalation"]],
+        "leading cause": [CAUSE_LABELS.get(c, "") if isinstance(c, str) else "" for c in shown["top_cause"]],
+        "signs": [flags_text(f) for f in shown["flags"]],
+    })
+    if "notes" in shown:
+        out["notes"] = shown["notes"].tolist()
+    return Table(out)
+
+
 def log_summary(scored: pd.DataFrame) -> str:
-    """A few deterministic lines: size, dates, tiers, flags (a notebook's checked output)."""
+    """A few deterministic lines in words: size, dates, every tier by rank (highest first), signs (a checked output)."""
     tiers = scored["escalation"].value_counts().reindex(list(TIERS), fill_value=0)
     flags = scored["flags"].fillna("").str.split(";").explode()
-    flags = flags[flags != ""].value_counts().sort_index()
+    flags = flags[flags != ""].value_counts()
+    flags = sorted(((flags_text(f), int(n)) for f, n in flags.items()), key=lambda x: (-x[1], x[0]))
     lines = [
         f"{len(scored)} observations of {scored['athlete_id'].nunique()} athletes, "
         f"{scored['when'].min():%Y-%m-%d} to {scored['when'].max():%Y-%m-%d}",
-        "tiers: " + ", ".join(f"{t} {int(n)}" for t, n in tiers.items()),
-        "flags: " + ", ".join(f"{f} {int(n)}" for f, n in flags.items()),
+        "How serious: " + ", ".join(f"{TIER_SHORT[t].lower()} {int(tiers[t])}" for t in reversed(TIERS)),
+        "Signs recorded: " + (", ".join(f"{f} {n}" for f, n in flags) or "none"),
     ]
     return "\n".join(lines)
 
@@ -136,8 +191,9 @@ class TeamLogExplorer:
     ----------
     widget : ipywidgets.Box
         Display it.
-    athletes, start, end : ipywidgets widgets
-        The filters (DOM classes ``kit-filter-athletes``, ``kit-filter-start``, ``kit-filter-end``).
+    athletes, start, end, level : ipywidgets widgets
+        The filters (DOM classes ``kit-filter-athletes``, ``kit-filter-start``, ``kit-filter-end``,
+        ``kit-filter-level``: the lowest tier shown, any of the five).
     """
 
     def __init__(self, scored: pd.DataFrame) -> None:
@@ -150,20 +206,24 @@ class TeamLogExplorer:
         lo, hi = scored["when"].min().date(), scored["when"].max().date()
         self.start = widgets.DatePicker(description="From", value=lo).add_class("kit-filter-start")
         self.end = widgets.DatePicker(description="To", value=hi).add_class("kit-filter-end")
+        self.level = widgets.Dropdown(options=[("any level", None), *((f"{tier_label(t)} or higher" if t != TIER_ORDER[-1]
+                                                                       else tier_label(t), t) for t in TIERS[1:])],
+                                      value=None, description="Show", layout=widgets.Layout(width="24em"),
+                                      style={"description_width": "initial"}).add_class("kit-filter-level")
         self.count = widgets.HTML()
         self.chart = widgets.Output().add_class("kit-timeline")
         self.table = widgets.Output().add_class("kit-log-table")
-        for w in (self.athletes, self.start, self.end):
+        for w in (self.athletes, self.start, self.end, self.level):
             w.observe(lambda _c: self.update(), names="value")
         hint = widgets.HTML("<small>No athlete selected = all. Ctrl/Cmd-click to choose several.</small>")
         self.widget = widgets.VBox([widgets.HBox([widgets.VBox([self.athletes, hint]), widgets.VBox([self.start, self.end,
-                                                                                                    self.count])]),
+                                                                                                    self.level, self.count])]),
                                     self.chart, self.table])
         self.update()
 
     def current(self) -> pd.DataFrame:
         """The rows the filters select."""
-        return filter_log(self.scored, self.athletes.value, self.start.value, self.end.value)
+        return filter_log(self.scored, self.athletes.value, self.start.value, self.end.value, self.level.value)
 
     def update(self) -> None:
         """Redraw the timeline and the table for the current filters."""
@@ -177,10 +237,9 @@ class TeamLogExplorer:
             return
         fig = tier_timeline(rows, title="Timeline of the selected athletes")
         self.chart.outputs = ({"output_type": "display_data", "metadata": {}, "data": mimebundle(fig)},)
-        cols = ["when", "athlete_id", "escalation", "top_cause", "flags", "notes"]
-        shown = rows[[c for c in cols if c in rows]].sort_values("when", ascending=False).head(50)
+        table = log_table(rows)
         self.table.outputs = ({"output_type": "display_data", "metadata": {},
-                               "data": {"text/html": shown.to_html(index=False, na_rep=""), "text/plain": shown.to_string()}},)
+                               "data": {"text/html": table._repr_html_(), "text/plain": repr(table)}},)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)

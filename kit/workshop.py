@@ -21,14 +21,30 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kit.assessment import assess
-from kit.charts import CAUSE_LABELS, TIER_COLORS, TIER_TITLES
 from kit.fields import FIELDS
 from kit.rules import CAUSES, TIERS
+from kit.words import ACTION_LABELS, CAUSE_LABELS, TERMS, TIER_COLORS, TIER_MEANINGS, flags_text, plain_reasons, tier_label
 
-__all__ = ["WorkshopQuiz", "answer_key", "answer_key_frame", "answer_key_fingerprint", "answer_key_summary", "case_facts"]
+__all__ = ["WorkshopQuiz", "answer_key", "answer_key_frame", "answer_key_fingerprint", "answer_key_summary", "case_facts",
+           "case_title", "glossary_html"]
 
 _PICK = "pick"
 _NONE = "none"
+_NOT_FACTS = ("athlete_id", "observed_at", "blood_glucose_unit", "episode_id", "notes")
+
+
+def _assess_case(case: Mapping[str, Any]) -> Any:
+    """The kit's assessment of a case: its observation, with the earlier checks of the episode when it has them."""
+    history = case.get("history")
+    if history:
+        return assess(case["observation"], history=history)
+    return assess(case["observation"])
+
+
+def _clock(value: Any) -> str:
+    """``2025-06-14T09:15:00+00:00`` -> ``09:15`` (the time of a check, as a trainer reads it)."""
+    text = str(value or "")
+    return text[11:16] if len(text) >= 16 and text[10] == "T" else text
 
 
 def _esc(x: Any) -> str:
@@ -39,10 +55,12 @@ def case_facts(observation: Mapping[str, Any]) -> list[str]:
     """The observation in words, one fact per line, in form order (what a student is given)."""
     out = []
     for name, spec in FIELDS.items():
-        if name not in observation or observation[name] is None or name in ("athlete_id", "observed_at", "blood_glucose_unit"):
+        if name not in observation or observation[name] is None or name in _NOT_FACTS:
             continue
         v = observation[name]
-        if spec.kind == "bool":
+        if isinstance(v, list | tuple):
+            text = "; ".join(ACTION_LABELS.get(str(x), str(x).replace("_", " ")).lower() for x in v) or "none"
+        elif spec.kind == "bool":
             text = "yes" if v else "no"
         elif name == "blood_glucose":
             text = f"{v:g} {observation.get('blood_glucose_unit', '')}".strip()
@@ -52,11 +70,41 @@ def case_facts(observation: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def case_title(case: Mapping[str, Any], number: int) -> str:
+    """A neutral title for a case card: its number and the run, never the case id (which names the answer).
+
+    Examples
+    --------
+    >>> case_title({"id": "pub-02-low-glucose", "observation": {"intensity": "moderate", "run_distance_km": 22,
+    ...             "ambient_temp_c": 11}}, 2)
+    'Case 2: moderate run, 22 km, air 11 °C'
+    """
+    o = case.get("observation", {})
+    parts = []
+    if o.get("intensity"):
+        parts.append(f"{o['intensity']} run")
+    if isinstance(o.get("run_distance_km"), int | float):
+        parts.append(f"{o['run_distance_km']:g} km")
+    elif isinstance(o.get("run_duration_min"), int | float):
+        parts.append(f"{o['run_duration_min']:g} min")
+    if isinstance(o.get("ambient_temp_c"), int | float):
+        parts.append(f"air {o['ambient_temp_c']:g} °C")
+    if case.get("history"):
+        parts.append("with earlier checks")
+    return f"Case {number}: {', '.join(parts)}" if parts else f"Case {number}"
+
+
+def glossary_html(terms: Mapping[str, str] | None = None) -> str:
+    """The terms of the case notes explained once (EAMC, EAH, ...), as a collapsible list."""
+    items = "".join(f"<li><b>{_esc(k)}</b>: {_esc(v)}</li>" for k, v in (terms or TERMS).items())
+    return f"<details class='kit-quiz-terms'><summary>Terms used in the case notes</summary><ul>{items}</ul></details>"
+
+
 def answer_key(cases: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The kit's answer for every case: ``id``, ``escalation``, ``top_cause``, ``flags``."""
     out = []
     for c in cases:
-        a = assess(c["observation"])
+        a = _assess_case(c)
         out.append({"id": c["id"], "escalation": a.escalation, "top_cause": a.top_cause, "flags": list(a.flags)})
     return out
 
@@ -106,25 +154,40 @@ class _Card:
 
         self.case = case
         self.quiz = quiz
-        self.assessment = assess(case["observation"])
+        self.assessment = _assess_case(case)
         facts = "".join(f"<li>{_esc(f)}</li>" for f in case_facts(case["observation"]))
-        head = widgets.HTML(f"<h4 style='margin:4px 0'>Case {number}: {_esc(case['id'])}</h4>"
-                            f"<p>{_esc(case.get('story', ''))}</p><details><summary>Findings</summary><ul>{facts}</ul></details>")
-        self.tier = widgets.Dropdown(options=[("pick a tier", _PICK), *((f"{t}: {TIER_TITLES[t]}", t) for t in TIERS)],
-                                     value=_PICK, description="Tier", layout=widgets.Layout(width="24em")).add_class("kit-quiz-tier")
+        earlier = "".join(
+            f"<li>check {i} ({_esc(_clock(h.get('observed_at')) or 'time not recorded')}): "
+            + _esc("; ".join(case_facts(h))) + "</li>" for i, h in enumerate(case.get("history") or (), 1))
+        earlier = f"<details><summary>Earlier checks in this episode</summary><ul>{earlier}</ul></details>" if earlier else ""
+        now = f" (now, {_esc(_clock(case['observation'].get('observed_at')))})" if case.get("history") else ""
+        head = widgets.HTML(f"<h4 style='margin:4px 0'>{_esc(case_title(case, number))}</h4>"
+                            f"<p>{_esc(case.get('story', ''))}</p>{earlier}"
+                            f"<details><summary>Findings{now}</summary><ul>{facts}</ul></details>")
+        self.tier = widgets.Dropdown(options=[("pick a tier", _PICK), *((tier_label(t), t) for t in TIERS)],
+                                     value=_PICK, description="Tier", layout=widgets.Layout(width="26em")).add_class("kit-quiz-tier")
         self.cause = widgets.Dropdown(options=[("pick a cause", _PICK), *((CAUSE_LABELS[c], c) for c in CAUSES),
                                                ("none of the four leads", _NONE)],
-                                      value=_PICK, description="Cause", layout=widgets.Layout(width="24em")).add_class("kit-quiz-cause")
-        self.reveal_button = widgets.Button(description="Reveal the kit's answer", icon="eye").add_class("kit-quiz-reveal")
+                                      value=_PICK, description="Cause", layout=widgets.Layout(width="26em")).add_class("kit-quiz-cause")
+        self.reveal_button = widgets.Button(description="Reveal the kit's answer", icon="eye", tooltip="Reveal the kit's answer",
+                                            layout=widgets.Layout(width="auto", min_width="16em")).add_class("kit-quiz-reveal")
         self.result = widgets.HTML().add_class("kit-quiz-answer")
         self.reveal_button.on_click(lambda _b: self.reveal())
         self.revealed = False
-        self.widget = widgets.VBox([head, widgets.HBox([self.tier, self.cause]), self.reveal_button, self.result],
+        self.widget = widgets.VBox([head, widgets.HBox([self.tier, self.cause], layout=widgets.Layout(flex_flow="row wrap")),
+                                    self.reveal_button, self.result],
                                    layout=widgets.Layout(border="1px solid #ddd", padding="6px", margin="6px 0"))
 
     def right(self) -> tuple[bool, bool]:
         a = self.assessment
         return self.tier.value == a.escalation, self.cause.value == (a.top_cause or _NONE)
+
+    def picks(self) -> tuple[str, str]:
+        """The student's picks in words (tier, cause), as shown beside the kit's answer."""
+        tier = tier_label(self.tier.value) if self.tier.value in TIERS else "no tier picked"
+        cause = (CAUSE_LABELS[self.cause.value] if self.cause.value in CAUSE_LABELS
+                 else "none of the four leads" if self.cause.value == _NONE else "no cause picked")
+        return tier, cause
 
     def reveal(self) -> None:
         a = self.assessment.to_dict()
@@ -133,20 +196,34 @@ class _Card:
         self.tier.disabled = self.cause.disabled = self.reveal_button.disabled = True
 
         def mark(ok: bool) -> str:
-            return "<b style='color:#2e7d32'>right</b>" if ok else "<b style='color:#c62828'>not quite</b>"
+            return "<b style='color:#1b5e20'>✓ right</b>" if ok else "<b style='color:#b71c1c'>✗ not quite</b>"
 
+        pick_tier, pick_cause = self.picks()
         lead = CAUSE_LABELS[a["top_cause"]] if a["top_cause"] else "none of the four causes leads"
         evidence = "".join(
             f"<li><b>{_esc(CAUSE_LABELS[c['cause']])}</b> ({c['score']}): "
             + "; ".join(f"{_esc(e['finding'])} +{e['points']} <i>({_esc(e['source'])})</i>" for e in c["evidence"])
             + "</li>" for c in a["causes"] if c["evidence"])
-        reasons = "".join(f"<li>{_esc(r['reason'])} <i>({_esc(r['source'])})</i></li>" for r in a["reasons"])
+        reasons = "".join(f"<li>{_esc(r)}</li>" for r in plain_reasons([r["reason"] for r in a.get("reasons", [])],
+                                                                         a.get("amber_points", 0)))
+        rules = "".join(f"<li>{_esc(r['reason'])} <i>({_esc(r['source'])})</i></li>" for r in a.get("reasons", []))
+        rules += f"<li>amber points: {_esc(a.get('amber_points', 0))}; flags: {_esc(', '.join(a['flags']) or 'none')}</li>"
+        signs = flags_text(a["flags"])
         color = TIER_COLORS[a["escalation"]]
+        cell = "style='padding:2px 10px 2px 0;text-align:left;vertical-align:top'"
         self.result.value = (
-            f"<div style='border-left:6px solid {color};padding-left:8px'>"
-            f"<p>Tier: <b>{a['escalation']}</b> ({_esc(TIER_TITLES[a['escalation']])}): {mark(tier_ok)}<br>"
-            f"Leading cause: <b>{_esc(lead)}</b>: {mark(cause_ok)}</p>"
-            f"<p><b>Why this tier</b></p><ul>{reasons}</ul><p><b>Evidence</b></p><ul>{evidence or '<li>none</li>'}</ul>"
+            f"<div style='border-left:8px solid {color};padding-left:8px'>"
+            f"<table style='border-collapse:collapse'><thead><tr><th {cell}></th><th {cell}>Your pick</th>"
+            f"<th {cell}>The kit's answer</th><th {cell}></th></tr></thead><tbody>"
+            f"<tr><th {cell}>Tier</th><td {cell}>{_esc(pick_tier)}</td><td {cell}><b>{_esc(tier_label(a['escalation']))}</b>"
+            f"</td><td {cell}>{mark(tier_ok)}</td></tr>"
+            f"<tr><th {cell}>Leading cause</th><td {cell}>{_esc(pick_cause)}</td><td {cell}><b>{_esc(lead)}</b></td>"
+            f"<td {cell}>{mark(cause_ok)}</td></tr></tbody></table>"
+            f"<p>{_esc(TIER_MEANINGS[a['escalation']])}</p>"
+            + (f"<p><b>Signs the kit noted</b>: {_esc(signs)}</p>" if signs else "")
+            + f"<p><b>Why this tier</b></p><ul>{reasons or '<li>no danger or warning sign recorded</li>'}</ul>"
+            f"<p><b>Evidence</b> (points and sources)</p><ul>{evidence or '<li>none</li>'}</ul>"
+            f"<details><summary>The rules behind it (ids, amber points, rule sources)</summary><ul>{rules}</ul></details>"
             f"<p><b>Case notes</b>: {_esc(self.case.get('why', ''))}</p></div>")
         self.quiz.update_score()
 
@@ -172,7 +249,8 @@ class WorkshopQuiz:
 
         self.cards = [_Card(self, i + 1, c) for i, c in enumerate(cases)]
         self.score_html = widgets.HTML().add_class("kit-quiz-score")
-        self.widget = widgets.VBox([*(c.widget for c in self.cards), self.score_html])
+        self.terms = widgets.HTML(glossary_html())
+        self.widget = widgets.VBox([self.terms, *(c.widget for c in self.cards), self.score_html])
         self.update_score()
 
     def answer(self, case_id: str, tier: str, cause: str | None) -> tuple[bool, bool]:

@@ -4,7 +4,8 @@
     .venv/bin/python notebooks/make_notebooks.py 01-triage  # one
     .venv/bin/python notebooks/make_notebooks.py instructor/03-workshop-answer-key
 
-Cells only import, call and display: all logic is in ``kit/``. Each notebook is executed
+Cells only import, call and display: all logic is in ``kit/``. ``05-scripting`` holds the
+Python examples that used to sit under the triage form. Each notebook is executed
 with nbclient (with ``KIT_STORE`` pointing at a throw-away store), then stripped: cells
 whose first line is ``# NBVAL_CHECK_OUTPUT`` keep their outputs and execution counts (nbval
 compares them, so a change in scoring fails ``pytest``); every other cell is saved without
@@ -50,47 +51,30 @@ NOTEBOOKS: dict[str, list[nbformat.NotebookNode]] = {
         md("""
 # Triage: trembling or spasming legs after a run
 
-Fill in what you know and leave the rest on **?**: unknown is never treated as "no".
-Red flags come first, then symptoms, the run, measurements.
+Fill in what you know and leave the rest on **?**: unknown is never read as "no". Danger signs
+come first, then symptoms, the run, measurements.
 
-The panel updates as you type: the **tier** (self-care, monitor, see a doctor, emergency),
-**what to do now**, **what not to do**, **when to reassess** (as a clock time), the likely
-**causes** (hover a bar for each finding and its points) and the **unknowns that would most
-change the answer**. **Save to log** stores the observation with the assessment shown;
-**Clear** resets the form (**Undo clear** puts it back). An unsaved form is kept as a draft:
-after a restart press **Restore unsaved form** (or **Discard it**). Write numbers without
-thousands separators: "1,500" is asked back ("write 1500 or 1.5"); "5,4" is 5.4.
+The panel follows every change: **how serious** it is (five levels, from self-care to emergency:
+see the table at the end), **what to do now** and **what not to do**, **when to recheck** (a clock
+time), the likely **causes**, and the **unknowns** that would most change the answer.
+**Save to log** stores the observation with the assessment shown; **Clear** empties the form
+(**Undo clear** brings it back). An unsaved form is kept as a draft and offered back after a
+restart. Write numbers without thousands separators: "1500", not "1,500"; "5,4" is read as 5.4.
 """),
-        md("In JupyterLab: **Run > Run All Cells**, then use the form below the first code cell.", LAB_ONLY),
+        md("In JupyterLab: **Run > Run All Cells**, then use the form below the first code cell. "
+           "Filling the form from Python: `05-scripting.ipynb` and `docs/notebooks.md`.", LAB_ONLY),
         code("""
 from kit.widgets import TriageForm, open_store
 
 form = TriageForm(store=open_store())
 form
 """),
-        md("""
-## Scripting the form
-
-The form is a Python object (`form.inputs[field].value`, `form.assessment`, `form.save()`).
-The cells below fill a second form with teaching case 2 at a fixed clock, then tick
-"confused". nbval checks their printed output, so a change in scoring fails the notebook test.
-""", LAB_ONLY),
+        md("## What the five levels mean", LAB_ONLY),
         code(f"""
 {CHECK}
-from datetime import datetime
+from kit.tables import tier_legend
 
-from kit.demo import load_cases
-from kit.widgets import summary_text
-
-case = next(c for c in load_cases() if c["id"] == "pub-02-fasted-long-run-low-glucose-mmol")
-example = TriageForm(now=lambda: datetime(2026, 5, 1, 14, 17), drafts=False, disclaimer=False)
-example.set_values(case["observation"])
-print(summary_text(example.assessment, now=example.now()))
-""", LAB_ONLY),
-        code(f"""
-{CHECK}
-example.inputs["confusion"].value = "yes"  # what a click on "yes" does
-print(summary_text(example.assessment, now=example.now()))
+tier_legend()
 """, LAB_ONLY),
     ],
     "02-team-log": [
@@ -98,8 +82,9 @@ print(summary_text(example.assessment, now=example.now()))
 # Team log: a season of observations
 
 The sample season (`data/sample-team-log.csv`) is synthetic: about 300 observations of 15
-made-up athletes. Every row is scored with `kit.assess_frame` (the same rules as the triage
-form, vectorised); a progress bar shows while it works.
+made-up athletes. Every row is scored with the same rules as the triage form, all at once; a
+progress bar shows while it works. Tables and charts name the five levels and the signs in
+words; an empty cell means "not recorded".
 
 To look at your own log (what "Save to log" stored) instead, replace `log = load_team_log()` with
 `log = open_store().frame()` (`from kit.widgets import open_store`).
@@ -107,7 +92,7 @@ To look at your own log (what "Save to log" stored) instead, replace `log = load
         code(DISCLAIMER_CELL),
         code("""
 from kit.charts import tier_counts_chart, tier_timeline, use_notebook_renderer
-from kit.teamlog import TeamLogExplorer, athlete_summary, load_team_log, log_summary, recurrent_athletes, score_log
+from kit.teamlog import TeamLogExplorer, athlete_table, load_team_log, log_summary, recurrent_table, score_log
 
 use_notebook_renderer()
 log = load_team_log()
@@ -117,27 +102,29 @@ scored = score_log(log)
 {CHECK}
 print(log_summary(scored))
 """),
-        md("## Tiers over time"),
+        md("## How serious, month by month"),
         code("tier_counts_chart(scored)"),
-        md("## Per-athlete timelines\n\nOne row per athlete, one dot per observation, coloured (and sized) by tier. "
-           "Hover a dot for the leading cause and flags."),
+        md("## Per-athlete timelines\n\nOne row per athlete, one marker per observation; colour, size and shape "
+           "show the level. Hover a marker for the leading cause and the signs noted."),
         code("tier_timeline(scored)"),
+        md("## Per athlete\n\nHow many observations each athlete has at each level (most serious first), and the "
+           "leading cause they had most often."),
         code(f"""
 {CHECK}
-athlete_summary(scored)
+athlete_table(scored)
 """),
         md("""
-## Recurrent episodes despite prevention
+## Episodes that keep coming back despite prevention
 
 The source article: spasms that keep coming back although the athlete warms up, stretches and
-hydrates need a doctor (mineral or nerve disorders). These athletes had observations flagged
-`recurrent_despite_prevention`:
+drinks sensibly need a doctor (a mineral or nerve problem may be behind them). These athletes had
+observations where that was the case:
 """),
         code(f"""
 {CHECK}
-recurrent_athletes(scored)
+recurrent_table(scored)
 """),
-        md("## Filter by athlete and date"),
+        md("## Filter by athlete, date and level"),
         code("TeamLogExplorer(scored)"),
     ],
     "03-workshop-cases": [
@@ -145,9 +132,11 @@ recurrent_athletes(scored)
 # Workshop: post-run tremor and spasm cases
 
 For physiotherapy students. Read each case, open **Findings**, pick the **tier** you would
-choose and the **leading cause**, then press **Reveal the kit's answer** to see the kit's
-tier, its reasons, the evidence behind every cause score (with sources) and the case notes.
-Your score is at the end. The kit is a teaching tool: discuss where you disagree with it.
+choose (five levels: self-care, treat and recheck, see a doctor in the next days, medical
+assessment today, emergency) and the **leading cause**, then press **Reveal the kit's answer**.
+Your pick is shown beside the kit's tier and cause, with its reasons, the evidence behind every
+cause score (with sources) and the case notes. Terms such as EAMC are explained at the top of the
+quiz. Your score is at the end. The kit is a teaching tool: discuss where you disagree with it.
 """),
         code(DISCLAIMER_CELL),
         code("""
@@ -206,21 +195,19 @@ print(answer_key_summary(cases))
 # Thresholds: every clinical number, with its source
 
 Rendered from `kit/thresholds.py`, the kit's one source of clinical numbers (the rules, the
-advice and this notebook all read it). Status: **confirmed** (primary source), **secondary**
-(secondary summary of the named source), **design** (the kit's own choice; needs clinical sign-off).
+advice and this notebook all read it). Numbers are written as in the reference (70, 38.9), with
+the whole meaning of each. Status: **confirmed** (primary source), **secondary** (secondary
+summary of the named source), **design** (the kit's own choice; needs clinical sign-off).
 """),
         code(DISCLAIMER_CELL),
         code(f"""
 {CHECK}
-import pandas as pd
+from kit.tables import thresholds_for_people
 
-from kit.thresholds import thresholds_table
-
-pd.set_option("display.max_rows", 100)
-thresholds_table()
+thresholds_for_people()
 """),
         code("""
-from kit.charts import band_sources_table, body_mass_bands, core_temp_bands, glucose_bands, spasm_duration_bands, use_notebook_renderer
+from kit.charts import band_sources_for_people, body_mass_bands, core_temp_bands, glucose_bands, spasm_duration_bands, use_notebook_renderer
 
 use_notebook_renderer()
 """),
@@ -229,25 +216,54 @@ use_notebook_renderer()
         code("glucose_bands(\"mmol/L\")"),
         code(f"""
 {CHECK}
-band_sources_table("glucose")
+band_sources_for_people("glucose")
 """),
         md("## Body-mass change during the run"),
         code("body_mass_bands()"),
         code(f"""
 {CHECK}
-band_sources_table("body_mass")
+band_sources_for_people("body_mass")
 """),
         md("## Spasm duration"),
         code("spasm_duration_bands()"),
         code(f"""
 {CHECK}
-band_sources_table("spasm_duration")
+band_sources_for_people("spasm_duration")
 """),
         md("## Core temperature"),
         code("core_temp_bands()"),
         code(f"""
 {CHECK}
-band_sources_table("core_temp")
+band_sources_for_people("core_temp")
+"""),
+    ],
+    "05-scripting": [
+        md("""
+# Scripting the triage form
+
+For developers and staff who want to drive the form from Python (tests, demonstrations, batch
+checks). The form is a Python object: `form.inputs[field].value`, `form.set_values({...})`,
+`form.assessment`, `form.save()`. The cells below fill a form with a teaching case at a fixed
+clock, print the panel in words, then tick "confused". nbval checks their printed output, so a
+change in scoring fails the notebook test. More: `docs/notebooks.md`.
+"""),
+        code(DISCLAIMER_CELL),
+        code(f"""
+{CHECK}
+from datetime import datetime
+
+from kit.demo import load_cases
+from kit.widgets import TriageForm, summary_text
+
+case = next(c for c in load_cases() if c["id"] == "pub-02-fasted-long-run-low-glucose-mmol")
+example = TriageForm(now=lambda: datetime(2026, 5, 1, 14, 17), drafts=False, disclaimer=False)
+example.set_values(case["observation"])
+print(summary_text(example.assessment, now=example.now()))
+"""),
+        code(f"""
+{CHECK}
+example.inputs["confusion"].value = "yes"  # what a click on "yes" does
+print(summary_text(example.assessment, now=example.now()))
 """),
     ],
 }

@@ -177,7 +177,7 @@ def test_handout_opens_offline_draws_the_chart_and_runs_no_injected_script(brows
         page.wait_for_selector(".js-plotly-plot .plotly svg.main-svg", timeout=15000)
         n_obs = sum(1 for r in team["records"] if r["athlete_id"] == CHOSEN)
         assert page.locator(".js-plotly-plot .scatterlayer .point").count() == n_obs
-        expected = handout_sections._TIER_WORDS[assess(team["latest"]).escalation][0]
+        expected = handout_sections.tier_title(assess(team["latest"]).escalation)
         assert page.locator(".kit-tier-title").inner_text().strip() == expected
         assert XSS_NOTE in page.locator(".kit-note").inner_text()  # shown as text
         assert page.locator(".kit-note script, .kit-note img").count() == 0

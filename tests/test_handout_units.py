@@ -72,7 +72,7 @@ def test_prepare_refuses_two_athletes():
 def test_latest_observation_is_the_episode_whatever_the_input_order():
     page = h.prepare([_obs(observed_at="2026-06-01T08:00:00", pain_score=9), _obs(observed_at="2026-05-01T08:00:00")])
     assert page.latest.pain_score == 9
-    assert page.assessment.escalation == "emergency"
+    assert page.assessment.escalation == "urgent"  # v0.2: severe pain alone is a same-day assessment (U16)
 
 
 # ---- escaping ---------------------------------------------------------------------------

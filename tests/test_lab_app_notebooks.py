@@ -117,7 +117,8 @@ def _outputs_text(nb: nbformat.NotebookNode) -> str:
     return json.dumps([c.get("outputs", []) for c in nb.cells])
 
 
-@pytest.mark.parametrize("name", ["02-team-log", "03-workshop-cases", "04-thresholds", "instructor/03-workshop-answer-key"])
+@pytest.mark.parametrize("name", ["02-team-log", "03-workshop-cases", "04-thresholds", "05-scripting",
+                                  "instructor/03-workshop-answer-key"])
 def test_disclaimer_is_shown_once_near_the_top(name):
     from kit import DISCLAIMER
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -10,7 +11,9 @@ import pytest
 from kit import assess
 from kit.charts import tier_counts_chart, tier_timeline
 from kit.demo import load_cases
+from kit.rules import TIERS
 from kit.teamlog import TeamLogExplorer, athlete_summary, filter_log, load_team_log, log_summary, recurrent_athletes, sample_log_path, score_log
+from kit.words import tier_label
 from kit.workshop import WorkshopQuiz, answer_key, answer_key_fingerprint, answer_key_frame, answer_key_summary, case_facts
 
 
@@ -60,10 +63,14 @@ def test_explorer_filters_update_count_and_timeline(scored):
     assert "<b>0</b>" in ex.count.value and ex.table.outputs == ()
 
 
-def test_team_charts_have_one_trace_per_tier_present(scored):
+def test_team_charts_have_one_trace_per_tier_present_named_in_words(scored):
     tiers = set(scored["escalation"])
-    assert {t.name for t in tier_counts_chart(scored).data} == tiers
-    assert {t.name for t in tier_timeline(scored).data} == tiers
+    for fig in (tier_counts_chart(scored), tier_timeline(scored)):
+        assert {t.legendgroup for t in fig.data} == tiers  # the id, for scripts
+        assert {t.name for t in fig.data} == {tier_label(t) for t in tiers}  # icon and words, for people
+        assert [TIERS.index(t.legendgroup) for t in fig.data] == sorted(TIERS.index(t) for t in tiers)  # by rank
+        shown = json.dumps([{k: v for k, v in t.items() if k != "legendgroup"} for t in fig.to_plotly_json()["data"]], default=str)
+        assert not any(t in shown for t in ("see_doctor", "self_care"))
 
 
 def test_answer_key_matches_the_cases_expected_answers():
@@ -107,7 +114,7 @@ def test_quiz_scores_right_and_wrong_answers():
     assert quiz.answer(first["id"], first["expected"]["escalation"], first["expected"]["top_cause"]) == (True, True)
     assert quiz.answer(second["id"], "emergency", None) == (False, False)
     assert quiz.score() == {"revealed": 2, "tiers_right": 1, "causes_right": 1, "cases": len(cases)}
-    assert "2 of 12 cases revealed" in quiz.score_html.value
+    assert f"2 of {len(cases)} cases revealed" in quiz.score_html.value
     card = quiz.cards[1]
     assert card.tier.disabled and "Case notes" in card.result.value and "Evidence" in card.result.value
 
