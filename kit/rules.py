@@ -63,7 +63,7 @@ __all__ = [
 #: The four causes in order of precedence (clinical-reference §9.6).
 CAUSES: tuple[str, ...] = ("hypoglycemia", "dehydration_electrolyte", "nerve_irritation", "muscle_fatigue")
 #: Escalation tiers, lowest first; the tier code is the index.
-TIERS: tuple[str, ...] = ("self_care", "monitor", "see_doctor", "emergency")
+TIERS: tuple[str, ...] = ("self_care", "monitor", "see_doctor", "urgent", "emergency")
 #: Flag ids in the contract's order (most severe first).
 FLAGS: tuple[str, ...] = (
     "severe_hypoglycemia", "hypoglycemia", "altered_mental_status", "prolonged_spasm", "severe_pain",
