@@ -120,7 +120,7 @@ _CSS = """<style>
 .kit-form .kit-group-title { margin: 12px 0 4px 0; font-weight: 700; border-bottom: 1px solid #767676; }
 .kit-form .kit-red .kit-group-title { color: #b71c1c; }
 .kit-form .widget-label { white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.25;
-  color: #1f1f1f; }
+  color: #1f1f1f; text-align: left; align-self: center; }
 .kit-form .kit-unit > .widget-label { position: absolute !important; width: 1px !important; height: 1px !important;
   overflow: hidden !important; clip: rect(0 0 0 0); white-space: nowrap; }
 .kit-form .widget-toggle-buttons { display: flex; align-items: center; }
