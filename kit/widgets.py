@@ -133,6 +133,7 @@ _CSS = """<style>
   outline: 3px solid #1a56db !important; outline-offset: 2px; box-shadow: 0 0 0 5px #fff; }
 .kit-form .kit-panel ol, .kit-form .kit-panel ul { margin: 2px 0 6px 0; padding-left: 1.4em; }
 .kit-form .kit-panel li { margin-bottom: 2px; }
+.kit-form #kit-todo-list { scroll-margin-top: 12em; }
 .kit-form .kit-why summary { cursor: pointer; font-weight: 600; padding: 4px 0; }
 .kit-form .kit-why .kit-src { color: #424242; }
 .kit-form .kit-reassess-line { margin: 6px 0; font-weight: 600; }

@@ -91,6 +91,17 @@ def lab(tmp_path: Path) -> Iterator[dict]:
         _stop(proc)
 
 
+def save_shot(target, tmp_path: Path, name: str, **kw) -> Path:
+    """Screenshot of a page or locator into the test's tmp dir, and into ``KIT_SHOTS_DIR`` when it is set."""
+    path = tmp_path / name
+    target.screenshot(path=str(path), **kw)
+    shots = os.environ.get("KIT_SHOTS_DIR")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(shots) / name)
+    return path
+
+
 def _record_external_requests(page) -> list[str]:
     """Every request the page makes beyond 127.0.0.1 (the kit makes none: no CDN, no network)."""
     external: list[str] = []
@@ -155,7 +166,7 @@ def test_triage_notebook_in_jupyterlab_updates_banner_as_fields_change(browser, 
         expect(banner).to_contain_text("enter findings")
         page.locator(".kit-field-confusion [role='radiogroup']").wait_for(timeout=15_000)  # the page helper ran
         blank_bad = _axe_serious(page, ".kit-form")
-        page.screenshot(path=str(tmp_path / "01-blank.png"))
+        save_shot(page, tmp_path, "lab-01-blank.png")
 
         page.locator(".kit-field-blood_glucose input").fill("50")
         expect(banner).to_have_attribute("data-tier", "invalid", timeout=15_000)  # no unit yet: never read as mg/dL
@@ -171,7 +182,8 @@ def test_triage_notebook_in_jupyterlab_updates_banner_as_fields_change(browser, 
         expect(banner).to_have_attribute("data-tier", high, timeout=15_000)  # low glucose + confusion: ADA level 3
         expect(page.locator(".kit-field-confusion [role='radio']").first).to_have_attribute("aria-checked", "true")
         expect(page.locator(".kit-causes .js-plotly-plot")).to_have_count(1, timeout=15_000)  # go.Figure in an Output
-        page.locator(".kit-panel").screenshot(path=str(tmp_path / "02-emergency-panel.png"))
+        save_shot(page, tmp_path, "lab-02-filled.png")
+        save_shot(page.locator(".kit-panel"), tmp_path, "02-emergency-panel.png")
         assert blank_bad == [] and _axe_serious(page, ".kit-form") == []
 
         page.locator(".kit-save").click()  # no athlete id yet: not saved, and the form says why
@@ -182,7 +194,7 @@ def test_triage_notebook_in_jupyterlab_updates_banner_as_fields_change(browser, 
         expect(page.locator(".kit-status")).to_contain_text("Saved to the log as #1", timeout=15_000)
         page.locator(".kit-save").click()  # a second click without a change stores nothing
         expect(page.locator(".kit-status")).to_contain_text("already saved as #1", timeout=15_000)
-        page.screenshot(path=str(tmp_path / "03-saved.png"))
+        save_shot(page, tmp_path, "lab-03-saved.png")
     finally:
         page.close()
     assert (tmp_path / "02-emergency-panel.png").stat().st_size > 10_000

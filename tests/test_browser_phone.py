@@ -13,8 +13,6 @@ Screenshots go to the test's tmp dir, and also to ``KIT_SHOTS_DIR`` when it is s
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +23,7 @@ from kit import assess
 from kit.app import app_command, app_notebook
 from kit.lab import lab_env
 from tests.conftest import free_port
-from tests.test_browser_lab import _record_external_requests, _stop, _wait_http
+from tests.test_browser_lab import _record_external_requests, _stop, _wait_http, save_shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -39,13 +37,7 @@ BANNER = ".kit-escalation .kit-banner"
 
 
 def _shot(page, tmp_path: Path, name: str, **kw) -> Path:
-    path = tmp_path / name
-    page.screenshot(path=str(path), **kw)
-    shots = os.environ.get("KIT_SHOTS_DIR")
-    if shots:
-        Path(shots).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(shots) / name)
-    return path
+    return save_shot(page, tmp_path, f"app-{name}", **kw)
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +120,11 @@ def test_phone_confused_yes_shows_the_emergency_banner_on_screen_and_the_unit_to
                                  [bb["x"] + bb["width"] / 2, bb["y"] + bb["height"] / 2])  # not under the banner
         assert _inside(_box(page, BANNER), 390, 844)  # the banner is stuck to the top while scrolled
         _shot(page, tmp_path, "phone-3-unit-toggle.png")
+        page.locator(BANNER).get_by_text("What to do").tap()  # the banner's link down to the actions
+        heading = page.locator("#kit-todo-list")
+        expect(heading).to_be_in_viewport(timeout=10_000)
+        assert heading.bounding_box()["y"] >= _box(page, BANNER)["y"] + _box(page, BANNER)["height"] - 1  # not under it
+        _shot(page, tmp_path, "phone-4-what-to-do.png")
         assert external == []
     finally:
         ctx.close()
@@ -147,7 +144,7 @@ def test_phone_banner_stays_on_top_and_follows_every_tap(browser, app, tmp_path)
         expected = assess({"muscle_weakness": True}).escalation
         expect(page.locator(BANNER)).to_have_attribute("data-tier", expected, timeout=15_000)
         assert _inside(_box(page, BANNER), 390, 844)
-        _shot(page, tmp_path, "phone-4-scrolled.png")
+        _shot(page, tmp_path, "phone-5-scrolled.png")
     finally:
         ctx.close()
 
