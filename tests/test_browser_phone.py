@@ -201,6 +201,8 @@ def test_axe_finds_no_critical_or_serious_violation_in_the_app(browser, app, siz
             _shot(page, tmp_path, "desktop-1-emergency.png")
             page.locator(".kit-why summary").click()
             _shot(page, tmp_path, "desktop-2-why.png", full_page=True)
+        assert page.locator("[role='main'] .kit-form").count() == 1  # the form is inside the main landmark
+        assert page.locator("header h1").inner_text().startswith("postrun-kit")
         found = axe_violations(page)
         bad = [v for v in found if v["impact"] in ("critical", "serious")]
         print(size, "axe violations:", [(v["id"], v["impact"], v["n"]) for v in found])
