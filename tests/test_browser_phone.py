@@ -13,6 +13,7 @@ Screenshots go to the test's tmp dir, and also to ``KIT_SHOTS_DIR`` when it is s
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,12 +50,14 @@ def app(tmp_path_factory) -> Iterator[str]:
     log = tmp / "voila.log"
     env = lab_env(tmp / "store.sqlite")
     env["JUPYTER_RUNTIME_DIR"] = str(tmp / "runtime")
+    # `kit app` with a token (issue 11: the app server reads KIT_APP_TOKEN; a server without the check ignores it)
+    token = env["KIT_APP_TOKEN"] = secrets.token_hex(16)
     with log.open("w") as fh:
         proc = subprocess.Popen(app_command(nb, port=port, open_browser=False), env=env, cwd=tmp, stdout=fh,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        _wait_http(f"http://127.0.0.1:{port}/", proc, log)
-        yield f"http://127.0.0.1:{port}/"
+        _wait_http(f"http://127.0.0.1:{port}/?token={token}", proc, log)
+        yield f"http://127.0.0.1:{port}/?token={token}"
     finally:
         _stop(proc)
 
