@@ -20,12 +20,13 @@ Prints (one JSON object with ``--json``):
 ``speedup``
     ``frame_rows_per_s / rowwise_rows_per_s``, measured in the same run.
 ``numpy_floor_rows_per_s``
-    a hand-written numpy kernel (:func:`numpy_floor`) that computes just the four cause
-    scores and the tier from ready float arrays: no validation, no decoding, no flags,
-    no output frame. It is the practical limit of the arithmetic; the script checks that
-    it computes exactly what ``assess_frame`` computes. ``numpy_floor_from_frame_rows_per_s``
-    (and ``..._from_typed_frame_...``): the same kernel including reading its inputs out of
-    the benchmark frame with plain pandas calls (``to_numpy(dtype=float, na_value=nan)``,
+    the kit's own rule kernel (:func:`kit.rules.evaluate` with :data:`kit.rules.VECTOR`,
+    :func:`numpy_floor`) timed alone on pre-typed float arrays: no validation, no decoding,
+    no output frame, no advice. It is the practical limit of the arithmetic (there is no
+    second, hand-written copy of the rules); the script checks that it computes exactly
+    what ``assess_frame`` computes. ``numpy_floor_from_frame_rows_per_s`` (and
+    ``..._from_typed_frame_...``): the same kernel including reading its inputs out of the
+    benchmark frame with plain pandas calls (``to_numpy(dtype=float, na_value=nan)``,
     ``map``), still without any validation. ``frame_x_floor`` and friends: how many times
     slower than a floor ``assess_frame`` is (the issue's target: within 3x).
 ``peak_rss_mb``
@@ -66,8 +67,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from kit.fields import FIELDS  # noqa: E402
-from kit.rules import CAUSES, FINDINGS, INTENSITY_CODES, KERNEL_INPUTS, TIERS  # noqa: E402
-from kit.thresholds import T  # noqa: E402
+from kit.rules import CAUSES, INTENSITY_CODES, KERNEL_INPUTS, TIERS, UNIT_CODES, VECTOR, evaluate  # noqa: E402
 
 KEYS = ("assess_us_p50", "assess_us_p99", "frame_rows_per_s", "rowwise_rows_per_s", "speedup",
         "numpy_floor_rows_per_s", "peak_rss_mb", "widget_update_ms")
@@ -113,7 +113,15 @@ def synthetic_frame(n: int, *, seed: int = 0, typed: bool = False) -> pd.DataFra
     start = np.datetime64("2025-03-01T06:00:00")
     stamps = start + rng.integers(0, 300 * 86400, n).astype("timedelta64[s]")
     cols["observed_at"] = np.datetime_as_string(stamps, unit="s").astype(object)
-    for name, p, yes in (("confusion", 0.8, 0.01), ("unconscious", 0.8, 0.003), ("seizure", 0.8, 0.002),
+    cols["episode_id"] = np.full(n, None, dtype=object)  # single observations (rechecks: kit.episodes)
+    given = known(0.02)
+    cols["treatment_given"] = np.where(given, np.array(["stretch;massage", "oral_carbohydrate", "ice"], dtype=object)[
+        rng.integers(0, 3, n)], None).astype(object)
+    for name, p, yes in (("collapse", 0.5, 0.005), ("collapse_during_run", 0.1, 0.3), ("breathing_normally", 0.05, 0.9),
+                         ("chest_pain", 0.6, 0.003), ("breathing_difficulty", 0.6, 0.005), ("vomiting", 0.5, 0.01),
+                         ("dizziness", 0.6, 0.05), ("swelling_one_leg", 0.4, 0.005), ("sickle_cell_trait", 0.3, 0.01),
+                         ("nsaid_taken", 0.4, 0.1), ("recent_long_travel", 0.3, 0.05),
+                         ("confusion", 0.8, 0.01), ("unconscious", 0.8, 0.003), ("seizure", 0.8, 0.002),
                          ("dark_urine", 0.5, 0.02), ("tremor", 0.9, 0.3), ("spasm", 0.9, 0.5), ("hunger", 0.6, 0.2),
                          ("sweating", 0.6, 0.4), ("pale_skin", 0.5, 0.1), ("palpitations", 0.5, 0.05),
                          ("nausea_vomiting", 0.6, 0.05), ("headache", 0.6, 0.08), ("thirst", 0.6, 0.3),
@@ -125,7 +133,9 @@ def synthetic_frame(n: int, *, seed: int = 0, typed: bool = False) -> pd.DataFra
         cols[name] = vals
     cols["spasm_duration_min"] = number(0, 1440, 0.5, loc=8, scale=12)
     cols["pain_score"] = number(0, 10, 0.7, whole=True, loc=3, scale=2)
-    cols["core_temp_c"] = number(30, 45, 0.05, loc=38.6, scale=0.9)
+    cols["core_temp_c"] = number(25, 45, 0.05, loc=38.6, scale=1.2)
+    cols["minutes_since_run_end"] = number(0, 10080, 0.5, loc=12, scale=8)
+    cols["blood_ketones_mmol_l"] = number(0, 10, 0.03, loc=0.4, scale=0.6)
     cols["run_duration_min"] = number(0, 1440, 0.9, loc=60, scale=30)
     cols["run_distance_km"] = number(0, 400, 0.9, loc=11, scale=6)
     cols["intensity"] = np.array([*INTENSITY_CODES, None], dtype=object)[rng.integers(0, 5, n)]
@@ -172,90 +182,22 @@ def typical_observation() -> dict[str, Any]:
 
 # --- the numpy floor -----------------------------------------------------------------------------------------------
 
-_P = {f.id: f.points for f in FINDINGS}
-
-
 def numpy_floor(v: dict[str, np.ndarray], block: int = 65_536) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Tier and the four cause scores, hand-written in numpy, from ready float inputs.
+    """Base tier and the four cause scores from ready float inputs: the kit's own kernel alone.
 
-    The same rules as :func:`kit.rules.evaluate` (clinical-reference §9), with nothing
-    else: no validation, no flags or evidence kept, no output frame. Thresholds come from
-    :data:`kit.thresholds.T` and points from :data:`kit.rules.FINDINGS`. Processed in
-    cache-sized blocks, like :func:`kit.assess_frame`.
+    :func:`kit.rules.evaluate` on :data:`kit.rules.VECTOR`, in cache-sized blocks like
+    :func:`kit.assess_frame`, with nothing else: no validation, no decoding, no advice,
+    no output frame.
     """
     n = len(v["tremor"])
     tier = np.empty(n, dtype=np.int8)
     scores = {c: np.empty(n, dtype=np.int16) for c in CAUSES}
     for a in range(0, n, block):
         sl = slice(a, min(n, a + block))
-        x = {k: arr[sl] for k, arr in v.items()}
-        y = {k: x[k] == 1.0 for k in ("confusion", "unconscious", "seizure", "tremor", "spasm", "hunger", "sweating",
-                                       "pale_skin", "palpitations", "nausea_vomiting", "headache", "thirst", "dark_urine",
-                                       "numbness_tingling", "muscle_weakness", "muscle_swelling", "has_diabetes",
-                                       "glucose_lowering_medication", "prevention_followed")}
-        g, dm, core, amb, na = x["glucose_mg_dl"], x["body_mass_change_pct"], x["core_temp_c"], x["ambient_temp_c"], x["serum_sodium_mmol_l"]
-        pain, smin, urine, prior = x["pain_score"], x["spasm_duration_min"], x["urine_color"], x["prior_episodes_30d"]
-        tremor, spasm, hunger, sweat, pale, palp = y["tremor"], y["spasm"], y["hunger"], y["sweating"], y["pale_skin"], y["palpitations"]
-        nv, head, weak, swell, ting, glm = (y["nausea_vomiting"], y["headache"], y["muscle_weakness"], y["muscle_swelling"],
-                                            y["numbness_tingling"], y["glucose_lowering_medication"])
-        cns = y["confusion"] | y["unconscious"] | y["seizure"]
-        g_unknown = np.isnan(g)
-        low_g = g < T.hypo_level1_mg_dl
-        f_hypo = low_g | (g_unknown & tremor & ((hunger & (sweat | pale)) | (glm & (sweat | hunger | pale | palp))))
-        f_severe = cns & (low_g | (g_unknown & glm))
-        hypo_any = f_hypo | f_severe
-        core_hi = core > T.core_emergency_c
-        f_ehs = (core >= T.ehs_core_c) | (core_hi & cns)
-        core_raised = (core >= T.heat_context_core_c) & (core <= T.core_emergency_c)
-        f_heat = ~f_ehs & ~cns & ((core >= T.heat_context_core_c) | (amb >= T.heat_context_ambient_c)) & (nv | head | pale | weak)
-        f_hypona = np.where(np.isnan(na), dm > T.mass_gain_pct, na < T.eah_sodium_mmol_l)
-        f_rhabdo = (y["dark_urine"] & (weak | swell | (pain >= T.rhabdo_pain_with_dark_urine))) | (
-            swell & weak & (pain >= T.rhabdo_pain_triad))
-        mass_loss = dm < -T.mass_loss_pct
-        urine_dark = urine >= T.urine_color_dehydrated
-        f_recurrent = spasm & y["prevention_followed"] & (prior >= T.recurrent_episodes)
-        severe_eah = f_hypona & (cns | (nv & head) | (na < T.eah_severe_sodium_mmol_l))
-        red = (cns | f_severe | f_ehs | core_hi | severe_eah | f_rhabdo | (smin >= T.prolonged_spasm_min)
-               | (pain >= T.severe_pain))
-        amber = np.zeros(len(g), dtype=np.int8)
-        for item in (mass_loss, urine_dark, f_hypo & ~cns, core_raised, nv, head,
-                     (pain >= T.pain_amber) & (pain < T.severe_pain),
-                     (smin >= T.spasm_amber_min) & (smin < T.prolonged_spasm_min),
-                     weak, swell, ting, palp, pale, f_hypona & ~severe_eah):
-            amber += item
-        diab = y["has_diabetes"]
-        prior_any = prior >= T.nerve_prior_episodes
-        nerve = ting & ~hypo_any
-        pattern = f_recurrent | (~cns & ((diab & (g < T.hypo_level2_mg_dl)) | (~diab & (g < T.whipple_mg_dl)))) | (
-            ting & (weak | prior_any))
-        t = np.where(amber >= T.amber_emergency, 3, np.where(amber >= T.amber_monitor, 1, 0)).astype(np.int8)
-        np.maximum(t, pattern * np.int8(2), out=t)
-        t[red] = 3
-        tier[sl] = t
-
-        hy = np.zeros(len(g), dtype=np.int16)
-        for cond, fid in ((tremor, "hypo_tremor"), (hunger, "hypo_hunger"), (sweat, "hypo_sweating"), (pale, "hypo_pale"),
-                          (palp, "hypo_palpitations"), (ting, "hypo_tingling"), (glm, "hypo_medication")):
-            hy += cond * np.int16(_P[fid])
-        hy += np.int16(_P["hypo_flagged"])
-        hy *= hypo_any
-        hy += low_g * np.int16(_P["hypo_measured"]) + (g < T.hypo_level2_mg_dl) * np.int16(_P["hypo_level2"])
-        hy += f_severe * np.int16(_P["hypo_level3"])
-        fl = np.full(len(g), _P["fluid_flagged"], dtype=np.int16)
-        for cond, fid in ((mass_loss, "fluid_mass_loss"), (urine_dark, "fluid_urine_dark"),
-                          ((urine >= T.urine_color_possibly_under) & ~urine_dark, "fluid_urine_mid"),
-                          (f_heat, "fluid_heat_exhaustion"), (f_hypona, "fluid_hyponatremia"), (y["thirst"], "fluid_thirst"),
-                          (nv, "fluid_nausea"), (head, "fluid_headache"), (amb >= T.heat_context_ambient_c, "fluid_hot_air"),
-                          (core_raised, "fluid_core_raised")):
-            fl += cond * np.int16(_P[fid])
-        fl *= mass_loss | urine_dark | f_heat | f_hypona
-        ne = (np.int16(_P["nerve_tingling"]) + weak * np.int16(_P["nerve_weakness"]) + prior_any * np.int16(_P["nerve_prior"])
-              + spasm * np.int16(_P["nerve_spasm"])) * nerve
-        fa = (spasm * np.int16(_P["fatigue_spasm"]) + tremor * np.int16(_P["fatigue_tremor"])
-              + (spasm | tremor) * ((x["intensity"] >= INTENSITY_CODES["hard"]) * np.int16(_P["fatigue_intensity"])
-                                    + prior_any * np.int16(_P["fatigue_prior"])))
-        for c, s in zip(CAUSES, (hy, fl, ne, fa), strict=True):
-            scores[c][sl] = np.minimum(s, 100)
+        r = evaluate({k: arr[sl] for k, arr in v.items()}, VECTOR)
+        tier[sl] = r.base_tier
+        for c in CAUSES:
+            scores[c][sl] = r.scores[c]
     return tier, scores
 
 
@@ -312,11 +254,8 @@ def naive_inputs(df: pd.DataFrame) -> dict[str, np.ndarray]:
 
     v = {name: col(name) for name in KERNEL_INPUTS if name in FIELDS and FIELDS[name].kind in ("bool", "number", "int")}
     v["intensity"] = df["intensity"].map(INTENSITY_CODES).to_numpy(dtype=np.float64, na_value=np.nan)
-    mmol = (df["blood_glucose_unit"] == "mmol/L").to_numpy(dtype=bool, na_value=False)
-    bg = col("blood_glucose")
-    v["glucose_mg_dl"] = np.where(mmol, bg * T.glucose_mmol_to_mg_dl, bg)
-    pre, post = col("body_mass_pre_kg"), col("body_mass_post_kg")
-    v["body_mass_change_pct"] = (post - pre) / pre * 100.0
+    v["blood_glucose_unit"] = df["blood_glucose_unit"].map(UNIT_CODES).to_numpy(dtype=np.float64, na_value=np.nan)
+    v["spasm_total_min"] = v["spasm_duration_min"]  # single observations: K4's total is the spasm's own duration
     return v
 
 

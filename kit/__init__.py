@@ -3,7 +3,8 @@
 The kit supports a trainer's judgement; it is an educational tool, not a diagnostic
 device. Public surface:
 
-* :func:`assess` - one observation (a mapping of contract fields) to an :class:`Assessment`;
+* :func:`assess` - one observation (a mapping of contract fields) to an :class:`Assessment`
+  (rules v0.2, :data:`RULE_SET`);
 * :func:`assess_frame` - the same rules over a pandas DataFrame, vectorised;
 * :class:`ObservationError` - invalid input, every problem listed with field, value and range;
 * :data:`THRESHOLDS` - every clinical number with its unit and source.
@@ -15,7 +16,7 @@ from typing import Any
 
 from kit.assessment import Assessment, assess
 from kit.observation import Observation, ObservationError, Problem, parse_observation
-from kit.rules import CAUSES, FLAGS, TIERS
+from kit.rules import CAUSES, FLAGS, RULE_SET, TIERS
 from kit.thresholds import THRESHOLDS, thresholds_table
 
 __version__ = "0.1.0"
@@ -27,7 +28,7 @@ DISCLAIMER = (
 )
 
 __all__ = [
-    "Assessment", "Observation", "ObservationError", "Problem", "CAUSES", "FLAGS", "TIERS", "THRESHOLDS",
+    "Assessment", "Observation", "ObservationError", "Problem", "CAUSES", "FLAGS", "RULE_SET", "TIERS", "THRESHOLDS",
     "DISCLAIMER", "assess", "assess_frame", "parse_observation", "thresholds_table", "__version__",
 ]
 

@@ -31,9 +31,23 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype, is_string_dtype
 
+try:
+    from kit.advice import reassess_minutes
+except ImportError:  # TEMPORARY: until branch `advice` (v0.2 API) is merged
+    from kit._advice_fallback import reassess_minutes
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
-from kit.observation import GLUCOSE_WITHOUT_UNIT, POST_WITHOUT_PRE, ObservationError, Problem, _iso_datetime, _message, _plain, suggest_field
-from kit.rules import CAUSES, FLAGS, INTENSITY_CODES, KERNEL_INPUTS, TIERS, VECTOR, evaluate
+from kit.observation import (
+    GLUCOSE_WITHOUT_UNIT,
+    POST_WITHOUT_PRE,
+    ObservationError,
+    Problem,
+    _actions,
+    _iso_datetime,
+    _message,
+    _plain,
+    suggest_field,
+)
+from kit.rules import CAUSES, FLAGS, HEAT_FLAGS, HYPO_FLAGS, INTENSITY_CODES, KERNEL_INPUTS, TIERS, VECTOR, KernelResult, evaluate
 from kit.thresholds import T
 
 try:  # optional: a fast strict converter for object columns (a pandas 3 companion; in postrun-kit[scale])
@@ -45,8 +59,8 @@ except ImportError:  # pragma: no cover - exercised only without pyarrow
 
 __all__ = ["assess_frame", "validate_frame", "frame_inputs", "OUTPUT_COLUMNS", "CHUNK_ROWS", "KERNEL_ROWS"]
 
-#: Output columns (contract), in order.
-OUTPUT_COLUMNS: tuple[str, ...] = ("escalation", "top_cause", *(f"score_{c}" for c in CAUSES), "flags")
+#: Output columns (contract v0.2), in order.
+OUTPUT_COLUMNS: tuple[str, ...] = ("escalation", "top_cause", *(f"score_{c}" for c in CAUSES), "flags", "reassess_in_min", "trend")
 #: Rows decoded and validated at a time (bounds peak memory on very large logs).
 CHUNK_ROWS = 262_144
 #: Rows per rule-kernel call (the kernel's temporaries then fit in the CPU cache).
@@ -70,6 +84,8 @@ def _meta() -> pd.DataFrame:
     for c in CAUSES:
         cols[f"score_{c}"] = pd.Series([], dtype="int64")
     cols["flags"] = pd.Series([], dtype=object)
+    cols["reassess_in_min"] = pd.Series([], dtype="float64")
+    cols["trend"] = pd.Series([], dtype=object)
     return pd.DataFrame(cols)
 
 
@@ -91,8 +107,10 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
     Returns
     -------
     pandas.DataFrame or dask.dataframe.DataFrame
-        Same index as ``df``; columns ``escalation``, ``top_cause`` (None when no cause
-        leads), ``score_<cause>`` for each cause (int) and ``flags`` (";"-joined, sorted).
+        Same index as ``df``; columns ``escalation`` (five tiers), ``top_cause`` (None when
+        no cause leads), ``score_<cause>`` for each cause (int), ``flags`` (";"-joined,
+        sorted), ``reassess_in_min`` (float minutes, NaN exactly for self_care) and
+        ``trend`` ("first": a row without history).
         Lazy for a Dask input, with the label columns as ``string[pyarrow]`` (``<NA>`` for
         no top cause) so that the result can be written to Parquet.
 
@@ -109,11 +127,12 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
     --------
     >>> import pandas as pd
     >>> from kit import assess_frame
-    >>> df = pd.DataFrame({"spasm": [True, None], "spasm_duration_min": [75, None]})
-    >>> assess_frame(df)[["escalation", "flags"]]
-      escalation            flags
-    0  emergency  prolonged_spasm
-    1  self_care
+    >>> df = pd.DataFrame({"spasm": [True, None, True], "spasm_duration_min": [75, None, 3]})
+    >>> assess_frame(df)[["escalation", "flags", "reassess_in_min"]]
+      escalation            flags  reassess_in_min
+    0  emergency  prolonged_spasm              5.0
+    1    monitor                              15.0
+    2  self_care                               NaN
     """
     if _is_dask(df):
         names, col_problems = _check_columns(df, extra)  # the columns are known before any partition is read
@@ -128,7 +147,8 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
     tier = np.zeros(n, dtype=np.int8)
     top = np.zeros(n, dtype=np.int8)
     scores = {c: np.zeros(n, dtype=np.int64) for c in CAUSES}
-    mask = np.zeros(n, dtype=np.int16)
+    mask = np.zeros(n, dtype=np.int64)
+    reassess = np.full(n, np.nan)
     problems: list[tuple[int, int, Problem]] = []
     bar = None
     if progress is True or (progress == "auto" and n >= PROGRESS_MIN_ROWS):
@@ -144,15 +164,15 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
                 v = _kernel_inputs(cols, stop - start)
                 for a in range(0, stop - start, KERNEL_ROWS):
                     b = min(stop - start, a + KERNEL_ROWS)
-                    r = evaluate({k: x[a:b] for k, x in v.items()}, VECTOR)
+                    part = {k: x[a:b] for k, x in v.items()}
+                    r = evaluate(part, VECTOR)
                     sl = slice(start + a, start + b)
-                    tier[sl] = r["tier"]
-                    top[sl] = r["top"]
+                    tier[sl] = r.base_tier
+                    top[sl] = r.top
                     for c in CAUSES:
-                        scores[c][sl] = r["scores"][c]
-                    m = mask[sl]
-                    for bit, name in enumerate(_FLAG_SORTED):
-                        m |= np.asarray(r["flags"][name], dtype=np.int16) << bit
+                        scores[c][sl] = r.scores[c]
+                    mask[sl] = flag_mask(r)
+                    reassess[sl] = vector_reassess(r, r.base_tier, part["spasm"] == 1.0)
             if bar is not None:
                 bar.update(stop - start)
     finally:
@@ -168,10 +188,36 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
     for c in CAUSES:
         out[f"score_{c}"] = pd.Series(scores[c], index=idx, copy=False)
     out["flags"] = pd.Series(_flag_labels(mask), index=idx, dtype=object, copy=False)
+    out["reassess_in_min"] = pd.Series(reassess, index=idx, copy=False)
+    out["trend"] = pd.Series(np.full(n, "first", dtype=object), index=idx, dtype=object, copy=False)
     return pd.DataFrame(out, index=idx, copy=False)
 
 
-_LABELS = ("escalation", "top_cause", "flags")
+def vector_reassess(r: KernelResult, tier: np.ndarray, spasm: np.ndarray, k8: Any = False) -> np.ndarray:
+    """``reassess_in_min`` for kernel columns at final tiers ``tier`` (§9.10); NaN for self_care."""
+    f, d = r.flags, r.d
+    msre = d["msre"]
+    hr_wait = np.where(r.warn["heart_rate_not_scored"], np.where(msre == msre, T.hr_rest_min - msre, T.hr_rest_min), np.nan)
+    heat = d["heat_context"]
+    for name in HEAT_FLAGS:
+        heat = heat | f[name]
+    hypo = f[HYPO_FLAGS[0]] | f[HYPO_FLAGS[1]] | f[HYPO_FLAGS[2]]
+    return np.asarray(reassess_minutes(
+        np.asarray(tier), hypo=hypo, heat=heat, spasm=spasm, dehydration=f["dehydration"],
+        post_finish_collapse=f["post_finish_collapse"], cold=f["cold_stress"] | f["hypothermia"],
+        hyponatremia_risk=f["hyponatremia_risk"], hyper=f["hyperglycemia"] | f["ketosis"], hr_wait_min=hr_wait,
+        no_findings=r.no_findings, k8=k8, ops=VECTOR), dtype=np.float64)
+
+
+def flag_mask(r: KernelResult) -> np.ndarray:
+    """The flags of kernel columns as one int64 bitmask per row (bit i = the i-th flag of the sorted ids)."""
+    m = np.zeros(np.shape(r.base_tier), dtype=np.int64)
+    for bit, name in enumerate(_FLAG_SORTED):
+        m |= np.asarray(r.flags[name], dtype=np.int64) << bit
+    return m
+
+
+_LABELS = ("escalation", "top_cause", "flags", "trend")
 
 
 def _dask_meta() -> pd.DataFrame:
@@ -194,11 +240,10 @@ def _assess_partition(part: pd.DataFrame, extra: str) -> pd.DataFrame:
 
 def _flag_labels(mask: np.ndarray) -> np.ndarray:
     """';'-joined sorted flag ids per row from the flag bitmask (one label per distinct mask)."""
-    table = np.empty(1 << len(_FLAG_SORTED), dtype=object)
-    present = np.flatnonzero(np.bincount(mask.astype(np.intp), minlength=len(table)))
-    for m in present:
-        table[m] = ";".join(name for bit, name in enumerate(_FLAG_SORTED) if m >> bit & 1)
-    return table[mask]
+    uniq, inverse = np.unique(mask, return_inverse=True)
+    table = np.array([";".join(name for bit, name in enumerate(_FLAG_SORTED) if int(m) >> bit & 1) for m in uniq] or [""],
+                     dtype=object)
+    return table[inverse.reshape(-1)] if len(mask) else np.empty(0, dtype=object)
 
 
 def _sorted(problems: list[tuple[int, int, Problem]]) -> list[Problem]:
@@ -207,30 +252,21 @@ def _sorted(problems: list[tuple[int, int, Problem]]) -> list[Problem]:
 
 
 def _kernel_inputs(cols: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    """The kernel's float columns; ``spasm_total_min`` is the row's own spasm duration (no history)."""
     nan = np.full(n, np.nan)
     v: dict[str, np.ndarray] = {}
     for name in KERNEL_INPUTS:
-        if name == "glucose_mg_dl":
-            bg = cols.get("blood_glucose")
-            if bg is None:
-                v[name] = nan
-            else:
-                unit = cols.get("blood_glucose_unit_code", nan)
-                v[name] = np.where(unit == 1.0, bg * T.glucose_mmol_to_mg_dl, bg)
-        elif name == "body_mass_change_pct":
-            pre, post = cols.get("body_mass_pre_kg"), cols.get("body_mass_post_kg")
-            if pre is None or post is None:
-                v[name] = nan
-            else:
-                with np.errstate(invalid="ignore"):
-                    v[name] = (post - pre) / pre * 100.0
+        if name == "blood_glucose_unit":
+            v[name] = cols.get("blood_glucose_unit_code", nan)
+        elif name == "spasm_total_min":
+            v[name] = cols.get("spasm_duration_min", nan)
         else:
             v[name] = cols.get(name, nan)
     return v
 
 
 #: Decoded columns the kernel reads (the others are only validated).
-_KEEP = frozenset(KERNEL_INPUTS) | {"blood_glucose", "blood_glucose_unit_code", "body_mass_pre_kg", "body_mass_post_kg"}
+_KEEP = frozenset(KERNEL_INPUTS) | {"blood_glucose_unit_code"}
 
 
 def frame_inputs(df: pd.DataFrame, *, extra: str = "error") -> dict[str, np.ndarray]:
@@ -308,6 +344,8 @@ def _validate(series: dict[str, pd.Series], index: pd.Index, start: int, stop: i
                 out["blood_glucose_unit_code"] = arr
         elif spec.kind == "str":
             bad, null = _texts(s, spec)
+        elif spec.kind == "actions":
+            bad, null = _action_lists(s, spec)
         else:
             bad, null = _datetimes(s)
         if name in ("body_mass_pre_kg", "blood_glucose_unit"):
@@ -563,6 +601,21 @@ def _texts(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray | None, np.ndarray
         if check is not None:
             wrong &= check
     bad = wrong if bad is None else bad | wrong
+    return (bad if bad.any() else None), null
+
+
+def _action_lists(s: pd.Series, spec: FieldSpec) -> tuple[np.ndarray | None, np.ndarray]:
+    """Bad cells of ``treatment_given`` (a list of action ids, or a ``";"``-joined string); unknown cells.
+
+    Each known cell is checked with the scalar rule of :func:`kit.assess` (the column is
+    short lists, rarely filled), so the verdict is the same; unknown cells cost nothing.
+    """
+    vals = s.to_numpy(dtype=object)
+    null = np.asarray(pd.isna(vals), dtype=bool)
+    bad = np.zeros(len(vals), dtype=bool)
+    for i in np.flatnonzero(~null):
+        x = vals[i]
+        bad[i] = _actions(spec, _plain(x.tolist() if isinstance(x, np.ndarray) else x), text=True)[1] is not None
     return (bad if bad.any() else None), null
 
 

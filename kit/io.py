@@ -6,7 +6,8 @@ cell is unknown. :func:`write_log_csv` writes a log in a stable, documented form
 that export -> import -> export gives byte-identical files.
 
 Cell formats: yes/no fields ``true``/``false`` (also accepted on reading: yes/no, 1/0,
-any case); numbers as plain decimals; empty = unknown.
+any case); numbers as plain decimals; ``treatment_given`` as action ids joined by ``;``;
+empty = unknown.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
-from kit.observation import ObservationError, Problem, _cross_field, _iso_datetime, _message, suggest_field
+from kit.fields import ACTIONS_SEPARATOR, FIELD_NAMES, FIELDS, FieldSpec
+from kit.observation import ObservationError, Problem, _actions, _cross_field, _iso_datetime, _message, suggest_field
 
 if TYPE_CHECKING:  # pandas is imported only by the functions that build frames (fast CLI start)
     import pandas as pd
@@ -58,6 +59,9 @@ def _convert(spec: FieldSpec, text: str) -> tuple[Any, str | None]:
         if t in (spec.choices or ()):
             return t, None
         return None, _message(spec, "", t)
+    if spec.kind == "actions":
+        ids, problem = _actions(spec, t, text=True)
+        return (None, problem.message) if problem is not None else (list(ids), None)
     if spec.kind == "datetime":
         try:
             _iso_datetime(t)
@@ -190,6 +194,8 @@ def frame_to_records(df: pd.DataFrame) -> list[dict[str, Any]]:
                 continue
             if FIELDS[n].kind == "int":
                 v = int(v)
+            elif FIELDS[n].kind == "actions" and not isinstance(v, str):
+                v = [x.item() if hasattr(x, "item") else x for x in v]
             elif hasattr(v, "item"):
                 v = v.item()
             rec[n] = v
@@ -208,6 +214,8 @@ def format_cell(spec: FieldSpec, v: Any) -> str:
     if spec.kind == "number":
         x = float(v)
         return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+    if spec.kind == "actions" and not isinstance(v, str):
+        return ACTIONS_SEPARATOR.join(v)
     return str(v)
 
 

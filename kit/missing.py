@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kit.rules import KernelResult
 from kit.thresholds import T
 
 __all__ = ["missing_fields", "confidence"]
@@ -23,14 +24,14 @@ __all__ = ["missing_fields", "confidence"]
 MAX_MISSING = 8
 
 
-def missing_fields(obs: Any, r: dict[str, Any]) -> list[str]:
+def missing_fields(obs: Any, r: KernelResult) -> list[str]:
     """Return the unknown fields that would most change the result, most useful first.
 
     Parameters
     ----------
     obs : Observation
         The validated observation.
-    r : dict
+    r : KernelResult
         The scalar result of :func:`kit.rules.evaluate`.
 
     Returns
@@ -39,7 +40,7 @@ def missing_fields(obs: Any, r: dict[str, Any]) -> list[str]:
         Contract field names, at most :data:`MAX_MISSING`.
     """
     o = obs
-    f = r["flags"]
+    f, d = r.flags, r.d
 
     def yes(name: str) -> bool:
         return getattr(o, name) is True
@@ -47,34 +48,47 @@ def missing_fields(obs: Any, r: dict[str, Any]) -> list[str]:
     def unknown(name: str) -> bool:
         return getattr(o, name) is None
 
-    autonomic = any(yes(n) for n in ("tremor", "hunger", "sweating", "pale_skin", "palpitations", "numbness_tingling"))
-    cns_known_yes = bool(f["altered_mental_status"])
-    hot = (o.ambient_temp_c is not None and o.ambient_temp_c >= T.heat_context_ambient_c) or f["heat_exhaustion"]
-    muscle = yes("muscle_swelling") or yes("muscle_weakness") or (o.pain_score is not None and o.pain_score >= T.rhabdo_pain_with_dark_urine)
-    systemic = yes("nausea_vomiting") or yes("headache") or cns_known_yes
+    autonomic = bool(d["autonomic"]) or yes("numbness_tingling")
+    cns = bool(d["cns"])
+    collapse_any = bool(d["collapse_any"])
+    diab = bool(d["diab"])
+    hot = (o.ambient_temp_c is not None and o.ambient_temp_c >= T.heat_context_ambient_c) or bool(f["heat_exhaustion"])
+    muscle = yes("muscle_swelling") or yes("muscle_weakness") or (o.pain_score is not None and o.pain_score >= T.missing_pain_muscle)
+    systemic = yes("nausea_vomiting") or yes("vomiting") or yes("headache") or cns
     fluid_question = yes("spasm") or yes("thirst") or systemic or hot or yes("tremor") or bool(f["dehydration"])
+    g = d["g"]
+    high_glucose = g == g and g >= T.hyperglycemia_mg_dl
+    no_drinks_question = bool(f["dehydration"] or f["heat_exhaustion"] or f["post_finish_collapse"])
 
     wanted: list[tuple[bool, str]] = [
-        (unknown("blood_glucose") and (autonomic or cns_known_yes or yes("has_diabetes") or yes("glucose_lowering_medication")),
-         "blood_glucose"),
-        (unknown("confusion") and not cns_known_yes, "confusion"),
-        (unknown("core_temp_c") and (hot or systemic or (yes("sweating") and yes("pale_skin"))), "core_temp_c"),
-        (unknown("serum_sodium_mmol_l") and (bool(f["hyponatremia_risk"]) or (o.body_mass_change_pct is None and systemic)),
+        # life-saving first: is an unresponsive or collapsed athlete breathing normally?
+        (unknown("breathing_normally") and (yes("unconscious") or yes("seizure") or collapse_any), "breathing_normally"),
+        (unknown("collapse_during_run") and yes("collapse"), "collapse_during_run"),
+        (unknown("blood_glucose") and (autonomic or cns or diab or collapse_any), "blood_glucose"),
+        (unknown("core_temp_c") and (cns or collapse_any or hot or systemic or bool(d["cold_context"])
+                                     or (yes("sweating") and yes("pale_skin"))), "core_temp_c"),
+        (unknown("confusion") and not cns, "confusion"),
+        (unknown("minutes_since_run_end") and o.heart_rate_bpm is not None, "minutes_since_run_end"),
+        (unknown("blood_ketones_mmol_l") and (bool(f["hyperglycemia"]) or (diab and high_glucose)), "blood_ketones_mmol_l"),
+        (unknown("serum_sodium_mmol_l") and (bool(f["hyponatremia_risk"]) or (d["dm_r"] != d["dm_r"] and systemic)),
          "serum_sodium_mmol_l"),
         (unknown("dark_urine") and muscle, "dark_urine"),
         (unknown("spasm_duration_min") and yes("spasm"), "spasm_duration_min"),
-        (unknown("pain_score") and (yes("spasm") or muscle or yes("dark_urine")), "pain_score"),
+        (unknown("pain_score") and (yes("spasm") or muscle or yes("dark_urine") or yes("swelling_one_leg")), "pain_score"),
+        (unknown("recent_long_travel") and yes("swelling_one_leg"), "recent_long_travel"),
         (unknown("body_mass_pre_kg") and fluid_question, "body_mass_pre_kg"),
         (unknown("body_mass_post_kg") and fluid_question, "body_mass_post_kg"),
-        (unknown("glucose_lowering_medication") and (autonomic or cns_known_yes) and o.blood_glucose is None,
+        (unknown("glucose_lowering_medication") and (autonomic or cns) and o.blood_glucose is None,
          "glucose_lowering_medication"),
         (unknown("urine_color") and fluid_question and not f["dehydration"], "urine_color"),
         # before any drink is advised: the signs that would make drinking unsafe (possible hyponatraemia)
-        (unknown("nausea_vomiting") and (f["dehydration"] or f["heat_exhaustion"]), "nausea_vomiting"),
-        (unknown("headache") and (f["dehydration"] or f["heat_exhaustion"]), "headache"),
+        (unknown("nausea_vomiting") and no_drinks_question, "nausea_vomiting"),
+        (unknown("vomiting") and no_drinks_question, "vomiting"),
+        (unknown("headache") and no_drinks_question, "headache"),
+        (unknown("run_duration_min") and no_drinks_question, "run_duration_min"),
         (unknown("numbness_tingling") and yes("spasm"), "numbness_tingling"),
         (unknown("prevention_followed") and yes("spasm"), "prevention_followed"),
-        (unknown("prior_episodes_30d") and (yes("spasm") or yes("numbness_tingling")), "prior_episodes_30d"),
+        (unknown("prior_episodes_30d") and (yes("spasm") or yes("numbness_tingling") or yes("tremor")), "prior_episodes_30d"),
     ]
     return [name for on, name in wanted if on][:MAX_MISSING]
 

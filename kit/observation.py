@@ -8,8 +8,15 @@ allowed ranges generated from :data:`kit.fields.FIELDS`. All problems are report
 together in one :class:`ObservationError`, each naming the field, the value and what is
 allowed; an unknown key gets the closest valid name as a suggestion.
 
-Blood glucose is converted once to mg/dL (factor 18.016) and the body-mass change is
-derived here, so the rules see one unit.
+The clinical reading of the values (the glucose meter-range rule D1, the rounded
+body-mass change D4) is the rule kernel's job (:mod:`kit.rules`), so that the scalar and
+the vectorised paths read them with the same code; :attr:`Observation.glucose_mg_dl` is
+only the plain unit conversion, for display.
+
+``treatment_given`` (a list of action ids) is accepted as a list or tuple of ids (a frame
+or CSV cell may also join them with ``";"``: :mod:`kit.frame`, :mod:`kit.io`); duplicates
+are dropped (first kept), an unknown id is an error that names it, and an empty list is
+unknown (as an empty CSV cell is).
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
-from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
+from kit.fields import FIELD_NAMES, FIELDS, FieldSpec, split_actions
 from kit.thresholds import T
 
 __all__ = ["Observation", "ObservationError", "Problem", "parse_observation", "suggest_field"]
@@ -108,6 +115,8 @@ def _iso_datetime(v: str) -> str:
 
 
 def _annotation(spec: FieldSpec) -> tuple[Any, Any]:
+    if spec.kind == "actions":
+        return Optional[tuple[str, ...]], None
     if spec.kind == "bool":
         return Optional[bool], None
     if spec.kind == "choice":
@@ -147,11 +156,10 @@ class Observation:
     values :attr:`glucose_mg_dl` and :attr:`body_mass_change_pct`.
     """
 
-    __slots__ = ("_m", "warnings")
+    __slots__ = ("_m",)
 
-    def __init__(self, model: BaseModel, warnings: tuple[str, ...]):
+    def __init__(self, model: BaseModel):
         self._m = model
-        self.warnings = warnings
 
     def __getattr__(self, name: str) -> Any:
         if name in FIELDS:
@@ -186,13 +194,17 @@ class Observation:
 
     def to_dict(self) -> dict[str, Any]:
         """The known fields as contract JSON (unknown fields are left out)."""
-        return self._m.model_dump(exclude_none=True)
+        d = self._m.model_dump(exclude_none=True)
+        for name, spec in FIELDS.items():
+            if spec.kind == "actions" and name in d:
+                d[name] = list(d[name])
+        return d
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Observation) and self.to_dict() == other.to_dict()
 
     def __hash__(self) -> int:
-        return hash(tuple(sorted(self.to_dict().items())))
+        return hash(tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in self.to_dict().items())))
 
     def __repr__(self) -> str:
         return f"Observation({self.to_dict()!r})"
@@ -237,8 +249,8 @@ def parse_observation(raw: Mapping[str, Any]) -> Observation:
     Returns
     -------
     Observation
-        With :attr:`Observation.warnings` for plausible-but-suspicious values
-        (e.g. glucose 5.4 labelled mg/dL).
+        Plausible-but-suspicious values (e.g. glucose 5.4 labelled mg/dL) are not errors;
+        the assessment warns about them (clinical-reference §9.11).
 
     Raises
     ------
@@ -263,6 +275,13 @@ def parse_observation(raw: Mapping[str, Any]) -> Observation:
         spec = FIELDS[key]
         if spec.kind == "int" and isinstance(value, float) and value.is_integer():
             value = int(value)
+        if spec.kind == "actions":
+            value, problem = _actions(spec, value)
+            if problem is not None:
+                problems.append(problem)
+                continue
+            if not value:  # an empty list says no more than an empty CSV cell: unknown
+                continue
         data[key] = value
     clean = dict(data)
     model = None
@@ -286,7 +305,31 @@ def parse_observation(raw: Mapping[str, Any]) -> Observation:
         problems.sort(key=lambda p: FIELD_NAMES.index(p.field) if p.field in FIELDS else -1)
         raise ObservationError(problems)
     assert model is not None
-    return Observation(model, _warnings(model))
+    return Observation(model)
+
+
+def _actions(spec: FieldSpec, value: Any, *, text: bool = False) -> tuple[Any, Problem | None]:
+    """A list of action ids as a tuple (duplicates dropped, first kept), or the problem with it.
+
+    ``text=True`` (a frame or CSV cell) also accepts the ids joined by ``";"``.
+    """
+    if text and isinstance(value, str):
+        items: list[Any] = split_actions(value)
+    elif isinstance(value, (list, tuple)):
+        items = [_plain(x) for x in value]
+    else:
+        hint = " (in a CSV cell or a frame: ids joined by ';')" if isinstance(value, str) else ""
+        return None, Problem(spec.name, _short(value), f"{_Shown(_short(value))!r} is not a list; allowed: {spec.allowed()}{hint}")
+    out: list[str] = []
+    for x in items:
+        if not isinstance(x, str) or x not in (spec.choices or ()):
+            close = difflib.get_close_matches(x, spec.choices or (), n=1, cutoff=0.6) if isinstance(x, str) else []
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            return None, Problem(spec.name, _short(value),
+                                 f"{_Shown(_short(x))!r} is not an action id; allowed: {spec.allowed()}.{hint}")
+        if x not in out:
+            out.append(x)
+    return tuple(out), None
 
 
 def _short(v: Any) -> Any:
@@ -326,16 +369,3 @@ def _cross_field(given: Mapping[str, Any], d: Mapping[str, Any]) -> list[Problem
     if d.get("blood_glucose") is not None and "blood_glucose_unit" not in given:
         out.append(Problem("blood_glucose_unit", None, GLUCOSE_WITHOUT_UNIT))
     return out
-
-
-def _warnings(m: BaseModel) -> tuple[str, ...]:
-    w = []
-    g, unit = m.blood_glucose, m.blood_glucose_unit
-    if g is not None:
-        if unit == "mg/dL" and g < T.glucose_warn_mg_dl_below:
-            w.append(f"blood glucose {g:g} mg/dL is implausibly low for mg/dL: did you mean {g:g} mmol/L? "
-                     "Check the meter's unit before acting on it.")
-        elif unit == "mmol/L" and g > T.glucose_warn_mmol_l_above:
-            w.append(f"blood glucose {g:g} mmol/L is implausibly high for mmol/L: did you mean {g:g} mg/dL? "
-                     "Check the meter's unit before acting on it.")
-    return tuple(w)

@@ -27,11 +27,13 @@ def test_assess_one_observation_from_stdin():
 
 def test_assess_a_list_from_a_file(tmp_path):
     f = tmp_path / "obs.json"
-    f.write_text(json.dumps([{"spasm": True}, {"pain_score": 9}]))
+    f.write_text(json.dumps([{"spasm": True}, {"pain_score": 9}, {"pain_score": 9, "muscle_weakness": True}]))
     p = run("assess", str(f))
     assert p.returncode == 0
     out = json.loads(p.stdout)
-    assert [o["escalation"] for o in out] == ["self_care", "emergency"]
+    # v0.2: pain 8+ alone is urgent (U16); with a tissue-damage sign it is a red flag
+    assert [o["escalation"] for o in out] == ["self_care", "urgent", "emergency"]
+    assert all(o["rule_set"] == "0.2" for o in out)
 
 
 @pytest.mark.parametrize(("stdin", "needle"), [

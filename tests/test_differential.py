@@ -38,11 +38,11 @@ def test_finding_ids_are_unique_and_sourced():
 
 
 def test_worked_example_case_2():
-    # 3.2 mmol/L x 18.016 = 57.65 mg/dL: key 60 + measured < 70: 10 + tremor, hunger, sweating, pale: 4 x 4 = 86
+    # 3.2 mmol/L x 18.016 = 57.65 mg/dL: key 70 + measured < 70: 10 + tremor, hunger, sweating, pale: 4 x 4 = 96
     a = assess({"tremor": True, "hunger": True, "sweating": True, "pale_skin": True,
                 "blood_glucose": 3.2, "blood_glucose_unit": "mmol/L"})
-    assert a.score["hypoglycemia"] == 86
-    assert [e["points"] for e in a.causes[0]["evidence"]] == [60, 10, 4, 4, 4, 4]
+    assert a.score["hypoglycemia"] == 96
+    assert [e["points"] for e in a.causes[0]["evidence"]] == [70, 10, 4, 4, 4, 4]
     assert a.score["muscle_fatigue"] == 4  # tremor after effort
 
 
@@ -79,3 +79,33 @@ def test_assessment_is_immutable():
     d = a.to_dict()
     d["causes"][0]["score"] = 100  # the plain copy is the caller's to change
     assert a.causes[0]["score"] != 100
+
+
+def test_new_flags_feed_their_causes():
+    # falling glucose -> hypoglycaemia (§9.7 rule 2); severe hyponatraemia / over-drinking -> fluid-electrolyte (rule 3)
+    a = assess({"glucose_lowering_medication": True, "blood_glucose": 80, "blood_glucose_unit": "mg/dL", "tremor": True})
+    assert a.top_cause == "hypoglycemia" and "falling_glucose" in a.flags
+    assert any("likely still falling" in e["finding"] for e in a.causes[0]["evidence"])
+    b = assess({"run_duration_min": 300, "fluid_intake_ml": 6000, "urine_color": 7})
+    assert b.top_cause == "dehydration_electrolyte"
+    assert any("mL/h" in e["finding"] for e in b.causes[0]["evidence"])
+
+
+def test_reliable_high_glucose_sets_the_hypoglycaemia_score_to_zero():
+    # a reinterpreted 300 "mmol/L" reading is uncertain: presumptive hypoglycaemia stands (D20), hyperglycaemia dominates
+    a = assess({"blood_glucose": 300, "blood_glucose_unit": "mmol/L", "tremor": True, "hunger": True, "sweating": True})
+    assert "hypoglycemia" in a.flags and a.top_cause is None and a.score["hypoglycemia"] > 0
+    b = assess({"blood_glucose": 300, "blood_glucose_unit": "mg/dL", "tremor": True, "hunger": True, "sweating": True})
+    assert b.score["hypoglycemia"] == 0 and b.top_cause is None
+
+
+def test_dominating_conditions_leave_no_top_cause_and_all_zero_means_none():
+    assert assess({"spasm": True, "chest_pain": True}).top_cause is None
+    assert assess({"spasm": True, "core_temp_c": 35.5}).top_cause is None  # cold stress
+    assert assess({"confusion": True, "spasm": True}).top_cause is None  # cns without low glucose or severe EAH
+    assert assess({"headache": True}).top_cause is None  # no cause has evidence
+    # suspected heat stroke does not dominate when a reliable low glucose explains the CNS signs
+    c = assess({"confusion": True, "blood_glucose": 50, "blood_glucose_unit": "mg/dL"})
+    assert "suspected_heat_stroke" in c.flags and c.top_cause == "hypoglycemia"
+    d = assess({"confusion": True, "blood_glucose": 50, "blood_glucose_unit": "mmol/L"})  # reinterpreted: uncertain
+    assert "suspected_heat_stroke" in d.flags and d.top_cause is None

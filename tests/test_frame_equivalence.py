@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import kit.frame as frame
 from kit import CAUSES, ObservationError, assess, assess_frame
-from kit.fields import FIELDS
+from kit.fields import ACTION_IDS, FIELDS
 from kit.frame import OUTPUT_COLUMNS, frame_inputs, validate_frame
 from kit.io import records_to_frame
 from kit.thresholds import THRESHOLDS
@@ -41,6 +41,8 @@ def _number(spec):
 
 
 def _value(spec):
+    if spec.kind == "actions":
+        return st.lists(st.sampled_from(ACTION_IDS), max_size=3)
     if spec.kind == "bool":
         return st.booleans()
     if spec.kind == "choice":
@@ -62,9 +64,12 @@ def observations(draw):
             obs[name] = draw(_value(spec))
     if draw(st.booleans()):
         unit = draw(st.sampled_from(["mg/dL", "mmol/L"]))
-        near = [x + d for x in (54.0, 55.0, 70.0) for d in (-0.1, 0.0, 0.1)]
+        near = [x + d for x in (54.0, 55.0, 70.0, 90.0, 200.0, 250.0) for d in (-0.1, 0.0, 0.1)]
         g = draw(st.one_of(st.sampled_from(near), st.floats(20, 400).map(lambda x: round(x, 1))))
-        obs["blood_glucose"] = round(g / 18.016, 2) if unit == "mmol/L" else g
+        raw = round(g / 18.016, 2) if unit == "mmol/L" else g
+        # the meter-range edges of D1 as typed: LO, HI, reinterpreted
+        edges = [19.9, 20.0, 600.0, 600.1, 4.2] if unit == "mg/dL" else [1.09, 1.1, 33.3, 33.4, 60.0, 600.0, 601.0]
+        obs["blood_glucose"] = draw(st.one_of(st.just(raw), st.sampled_from(edges)))
         obs["blood_glucose_unit"] = unit
     if draw(st.booleans()):
         pre = draw(st.floats(40, 120).map(lambda x: round(x, 1)))
@@ -78,7 +83,8 @@ def _expected(obs_list):
     rows = []
     for obs in obs_list:
         a = assess(obs)
-        row = {"escalation": a.escalation, "top_cause": a.top_cause, "flags": ";".join(sorted(a.flags))}
+        row = {"escalation": a.escalation, "top_cause": a.top_cause, "flags": ";".join(sorted(a.flags)),
+               "reassess_in_min": a.reassess_in_min, "trend": a.trend}
         row.update({f"score_{c}": a.score[c] for c in CAUSES})
         rows.append(row)
     return rows
@@ -88,7 +94,7 @@ def _check(out, obs_list, index):
     assert list(out.columns) == list(OUTPUT_COLUMNS)
     assert out.index.equals(index)
     expected = _expected(obs_list)
-    got = out.to_dict("records")
+    got = [{k: (None if k == "reassess_in_min" and v != v else v) for k, v in row.items()} for row in out.to_dict("records")]
     for i, (e, g) in enumerate(zip(expected, got, strict=True)):
         assert g == e, f"row {i}: {obs_list[i]}"
 
@@ -112,6 +118,8 @@ def _frame(obs_list, layout, markers):
             continue
         if layout == "object":
             cols[name] = pd.Series(values, dtype=object)
+        elif spec.kind == "actions":  # typed layouts: the CSV spelling, ";"-joined
+            cols[name] = pd.Series([";".join(v) if isinstance(v, list) else None for v in values], dtype="str")
         elif spec.kind == "bool":
             cols[name] = pd.Series([None if v is None or v is pd.NA or v != v else v for v in values], dtype="boolean")
         elif spec.kind == "int":
@@ -159,12 +167,14 @@ def test_equal_across_chunk_boundaries(obs_list, layout):
 
 
 def test_teaching_cases_score_as_assess_in_every_layout(cases):
-    obs_list = [c["observation"] for c in cases]
+    single = [c for c in cases if "history" not in c]  # the episode cases need their history (kit.episodes)
+    obs_list = [c["observation"] for c in single]
     for layout in _LAYOUTS:
         df = _frame(obs_list, layout, [None])
         out = assess_frame(df, progress=False)
         _check(out, obs_list, df.index)
-        assert list(out["escalation"]) == [c["expected"]["escalation"] for c in cases]
+        assert list(out["escalation"]) == [c["expected"]["escalation"] for c in single]
+        assert [None if x != x else x for x in out["reassess_in_min"]] == [c["expected"]["reassess_in_min"] for c in single]
 
 
 def test_unknown_spelled_none_nan_or_na_means_unknown():
@@ -292,6 +302,7 @@ _BAD = {
     "int": [2.5, "3", False],
     "choice": ["Hard", "mg/dl", 3, True, ""],
     "str": ["", "x" * 65, 5],
+    "actions": [["hug"], "stretch;hug", 5, [1], {"stretch": True}],
     "datetime": ["2026-05-01", "yesterday", 1714550400, "2026-02-30T10:00", "2026-05-01T24:00"],
 }
 
@@ -457,9 +468,20 @@ def test_validate_frame_and_frame_inputs_give_float_columns():
     assert cols["tremor"].tolist() == [1.0, 0.0]
     assert cols["blood_glucose_unit_code"][0] == 1.0 and math.isnan(cols["blood_glucose_unit_code"][1])
     v = frame_inputs(df)
-    assert v["glucose_mg_dl"][0] == pytest.approx(3.0 * THRESHOLDS["glucose_mmol_to_mg_dl"].value)
-    assert v["body_mass_change_pct"][0] == pytest.approx(-2.0 / 70.0 * 100.0)
-    assert math.isnan(v["glucose_mg_dl"][1]) and math.isnan(v["core_temp_c"][0])
+    assert v["blood_glucose"][0] == 3.0 and v["blood_glucose_unit"][0] == 1.0  # read by the kernel's D1 rule
+    assert v["body_mass_pre_kg"][0] == 70.0 and v["spasm_total_min"] is v["spasm_duration_min"]  # no history: K4 total = own
+    assert math.isnan(v["blood_glucose"][1]) and math.isnan(v["core_temp_c"][0])
+
+
+def test_treatment_given_as_lists_or_joined_strings():
+    obs_list = [{"treatment_given": ["stretch", "massage"], "spasm": True}, {"treatment_given": "ice"}, {"spasm": True}]
+    df = pd.DataFrame({"treatment_given": pd.Series([["stretch", "massage"], "ice", None], dtype=object),
+                       "spasm": pd.Series([True, None, True], dtype=object)})
+    _check(assess_frame(df, progress=False), obs_list, df.index)
+    bad = pd.DataFrame({"treatment_given": pd.Series([["stretch"], "strech", np.array(["ice"])], dtype=object)})
+    with pytest.raises(ObservationError) as exc:
+        assess_frame(bad, progress=False)
+    assert [(p.row, p.field) for p in exc.value.problems] == [(1, "treatment_given")]
 
 
 def test_progress_bar_is_shown_on_stderr_when_asked(capsys):

@@ -49,7 +49,7 @@ def test_sample_team_log_reads_and_scores():
     df = read_log_csv(ROOT / "data" / "sample-team-log.csv")
     assert len(df) == 300 and df["athlete_id"].nunique() == 15
     out = assess_frame(df)
-    assert set(out["escalation"]) == {"self_care", "monitor", "see_doctor", "emergency"}
+    assert set(out["escalation"]) == {"self_care", "monitor", "see_doctor", "urgent", "emergency"}
 
 
 def test_records_to_frame_keeps_unknown_distinct_from_false():

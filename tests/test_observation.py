@@ -34,7 +34,7 @@ BAD_INPUTS: list[tuple[object, str]] = [
     ({"urine_color": 0}, "urine_color"),
     ({"prior_episodes_30d": -1}, "prior_episodes_30d"),
     ({"prior_episodes_30d": 101}, "prior_episodes_30d"),
-    ({"core_temp_c": 29.9}, "core_temp_c"),
+    ({"core_temp_c": 24.9}, "core_temp_c"),  # v0.2: 25-45 (v0.1 was 30-45)
     ({"core_temp_c": 45.1}, "core_temp_c"),
     ({"core_temp_c": 104}, "core_temp_c"),  # Fahrenheit typed into a Celsius field
     ({"ambient_temp_c": 60}, "ambient_temp_c"),
@@ -48,6 +48,14 @@ BAD_INPUTS: list[tuple[object, str]] = [
     ({"fluid_intake_ml": 20001}, "fluid_intake_ml"),
     ({"hours_since_meal": 73}, "hours_since_meal"),
     ({"carbs_during_run_g": 1001}, "carbs_during_run_g"),
+    ({"blood_ketones_mmol_l": 10.1}, "blood_ketones_mmol_l"),
+    ({"minutes_since_run_end": -1}, "minutes_since_run_end"),
+    ({"minutes_since_run_end": 10081}, "minutes_since_run_end"),
+    ({"chest_pain": "yes"}, "chest_pain"),
+    ({"episode_id": ""}, "episode_id"),
+    ({"episode_id": "e" * 65}, "episode_id"),
+    ({"treatment_given": ["stretch", "hug"]}, "treatment_given"),
+    ({"treatment_given": 5}, "treatment_given"),
     ({"spasm_duration_min": -0.1}, "spasm_duration_min"),
     ({"intensity": "Hard"}, "intensity"),
     ({"intensity": "sprint"}, "intensity"),
@@ -128,14 +136,34 @@ def test_glucose_that_looks_like_mmol_labelled_mg_dl_warns(g, unit):
     assert a.warnings and "mmol/L" in a.warnings[0]
 
 
-def test_glucose_that_looks_like_mg_dl_labelled_mmol_warns():
+def test_glucose_that_looks_like_mg_dl_labelled_mmol_is_reinterpreted_with_a_warning():
+    # v0.2 D1(b): above the mmol/L meter range and inside the mg/dL range -> read as mg/dL, uncertain
     a = assess({"blood_glucose": 95, "blood_glucose_unit": "mmol/L"})
-    assert a.warnings and "did you mean 95 mg/dL" in a.warnings[0]
+    assert [w.split(":")[0] for w in a.warnings] == ["glucose_unit_reinterpreted"]
+    assert "read as 95 mg/dL" in a.warnings[0]
 
 
-@pytest.mark.parametrize(("g", "unit"), [(35, "mg/dL"), (35, "mmol/L"), (5.4, "mmol/L"), (90, "mg/dL")])
+@pytest.mark.parametrize(("g", "unit"), [(35, "mg/dL"), (33.3, "mmol/L"), (5.4, "mmol/L"), (90, "mg/dL")])
 def test_plausible_glucose_does_not_warn(g, unit):
     assert assess({"blood_glucose": g, "blood_glucose_unit": unit}).warnings == ()
+
+
+def test_treatment_given_is_a_list_of_action_ids_duplicates_ignored():
+    obs = parse_observation({"treatment_given": ["stretch", "oral_carbohydrate", "stretch"]})
+    assert obs.treatment_given == ("stretch", "oral_carbohydrate")
+    assert obs.to_dict() == {"treatment_given": ["stretch", "oral_carbohydrate"]}
+    assert parse_observation({"treatment_given": []}).to_dict() == {}  # empty: unknown, as an empty CSV cell
+    with pytest.raises(ObservationError, match="ids joined by ';'"):
+        parse_observation({"treatment_given": "stretch; massage"})  # a joined string only in a frame or CSV cell
+    with pytest.raises(ObservationError) as exc:
+        parse_observation({"treatment_given": ["strech"]})
+    assert "'strech' is not an action id" in str(exc.value) and "Did you mean 'stretch'" in str(exc.value)
+
+
+def test_v0_2_fields_accept_their_ranges():
+    obs = parse_observation({"core_temp_c": 25, "blood_ketones_mmol_l": 0, "minutes_since_run_end": 10080,
+                             "episode_id": "E1", "collapse": True, "breathing_normally": False})
+    assert obs.core_temp_c == 25 and obs.collapse is True and obs.breathing_normally is False
 
 
 def test_a_warning_never_changes_the_reading():

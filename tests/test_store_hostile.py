@@ -54,6 +54,8 @@ def valid_value(name: str) -> st.SearchStrategy:
         return st.booleans()
     if spec.kind == "choice":
         return st.sampled_from(spec.choices or ())
+    if spec.kind == "actions":  # v0.2 treatment_given: a list of distinct action ids
+        return st.lists(st.sampled_from(spec.choices or ()), max_size=4, unique=True)
     if spec.kind == "int":
         return st.integers(int(spec.lo or 0), int(spec.hi or 0))
     if spec.kind == "number":
@@ -64,6 +66,8 @@ def valid_value(name: str) -> st.SearchStrategy:
                          st.sampled_from(["2026-05-01T09:30:00Z", "2026-05-01 09:30", "2026-05-01T09:30:00.5+02:00"]))
     if name == "athlete_id":
         return st.one_of(st.sampled_from(SQL), st.text(min_size=1, max_size=64).filter(_plain_id))
+    if name == "episode_id":  # v0.2: 1-64 characters (the store keeps it as given)
+        return st.text(min_size=1, max_size=64).filter(lambda s: _plain_id(s) and s == s.strip())
     return st.one_of(st.text(max_size=200), st.sampled_from(SQL + TOKENS), st.text(min_size=1990, max_size=2000))
 
 
@@ -102,6 +106,10 @@ def expected_form(item: dict) -> dict:
             continue  # blank = absent (a blank observed_at is filled with the time of saving)
         if FIELDS[k].kind == "number":
             v = float(v) + 0.0
+        if FIELDS[k].kind == "actions":  # v0.2 treatment_given: duplicates dropped, an empty list is unknown
+            v = list(dict.fromkeys(v))
+            if not v:
+                continue
         out[k] = v
     return out
 
@@ -113,6 +121,8 @@ def must_reject(item: dict) -> str | None:
             return f"unknown key {k!r}"
         if isinstance(v, float) and not math.isfinite(v):
             return f"{k} is NaN/inf"
+        if FIELDS[k].kind == "actions" and isinstance(v, list) and all(isinstance(x, str) and x in FIELDS[k].choices for x in v):
+            continue  # v0.2 treatment_given: a list of action ids
         if isinstance(v, (list, dict)):
             return f"{k} is a {type(v).__name__}"
         if FIELDS[k].kind in ("number", "int") and isinstance(v, str):

@@ -22,7 +22,7 @@ def _mentions(text: str, value: float) -> bool:
 def test_every_threshold_has_unit_source_status_and_section():
     for t in THRESHOLDS.values():
         assert t.unit and t.source and t.meaning, t.key
-        assert t.status in {"confirmed", "secondary", "design"}, t.key
+        assert t.status in {"confirmed", "secondary", "unconfirmed", "design"}, t.key
         assert t.section, t.key
 
 
@@ -32,8 +32,9 @@ def test_every_threshold_value_appears_in_the_reference_or_contract():
 
 
 def test_rule_kernel_has_no_clinical_number_literals():
-    # only tier codes (0-3), the score cap (100), "none" (-1) and the yes-marker 1.0 may appear as literals
-    allowed = {0, 1, 2, 3, 100, -1}
+    # only 0 (sums start there) and 1 (loop start, "the first cause") may appear as literals: tier codes,
+    # the score cap, "no cause" and the yes/no markers are named constants, clinical numbers come from T
+    allowed = {0, 1}
     src = inspect.getsource(rules.evaluate)
     literals = [n.value for n in ast.walk(ast.parse(src.strip() if src.startswith(" ") else src))
                 if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool)]
@@ -73,4 +74,21 @@ def test_evidence_labels_render_threshold_values():
 
     a = assess({"blood_glucose": 50, "blood_glucose_unit": "mg/dL", "body_mass_pre_kg": 70, "body_mass_post_kg": 68})
     text = " ".join(e["finding"] for c in a.causes for e in c["evidence"])
-    assert "(< 70, ADA level 1)" in text and "is below 54" in text and "(over 2 %)" in text
+    assert "< 70, ADA level 1)" in text and "is below 54" in text and "(over 2 %)" in text
+
+
+def test_rules_that_share_a_number_have_their_own_rows():
+    # one row per rule (issue 9): e.g. pain 5 amber vs pain 5 with dark urine red; 0.5 % in three EAH rules
+    assert THRESHOLDS["pain_amber"].value == THRESHOLDS["rhabdo_pain_with_dark_urine"].value == 5
+    assert THRESHOLDS["rhabdo_risk_pain_triad"].value == THRESHOLDS["rhabdo_red_pain_triad"].value == 6
+    assert len({THRESHOLDS[k].meaning for k in ("eah_gain_pct", "eah_maintained_loss_pct", "overdrinking_loss_pct")}) == 3
+    assert THRESHOLDS["missing_pain_muscle"].section and THRESHOLDS["fatigue_prior_episodes"].section
+
+
+def test_kernel_reads_every_rule_threshold():
+    # every row the kernel's rules use is read by the kernel (no stale rows): the kernel's source names it
+    src = inspect.getsource(rules)
+    kernel_sections = {"9.1 D1", "9.1 D4", "9.1 D5", "9.1 D15", "9.1 D16", "9.1 D20", "9.2", "9.3", "9.4", "9.5", "9.6 P4", "9.6 P5"}
+    unused = [t.key for t in THRESHOLDS.values() if t.section in kernel_sections and f"T.{t.key}" not in src
+              and t.key not in {"missing_pain_muscle"}]
+    assert unused == []
