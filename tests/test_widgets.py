@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import statistics
-from datetime import datetime
+from datetime import datetime, timedelta
 from time import perf_counter
 
 import pytest
@@ -76,14 +77,21 @@ def test_glucose_then_confusion_moves_banner_up_to_the_engines_tier(form):
     form.inputs["blood_glucose_unit"].value = "mg/dL"
     low = assess({"blood_glucose": 50, "blood_glucose_unit": "mg/dL"}).escalation
     assert tier(form) == low and TIERS.index(low) >= TIERS.index("monitor")
-    assert "Recheck glucose at 14:32 (in 15 min)" in form.reassess.value
-    assert "at 14:32" in form.banner.value  # the headline carries the recheck clock time
+    minutes = form.assessment.reassess_in_min
+    assert minutes is not None and f"at {(CLOCK + timedelta(minutes=minutes)):%H:%M} (in {minutes} min)" in form.reassess.value
+    glucose_actions = {"recheck_glucose", "oral_carbohydrate"} & {x["id"] for x in form.assessment.actions}
+    assert form.reassess.value.count("Recheck glucose at") == bool(glucose_actions)
+    assert f"at {(CLOCK + timedelta(minutes=minutes)):%H:%M}" in form.banner.value  # the headline's recheck time
     form.inputs["confusion"].value = "yes"
     high = assess({"blood_glucose": 50, "blood_glucose_unit": "mg/dL", "confusion": True}).escalation
     assert tier(form) == high and TIERS.index(high) > TIERS.index(low)
     assert TIER_TITLES[high] in form.banner.value and TIER_TITLES[low] not in form.banner.value
     assert "call_emergency" in form.todo.value
-    assert "Drink water" in form.dont.value
+    for x in form.assessment.actions:  # every action, in the engine's reading order
+        assert f"data-id='{x['id']}'" in form.todo.value
+    assert [x["id"] for x in form.assessment.actions] == re.findall(r"data-id='([a-z_]+)'", form.todo.value)
+    for x in form.assessment.contraindicated:
+        assert f"data-id='{x['id']}'" in form.dont.value
 
 
 def test_no_and_unknown_differ_unknown_is_asked_for(form):
