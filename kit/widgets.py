@@ -125,6 +125,9 @@ _CSS = """<style>
 .kit-form .kit-unit > .widget-label { position: absolute !important; width: 1px !important; height: 1px !important;
   overflow: hidden !important; clip: rect(0 0 0 0); white-space: nowrap; }
 .kit-form .widget-toggle-buttons { display: flex; align-items: center; }
+.kit-form .kit-row .widget-inline-hbox, .kit-form .kit-row .widget-toggle-buttons, .kit-form .kit-row .widget-label {
+  height: auto !important; min-height: 28px; }
+.kit-form .kit-row { margin-bottom: 2px !important; }
 .kit-form .widget-toggle-buttons > .widget-label { flex: 0 0 auto; }
 .kit-form .widget-toggle-buttons > div { display: flex; flex-wrap: nowrap; gap: 2px; }
 .kit-form .widget-toggle-button { padding: 0 6px; color: #1f1f1f; }
@@ -738,11 +741,15 @@ class TriageForm:
             refs += r
             items.append(f"<li data-id='{_esc(x['id'])}'>{_esc(text)}</li>")
         self.todo.value = "<h3 id='kit-todo-list' style='font-size:1em;margin:4px 0'>What to do now</h3><ol>" + "".join(items) + "</ol>"
-        donts = []
+        grouped: dict[str, list[str]] = {}  # one line per reason: "Drink water, electrolyte drink: No drinks: ..."
         for x in d["contraindicated"]:
             why, r = _plain(x["why"])
             refs += r
-            donts.append(f"<li data-id='{_esc(x['id'])}'><b>{_esc(_action_words(x['id']))}</b>: "
+            grouped.setdefault(why, []).append(x["id"])
+        donts = []
+        for why, ids in grouped.items():
+            words = ", ".join(_action_words(i) for i in ids)
+            donts.append(f"<li data-ids='{_esc(' '.join(ids))}'><b>{_esc(words[:1].upper() + words[1:])}</b>: "
                          f"{_esc(why)}</li>")
         self.dont.value = ("<h3 style='font-size:1em;margin:4px 0'>What not to do</h3><ul>" + "".join(donts) + "</ul>"
                            if donts else "<p><b>What not to do</b>: nothing specific.</p>")
@@ -1007,12 +1014,13 @@ class TriageForm:
 
 
 #: Words for action ids where the id itself is jargon (proposed for kit.words).
-_ACTION_WORDS: dict[str, str] = {"nsaid": "Ibuprofen or other anti-inflammatory painkillers (NSAIDs)",
-                                 "cpr_aed": "CPR and a defibrillator (AED)"}
+_ACTION_WORDS: dict[str, str] = {"nsaid": "ibuprofen-type painkillers (NSAIDs)", "cpr_aed": "CPR and a defibrillator (AED)",
+                                 "legs_up": "raising the legs", "rewarm": "active rewarming",
+                                 "cold_water_immersion": "cold-water cooling", "continue_running": "running on"}
 
 
 def _action_words(action_id: str) -> str:
-    return _ACTION_WORDS.get(action_id, action_id.replace("_", " ").capitalize())
+    return _ACTION_WORDS.get(action_id, action_id.replace("_", " "))
 
 
 def _warning_html(w: str) -> str:
