@@ -557,3 +557,21 @@ def test_session_ids_are_checked():
     with pytest.raises(ValueError, match="session"):
         TriageForm(session="short")
     assert TriageForm(drafts=False).session != TriageForm(drafts=False).session
+
+
+def _field_names(box) -> list[str]:
+    """The form fields inside a widget box, in display order (by their kit-field-* class)."""
+    names = []
+    for child in getattr(box, "children", ()):
+        names += [c[len("kit-field-"):] for c in getattr(child, "_dom_classes", ()) if c.startswith("kit-field-")]
+        names += _field_names(child)
+    return names
+
+
+def test_every_field_is_shown_in_its_group_in_table_order(form):
+    inputs_column = next(w for w in form.widget.children if "kit-inputs" in w._dom_classes)
+    for g, _title in GROUPS:
+        box = next(b for b in inputs_column.children if f"kit-group-{g}" in b._dom_classes)
+        assert _field_names(box) == [n for n in FORM_FIELDS if FIELDS[n].group == g]
+    shown = _field_names(form.widget)
+    assert sorted(shown) == sorted(FORM_FIELDS) and len(shown) == len(set(shown))  # each field once
