@@ -127,6 +127,7 @@ _CSS = """<style>
 .kit-form .widget-toggle-buttons { display: flex; align-items: center; }
 .kit-form .kit-row .widget-inline-hbox, .kit-form .kit-row .widget-toggle-buttons, .kit-form .kit-row .widget-label {
   height: auto !important; min-height: 28px; }
+.kit-form .kit-row .widget-label { display: flex; align-items: center; }
 .kit-form .kit-row { margin-bottom: 2px !important; }
 .kit-form .widget-toggle-buttons > .widget-label { flex: 0 0 auto; }
 .kit-form .widget-toggle-buttons > div { display: flex; flex-wrap: nowrap; gap: 2px; }
