@@ -1,29 +1,41 @@
 """The triage form: an ipywidgets intake form whose result panel follows every change.
 
 :class:`TriageForm` is the main job of the notebooks (``notebooks/01-triage.ipynb``) and
-of the app (``python -m kit app``). Fields come from :data:`kit.fields.FIELDS`, grouped
-as a trainer thinks: red flags first (as sideline tools such as SCAT order them), then
-symptoms, run context, measurements. Yes/no fields are three-state: *yes*, *no* and
-*?* (unknown, the default), because unknown is never "no". The glucose unit toggle
-(mg/dL, mmol/L) starts with no unit selected: a glucose value without a unit is an input
-problem ("check input"), never silently read as mg/dL. Every change re-scores at
-once with :func:`kit.assess` and redraws the result panel: a coloured escalation
-banner, what to do now, what not to do, the reassessment as a clock time, the cause
-chart (plotly, hover shows each finding and its points), the missing data that would
-most change the answer, and warnings.
+of the app (``python -m kit app``). Fields come from :data:`kit.fields.FIELDS`, in the
+table's groups and order (red flags first, as sideline tools such as SCAT order them);
+the form is generic over groups and field kinds, and over the tiers of :data:`kit.rules.TIERS`.
+Yes/no fields are three-state: *yes*, *no* and *?* (unknown, the default), because unknown is
+never "no". A unit toggle (a ``choice`` field named ``<field>_unit``, e.g. mg/dL or mmol/L for
+glucose) sits beside its number and starts with no unit selected: a value without a unit is
+an input problem ("check input"), never silently read in one unit. Every change re-scores at
+once with :func:`kit.assess` and redraws the result panel: a sticky banner in the tier's colour
+(:mod:`kit.words`: colour, text colour, icon, title and a plain headline with the recheck clock
+time), the reassessment, a "Why?" disclosure (rules, amber points and sources, for clinicians),
+what to do now, what not to do, the cause chart (plotly, hover shows each finding and its
+points), the missing data that would most change the answer, and warnings.
+
+On a phone (under ~700 px) the form is one column with the banner stuck to the top of the
+screen, 44 px touch targets and 16 px input text. A small page helper
+(:class:`PageHelper`, an anywidget) gives the yes/no/? groups radio semantics
+(``role=radiogroup``, ``aria-checked``, arrow keys), makes the banner a live region and keeps
+the browser session id (``sessionStorage``) in the widget state.
 
 UI testing contract (public, stable): every input widget has the DOM class
-``kit-field-<contract field name>``; the banner ``kit-escalation`` (its text contains the
-tier id); the cause chart's Output ``kit-causes``; the save button ``kit-save`` (also
-``kit-clear``, ``kit-restore-draft``, ``kit-discard-draft``, ``kit-status``).
+``kit-field-<contract field name>``; the banner ``kit-escalation`` holds a ``div`` whose
+``data-tier`` is the tier id (``none`` while no finding is entered, ``invalid`` while an input
+is wrong); the cause chart's Output ``kit-causes``; the save button ``kit-save`` (also
+``kit-clear``, ``kit-restore-draft``, ``kit-discard-draft``, ``kit-status``, ``kit-why``).
 
-Nothing entered is lost: the live form is autosaved as a draft; a draft found on opening
-(and the values wiped by **Clear**) is *offered* ("Restore unsaved form" / "Undo clear",
-"Discard it") and kept in a separate slot until the trainer restores or discards it;
-Restore swaps, so values already in the form become the next offer. While no clinical
-finding is entered the banner is neutral ("enter findings", no tier). Saving the same
-unchanged form twice stores one row ("already saved as #N"). A number such as "1,500"
-(or "1.500" where 1500 is in the field's range) is an input problem ("ambiguous").
+Nothing entered is lost, and drafts stay with the browser session that made them: the live
+form is autosaved as a draft keyed by the session id; a draft of the same session found on
+opening (a reload of the same tab) and the values wiped by **Clear** are *offered*
+("Restore unsaved form" / "Undo clear", "Discard it") and kept until restored or discarded;
+Restore swaps, so values already in the form become the next offer. A draft of another
+session (another browser, tab or device) is never offered. While no clinical finding is
+entered the banner is neutral ("enter findings", no tier). Saving needs an athlete id; saving
+the same unchanged form twice stores one row ("already saved as #N"), and that note is cleared
+as soon as the form changes. A number such as "1,500" (or "1.500" where 1500 is in the
+field's range) is an input problem ("ambiguous").
 
 The form holds no clinical logic: it reads widgets, calls :func:`kit.assess` and
 displays the result.
@@ -34,47 +46,142 @@ from __future__ import annotations
 import html
 import math
 import re
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+import anywidget
 import ipywidgets as widgets
+import traitlets
 
 from kit import DISCLAIMER
 from kit.assessment import Assessment, assess
-from kit.charts import CAUSE_LABELS, TIER_COLORS, TIER_TITLES, cause_chart_spec, mimebundle
-from kit.fields import FIELDS, GLUCOSE_UNITS, FieldSpec
+from kit.charts import cause_chart_spec, mimebundle
+from kit.fields import FIELDS, FieldSpec
 from kit.observation import ObservationError, Problem
+from kit.rules import TIERS
+from kit.words import CAUSE_LABELS, TIER_COLORS, TIER_HEADLINES, TIER_ICONS, TIER_TEXT_COLORS, TIER_TITLES
 
-__all__ = ["TriageForm", "MemoryLog", "open_store", "UNKNOWN", "GROUPS", "summary_text", "disclaimer_note"]
+__all__ = ["TriageForm", "MemoryLog", "PageHelper", "open_store", "UNKNOWN", "GROUPS", "GROUP_TITLES", "FORM_FIELDS",
+           "summary_text", "reassess_text", "disclaimer_note", "field_text"]
 
 #: The widget value that means "unknown" (yes/no fields and choices).
 UNKNOWN = "unknown"
-#: Form groups in display order, with their headings.
-GROUPS: tuple[tuple[str, str], ...] = (
-    ("red_flags", "Red flags: check these first"),
-    ("symptoms", "Symptoms"),
-    ("context", "Run context and history"),
-    ("measurements", "Measurements"),
-)
-#: Store draft slots: the live form's autosave, and the drafts on offer (kept until restored or discarded).
+#: Headings of the known form groups; a group not named here gets its id in words.
+GROUP_TITLES: dict[str, str] = {
+    "red_flags": "Red flags: check these first",
+    "symptoms": "Symptoms",
+    "context": "The run",
+    "measurements": "Measurements",
+    "background": "Background and history",
+}
+#: Field kinds the form has an input for (a field of another kind, e.g. ``actions``, is left out).
+_KINDS = frozenset({"bool", "choice", "number", "int", "str", "datetime"})
+#: Fields kept out of the form for now: the recheck loop of an episode (issue 12) sets them.
+_LATER = frozenset({"episode_id", "treatment_given"})
+#: The fields the form shows, in table order.
+FORM_FIELDS: tuple[str, ...] = tuple(n for n, s in FIELDS.items() if s.kind in _KINDS and n not in _LATER)
+#: Unit toggles: a choice field ``<x>_unit`` sits beside the number ``<x>``.
+_UNIT_OF: dict[str, str] = {f"{n}_unit": n for n in FORM_FIELDS if f"{n}_unit" in FORM_FIELDS
+                            and FIELDS[f"{n}_unit"].kind == "choice"}
+_UNIT_FOR: dict[str, str] = {v: k for k, v in _UNIT_OF.items()}
+#: Form groups in display order (table order of their first field), with their headings.
+GROUPS: tuple[tuple[str, str], ...] = tuple(
+    (g, GROUP_TITLES.get(g, g.replace("_", " ").capitalize()))
+    for g in dict.fromkeys(FIELDS[n].group for n in FORM_FIELDS) if g != "admin")
+#: Store draft slots (one pair per browser session): the live form's autosave, and the drafts on offer.
 DRAFT_SLOT = "triage"
 OFFER_SLOT = "triage-offered"
+_SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _BOOL_OPTIONS = (("yes", "yes"), ("no", "no"), ("?", UNKNOWN))
 _BOOL_VALUE = {"yes": True, "no": False, UNKNOWN: None}
 _LABEL_WIDTH = "17em"
+#: A section reference in rule text ("(clinical-reference §7, §9.7)"): for clinicians, shown under "Why?".
+_SECTION_REF = re.compile(r"\s*\((?:clinical-reference\s*)?(§[^)]*)\)")
+#: A warning's stable code prefix ("glucose_unit_suspect: ...").
+_WARNING_CODE = re.compile(r"^([a-z0-9_]+):\s+")
 _CSS = """<style>
+.kit-form { overflow: visible !important; }
+.jp-OutputArea-output:has(.kit-form), .jp-OutputArea-child:has(.kit-form), .jp-Cell-outputArea:has(.kit-form),
+.jp-Cell-outputWrapper:has(.kit-form), .jp-OutputArea:has(.kit-form) { overflow: visible !important; }
+.kit-form .kit-sticky { position: sticky; top: 0; z-index: 20; flex: 1 1 100%; overflow: visible !important;
+  background: #fff; box-shadow: 0 -24px 0 #fff; }
+.kit-form .kit-escalation, .kit-form .kit-escalation > div { overflow: visible !important; }
+.kit-form .kit-banner { padding: 8px 12px; border-radius: 6px; box-shadow: 0 2px 6px rgba(0,0,0,0.3); line-height: 1.35; }
+.kit-form .kit-banner .kit-tier-title { font-size: 1.25em; font-weight: 700; }
+.kit-form .kit-banner .kit-say { font-size: 1.1em; font-weight: 600; }
+.kit-form .kit-banner .kit-lead { font-size: 0.95em; }
+.kit-form .kit-banner a { color: inherit; text-decoration: underline; }
+.kit-form .kit-banner ul { margin: 4px 0; }
 .kit-form .kit-invalid input, .kit-form .kit-invalid textarea { border: 2px solid #c62828 !important; }
 .kit-form .kit-invalid .widget-toggle-button { box-shadow: inset 0 0 0 2px #c62828; }
-.kit-form .kit-group-title { margin: 10px 0 2px 0; font-weight: 600; border-bottom: 1px solid #ccc; }
-.kit-form .kit-red .kit-group-title { color: #c62828; }
-.kit-form .widget-toggle-button { padding: 0 4px; }
-.kit-form .widget-toggle-button.mod-active { background: #1565c0; color: white; }
+.kit-form .kit-group-title { margin: 12px 0 4px 0; font-weight: 700; border-bottom: 1px solid #767676; }
+.kit-form .kit-red .kit-group-title { color: #b71c1c; }
+.kit-form .widget-label { white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.25;
+  color: #1f1f1f; text-align: left; align-self: center; }
+.kit-form .kit-unit > .widget-label { position: absolute !important; width: 1px !important; height: 1px !important;
+  overflow: hidden !important; clip: rect(0 0 0 0); white-space: nowrap; }
+.kit-form .widget-toggle-buttons { display: flex; align-items: center; }
+.kit-form .kit-row .widget-inline-hbox, .kit-form .kit-row .widget-toggle-buttons, .kit-form .kit-row .widget-label {
+  height: auto !important; min-height: 28px; }
+.kit-form .kit-row .widget-label { display: flex; align-items: center; }
+.kit-form .kit-row { margin-bottom: 2px !important; }
+.kit-form .widget-toggle-buttons > .widget-label { flex: 0 0 auto; }
+.kit-form .widget-toggle-buttons > div { display: flex; flex-wrap: nowrap; gap: 2px; }
+.kit-form .widget-toggle-button { padding: 0 6px; color: #1f1f1f; }
+.kit-form .widget-toggle-button.mod-active { background: #1565c0; color: #fff; }
+.kit-form button:focus-visible, .kit-form input:focus-visible, .kit-form select:focus-visible,
+.kit-form textarea:focus-visible, .kit-form summary:focus-visible, .kit-form a:focus-visible {
+  outline: 3px solid #1a56db !important; outline-offset: 2px; box-shadow: 0 0 0 5px #fff; }
 .kit-form .kit-panel ol, .kit-form .kit-panel ul { margin: 2px 0 6px 0; padding-left: 1.4em; }
 .kit-form .kit-panel li { margin-bottom: 2px; }
-.kit-form .kit-label { line-height: 1.2; }
+.kit-form #kit-todo-list { scroll-margin-top: 12em; }
+.kit-form .kit-why summary { cursor: pointer; font-weight: 600; padding: 4px 0; }
+.kit-form .kit-why .kit-src { color: #424242; }
+.kit-form .kit-reassess-line { margin: 6px 0; font-weight: 600; }
+.kit-form .kit-warn { color: #6d4c00; }
+.kit-form .kit-note { font-size: 12px; color: #424242; }
+@media (max-width: 700px) {
+  .kit-form { flex-direction: column !important; flex-wrap: nowrap !important; }
+  .kit-form .kit-inputs { max-height: none !important; overflow: visible !important; flex: 0 0 auto !important;
+    padding: 0 !important; width: 100% !important; }
+  .kit-form .kit-panel { min-width: 0 !important; flex: 0 0 auto !important; padding: 0 !important;
+    width: 100% !important; }
+  .kit-form .kit-row { flex-wrap: wrap !important; width: 100% !important; }
+  .kit-form .kit-row > .widget-inline-hbox, .kit-form .kit-row > .widget-toggle-buttons { width: auto !important;
+    flex: 1 1 auto; min-width: 0; }
+  .kit-form .kit-row > .kit-unit { flex: 0 0 auto; }
+  .kit-form .widget-label, .kit-form .widget-toggle-buttons > .widget-label { width: auto !important; flex: 1 1 0;
+    min-width: 0; max-width: none !important; text-align: left !important; }
+  .kit-form input, .kit-form select, .kit-form textarea { font-size: 16px !important; min-height: 44px; }
+  .kit-form .kit-row input, .kit-form .kit-row select { max-width: 9em; }
+  .kit-form button { min-height: 44px; font-size: 16px !important; }
+  .kit-form .widget-toggle-button { min-width: 48px; height: 44px; }
+  .kit-form .kit-unit .widget-toggle-button { min-width: 76px; }
+  .kit-form .kit-banner { padding: 6px 10px; border-radius: 0 0 6px 6px; }
+  .kit-form .kit-banner .kit-tier-title { font-size: 1.1em; }
+  .kit-form .kit-banner .kit-say { font-size: 1em; }
+}
 </style>"""
+
+#: The page helper's front end (an ES module): radio semantics for the toggle groups, the banner as
+#: a live region, and the browser session id (sessionStorage).
+_HELPER_ESM = Path(__file__).parent / "data" / "widgets" / "page_helper.js"
+
+
+class PageHelper(anywidget.AnyWidget):
+    """Invisible front-end helper of the form (accessibility and the browser session id).
+
+    Its ``session`` trait holds the browser session id: the page keeps it in
+    ``sessionStorage`` (one per tab, kept across a reload, never shared with another browser
+    or device) and sends it to the kernel, so drafts are keyed by it.
+    """
+
+    _esm = _HELPER_ESM.read_text(encoding="utf-8")
+    session = traitlets.Unicode("").tag(sync=True)
 
 
 class MemoryLog:
@@ -209,6 +316,47 @@ def _parse_number(spec: FieldSpec, text: str) -> tuple[Any, Problem | None]:
     return (int(x) if x.is_integer() else x), None
 
 
+def field_text(text: str) -> str:
+    """``text`` with contract field names replaced by their labels (messages a trainer reads).
+
+    >>> field_text("is required when blood_glucose is given")
+    'is required when Blood glucose is given'
+    """
+    return _FIELD_NAME.sub(lambda m: FIELDS[m.group(0)].label, str(text))
+
+
+#: Field names written as identifiers (with an underscore); single words such as "spasm" read as they are.
+_FIELD_NAME = re.compile(r"\b(" + "|".join(sorted((re.escape(n) for n in FIELDS if "_" in n), key=len, reverse=True))
+                         + r")\b")
+
+
+def _problem_html(p: Problem) -> str:
+    name = FIELDS[p.field].label if p.field in FIELDS else p.field
+    shown = "" if p.value is None else f" ({_esc(p.value)})"
+    return f"<li data-field='{_esc(p.field)}'><b>{_esc(name)}</b>{shown}: {_esc(field_text(p.message))}</li>"
+
+
+def _plain(text: str) -> tuple[str, list[str]]:
+    """Rule text without its section references, and the references (for "Why?")."""
+    refs = [m.group(1) for m in _SECTION_REF.finditer(text)]
+    return _SECTION_REF.sub("", text), refs
+
+
+def _tier_of(d: Mapping[str, Any]) -> str:
+    tier = d["escalation"]
+    if tier not in TIER_COLORS:  # a tier this version of the words does not know: never hide it
+        raise ValueError(f"no colour and words for tier {tier!r} in kit.words")
+    return tier
+
+
+def headline(d: Mapping[str, Any], now: datetime) -> str:
+    """What a trainer says aloud for the tier, with the recheck clock time (:data:`kit.words.TIER_HEADLINES`)."""
+    tier = _tier_of(d)
+    minutes = d.get("reassess_in_min")
+    at = _clock(now + timedelta(minutes=minutes)) if minutes is not None else "regular intervals"
+    return TIER_HEADLINES[tier].format(time=at)
+
+
 def summary_text(a: Assessment | Mapping[str, Any], *, now: datetime | None = None) -> str:
     """The result panel as plain text (for notebooks' checked outputs and for logs).
 
@@ -244,7 +392,7 @@ def reassess_text(d: Mapping[str, Any], now: datetime) -> str:
     """
     minutes = d.get("reassess_in_min")
     if minutes is None:
-        if d["escalation"] == "emergency":
+        if d["escalation"] == TIERS[-1]:
             return "Stay with the athlete until help arrives; reassess continuously."
         return "No set recheck time: reassess if anything changes or gets worse."
     at = _clock(now + timedelta(minutes=minutes))
@@ -271,15 +419,22 @@ class TriageForm:
         Save the unsaved form as a draft on every change and offer to restore it.
     disclaimer : bool
         Show :data:`kit.DISCLAIMER` under the panel.
+    session : str, optional
+        The browser session the form belongs to (16-64 letters, digits, ``-`` or ``_``).
+        Drafts are stored under it and only drafts of the same session are offered. Default:
+        a new random id; in a browser the page then sends its own session id (kept in the
+        tab's ``sessionStorage``, so a reload of the same tab finds its drafts again).
 
     Attributes
     ----------
     widget : ipywidgets.Box
         The whole form; display it.
     inputs : dict of str to ipywidgets.Widget
-        Input widget of each contract field (DOM class ``kit-field-<field>``).
+        Input widget of each form field (:data:`FORM_FIELDS`; DOM class ``kit-field-<field>``).
     banner : ipywidgets.HTML
-        The escalation banner (DOM class ``kit-escalation``).
+        The escalation banner (DOM class ``kit-escalation``; inner ``div`` with ``data-tier``).
+    session : str
+        The browser session id the drafts belong to.
     assessment : Assessment or None
         The last assessment (``None`` while an input is invalid).
     problems : list of Problem
@@ -296,10 +451,13 @@ class TriageForm:
     """
 
     def __init__(self, store: Any = None, *, now: Callable[[], datetime] | None = None, drafts: bool = True,
-                 disclaimer: bool = True) -> None:
+                 disclaimer: bool = True, session: str | None = None) -> None:
         self.store = store if store is not None else MemoryLog()
         self.now = now or (lambda: datetime.now().astimezone())
         self.drafts = drafts
+        if session is not None and not _SESSION_RE.match(session):
+            raise ValueError("session must be 16-64 letters, digits, '-' or '_'")
+        self.session = session or secrets.token_urlsafe(16)
         self.assessment: Assessment | None = None
         self.problems: list[Problem] = []
         self.saved_ids: list[int] = []
@@ -309,13 +467,15 @@ class TriageForm:
         self._offers: list[dict[str, Any]] = []  # drafts on offer, first = the one Restore brings back
         self._offer_from_clear = False
         self._saved: tuple[dict[str, Any], int] | None = None  # (form state, row id) of the last save, until a change
+        self._status_kind = ""  # "saved" while the status reports a save (cleared by the next change)
         self.blank = True
 
-        self.inputs: dict[str, widgets.Widget] = {name: self._make_input(spec) for name, spec in FIELDS.items()}
+        self.inputs: dict[str, widgets.Widget] = {name: self._make_input(FIELDS[name]) for name in FORM_FIELDS}
         self._athlete_options()
 
         self.banner = widgets.HTML().add_class("kit-escalation")
         self.reassess = widgets.HTML().add_class("kit-reassess")
+        self.why = widgets.HTML().add_class("kit-why")
         self.todo = widgets.HTML().add_class("kit-todo")
         self.dont = widgets.HTML().add_class("kit-dont")
         self.causes = widgets.Output(layout=widgets.Layout(min_height="260px")).add_class("kit-causes")
@@ -334,6 +494,8 @@ class TriageForm:
         self.clear_button.on_click(lambda _b: self.clear())
         self.restore_button.on_click(lambda _b: self.restore_draft())
         self.discard_button.on_click(lambda _b: self.discard_draft())
+        self.helper = PageHelper(session=self.session, layout=widgets.Layout(display="none"))
+        self.helper.observe(self._on_session, names="session")
 
         self.widget = self._layout(disclaimer)
         for w in self.inputs.values():
@@ -344,44 +506,52 @@ class TriageForm:
 
     # ------------------------------------------------------------------ building
     def _make_input(self, spec: FieldSpec) -> widgets.Widget:
+        label = _field_label(spec)
+        style = {"description_width": _LABEL_WIDTH}
         if spec.kind == "bool":
             w = widgets.ToggleButtons(options=_BOOL_OPTIONS, value=UNKNOWN, tooltips=["yes", "no", "unknown"],
-                                      style={"button_width": "42px"})
-        elif spec.kind == "choice" and spec.name == "blood_glucose_unit":
-            # no unit selected until the user picks one: a bare number is never silently read as mg/dL
-            w = widgets.ToggleButtons(options=GLUCOSE_UNITS, value=None, style={"button_width": "64px"},
-                                      tooltips=[f"glucose in {u}" for u in GLUCOSE_UNITS])
+                                      description=label, style=style | {"button_width": "42px"},
+                                      layout=widgets.Layout(width="auto"))
+        elif spec.name in _UNIT_OF:
+            # no unit selected until the user picks one: a bare number is never silently read in one unit
+            w = widgets.ToggleButtons(options=spec.choices or (), value=None, description=label,
+                                      style={"description_width": "0px", "button_width": "68px"},
+                                      tooltips=[f"{FIELDS[_UNIT_OF[spec.name]].label} in {u}" for u in spec.choices or ()],
+                                      layout=widgets.Layout(width="auto")).add_class("kit-unit")
         elif spec.kind == "choice":
             w = widgets.Dropdown(options=(("? (unknown)", UNKNOWN), *((c, c) for c in spec.choices or ())), value=UNKNOWN,
-                                 layout=widgets.Layout(width="10em"))
+                                 description=label, style=style, layout=widgets.Layout(width="auto"))
         elif spec.kind in ("number", "int"):
-            w = widgets.Text(placeholder="unknown", continuous_update=True, layout=widgets.Layout(width="8em"))
+            w = widgets.Text(placeholder="unknown", continuous_update=True, description=label, style=style,
+                             layout=widgets.Layout(width="auto"))
         elif spec.name == "notes":
             w = widgets.Textarea(placeholder="free text: shown and stored, never scored", continuous_update=False,
+                                 description=label, style={"description_width": "initial"},
                                  layout=widgets.Layout(width="100%", height="4em"))
         elif spec.name == "athlete_id":
             w = widgets.Combobox(placeholder="athlete id", ensure_option=False, continuous_update=False,
-                                 layout=widgets.Layout(width="14em"))
-        else:  # observed_at
-            w = widgets.Text(placeholder="now", continuous_update=False, layout=widgets.Layout(width="14em"),
-                             tooltip="ISO 8601, e.g. 2026-05-01T09:30; empty = when saved")
+                                 description=label, style=style, layout=widgets.Layout(width="auto"))
+        elif spec.kind == "datetime":
+            w = widgets.Text(placeholder="now (e.g. 2026-05-01T09:30)", continuous_update=False, description=label,
+                             style=style, layout=widgets.Layout(width="auto"))
+        else:
+            w = widgets.Text(placeholder="unknown", continuous_update=False, description=label, style=style,
+                             layout=widgets.Layout(width="auto"))
         return w.add_class(f"kit-field-{spec.name}")
 
     def _row(self, name: str) -> widgets.Widget:
-        spec = FIELDS[name]
-        label = widgets.HTML(f"<span class='kit-label' title='{_esc(name)}'>{_esc(_field_label(spec))}</span>",
-                             layout=widgets.Layout(width=_LABEL_WIDTH, min_width=_LABEL_WIDTH))
-        parts = [label, self.inputs[name]]
-        if name == "blood_glucose":
-            parts.append(self.inputs["blood_glucose_unit"])
+        parts = [self.inputs[name]]
+        if name in _UNIT_FOR:
+            parts.append(self.inputs[_UNIT_FOR[name]])
         # flex "0 0 auto": rows keep their height inside the scrolling column (no overlap)
-        return widgets.HBox(parts, layout=widgets.Layout(align_items="center", margin="1px 0", flex="0 0 auto"))
+        return widgets.HBox(parts, layout=widgets.Layout(align_items="center", margin="1px 0", flex="0 0 auto",
+                                                         flex_flow="row wrap")).add_class("kit-row")
 
     def _layout(self, disclaimer: bool) -> widgets.Widget:
         groups = []
         for group, title in GROUPS:
-            names = [n for n, s in FIELDS.items() if s.group == group and n != "blood_glucose_unit"]
-            box = widgets.VBox([widgets.HTML(f"<div class='kit-group-title'>{_esc(title)}</div>"),
+            names = [n for n in FORM_FIELDS if FIELDS[n].group == group and n not in _UNIT_OF]
+            box = widgets.VBox([widgets.HTML(f"<h2 class='kit-group-title' style='font-size:1.05em'>{_esc(title)}</h2>"),
                                 *(self._row(n) for n in names)],
                                layout=widgets.Layout(flex="0 0 auto")).add_class(f"kit-group-{group}")
             if group == "red_flags":
@@ -389,23 +559,27 @@ class TriageForm:
             groups.append(box)
         form = widgets.VBox(groups, layout=widgets.Layout(flex="1 1 430px", max_height="78vh", overflow="hidden auto",
                                                           padding="0 8px 0 0")).add_class("kit-inputs")
+        admin_names = [n for n in FORM_FIELDS if FIELDS[n].group == "admin" and n != "notes" and n not in _UNIT_OF]
         admin = widgets.VBox([
-            widgets.HTML("<div class='kit-group-title'>Athlete and notes</div>"),
-            self._row("athlete_id"), self._row("observed_at"), self.inputs["notes"],
+            widgets.HTML("<h2 class='kit-group-title' style='font-size:1.05em'>Athlete and notes</h2>"),
+            *(self._row(n) for n in admin_names), *([self.inputs["notes"]] if "notes" in self.inputs else []),
             widgets.HBox([self.save_button, self.clear_button, self.restore_button, self.discard_button],
                          layout=widgets.Layout(flex_flow="row wrap")), self.status,
-        ])
-        panel_items: list[widgets.Widget] = [self.banner, self.reassess, self.todo, self.dont, self.causes,
+        ]).add_class("kit-admin")
+        panel_items: list[widgets.Widget] = [self.reassess, self.todo, self.dont, self.why, self.causes,
                                              self.missing, self.warnings, admin]
         if disclaimer:
-            panel_items.append(widgets.HTML(f"<p style='font-size:11px;color:#555'>{_esc(DISCLAIMER)}</p>"))
+            panel_items.append(widgets.HTML(f"<p class='kit-note'>{_esc(DISCLAIMER)}</p>"))
         panel = widgets.VBox(panel_items, layout=widgets.Layout(flex="1 1 380px", min_width="320px",
                                                                 padding="0 0 0 8px")).add_class("kit-panel")
-        return widgets.Box([widgets.HTML(_CSS), form, panel],
+        sticky = widgets.VBox([self.banner], layout=widgets.Layout(width="100%")).add_class("kit-sticky")
+        return widgets.Box([widgets.HTML(_CSS), self.helper, sticky, form, panel],
                            layout=widgets.Layout(display="flex", flex_flow="row wrap", align_items="flex-start",
                                                  width="100%")).add_class("kit-form")
 
     def _athlete_options(self) -> None:
+        if "athlete_id" not in self.inputs:
+            return
         try:
             names = list(self.store.athletes())
         except Exception:  # a broken store must not stop the form; save() reports store errors
@@ -423,8 +597,9 @@ class TriageForm:
     def _read(self) -> tuple[dict[str, Any], list[Problem]]:
         obs: dict[str, Any] = {}
         problems: list[Problem] = []
-        for name, spec in FIELDS.items():
-            raw = self.inputs[name].value
+        for name, w in self.inputs.items():
+            spec = FIELDS[name]
+            raw = w.value
             if spec.kind == "bool":
                 value = _BOOL_VALUE[raw]
             elif spec.kind == "choice":
@@ -437,8 +612,9 @@ class TriageForm:
                 value = (raw or None) if name == "notes" else (raw.strip() or None)
             if value is not None:
                 obs[name] = value
-        if "blood_glucose" not in obs:
-            obs.pop("blood_glucose_unit", None)  # the unit toggle alone says nothing
+        for unit, number in _UNIT_OF.items():
+            if number not in obs:
+                obs.pop(unit, None)  # the unit toggle alone says nothing
         return obs, problems
 
     def form_state(self) -> dict[str, Any]:
@@ -451,13 +627,15 @@ class TriageForm:
         Parameters
         ----------
         observation : Mapping
-            Contract field names to values.
+            Contract field names to values (fields of :data:`FORM_FIELDS`).
         clear : bool
             Reset every other field to unknown first.
         """
         unknown = [k for k in observation if k not in FIELDS]
-        if unknown:
-            raise ObservationError([Problem(k, observation[k], "is not a contract field") for k in unknown])
+        later = [k for k in observation if k in FIELDS and k not in self.inputs]
+        if unknown or later:
+            raise ObservationError([Problem(k, observation[k], "is not a contract field") for k in unknown]
+                                   + [Problem(k, observation[k], "is not in the form") for k in later])
         with self.hold():
             if clear:
                 self._reset_inputs()
@@ -467,7 +645,7 @@ class TriageForm:
                 if spec.kind == "bool":
                     w.value = UNKNOWN if value is None else ("yes" if value else "no")
                 elif spec.kind == "choice":
-                    w.value = value if name == "blood_glucose_unit" else (value or UNKNOWN)
+                    w.value = value if name in _UNIT_OF else (value or UNKNOWN)
                 elif spec.kind in ("number", "int"):
                     w.value = "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
                 else:
@@ -484,9 +662,9 @@ class TriageForm:
                         continue
 
     def _reset_inputs(self) -> None:
-        for name, spec in FIELDS.items():
-            w = self.inputs[name]
-            if name == "blood_glucose_unit":
+        for name, w in self.inputs.items():
+            spec = FIELDS[name]
+            if name in _UNIT_OF:
                 w.value = None  # no unit selected
             elif spec.kind in ("bool", "choice"):
                 w.value = UNKNOWN
@@ -500,6 +678,8 @@ class TriageForm:
     # ------------------------------------------------------------------ scoring and panel
     def _on_change(self, _change: Mapping[str, Any]) -> None:
         self._saved = None  # any change makes the form a new observation
+        if self._status_kind == "saved":  # "saved as #N" / "already saved" no longer describes this form
+            self.status.value, self._status_kind = "", ""
         if self._hold:
             return
         self.refresh()
@@ -539,61 +719,105 @@ class TriageForm:
 
     def _render(self, a: Assessment) -> None:
         d = a.to_dict()
-        tier = d["escalation"]
-        color = TIER_COLORS[tier]
-        fg = "#222" if tier == "monitor" else "white"
-        lead = CAUSE_LABELS[d["top_cause"]] if d["top_cause"] else "none of the four causes leads"
-        why = "; ".join(r["reason"] for r in d["reasons"])
+        tier = _tier_of(d)
+        now = self.now()
+        lead = ""
+        if tier != TIERS[-1]:  # on an emergency banner the cause and its confidence change nothing
+            if d["top_cause"]:
+                lead = (f"<div class='kit-lead'>Likely cause: {_esc(CAUSE_LABELS[d['top_cause']])}"
+                        f" (how sure: {_esc(d['confidence'])})</div>") if d.get("confidence") else (
+                        f"<div class='kit-lead'>Likely cause: {_esc(CAUSE_LABELS[d['top_cause']])}</div>")
+        jump = " <a href='#kit-todo-list'>What to do &darr;</a>" if d["actions"] else ""
         self.banner.value = (
-            f"<div class='kit-banner' data-tier='{tier}' style='background:{color};color:{fg};padding:8px 12px;"
-            f"border-radius:6px'><span class='kit-tier' style='font-size:1.3em;font-weight:700'>{tier}</span> "
-            f"<span style='font-size:1.1em'>&middot; {_esc(TIER_TITLES[tier])}</span><br>"
-            f"<span>leading cause: {_esc(lead)} &middot; confidence: {_esc(d['confidence'])}</span><br>"
-            f"<span style='font-size:0.85em'>why: {_esc(why)}</span></div>")
-        self.reassess.value = f"<div style='margin:6px 0;font-weight:600'>{_esc(reassess_text(d, self.now()))}</div>"
-        self.todo.value = "<b>What to do now</b><ol>" + "".join(
-            f"<li data-id='{x['id']}'>{_esc(x['text'])}</li>" for x in d["actions"]) + "</ol>"
-        self.dont.value = ("<b>What not to do</b><ul>" + "".join(
-            f"<li data-id='{x['id']}'><b>{_esc(x['id'].replace('_', ' '))}</b>: {_esc(x['why'])}</li>"
-            for x in d["contraindicated"]) + "</ul>") if d["contraindicated"] else "<b>What not to do</b>: nothing specific."
+            f"<div class='kit-banner' data-tier='{tier}' style='background:{TIER_COLORS[tier]};"
+            f"color:{TIER_TEXT_COLORS[tier]}'>"
+            f"<div><span class='kit-tier-icon' aria-hidden='true'>{TIER_ICONS[tier]}</span> "
+            f"<span class='kit-tier-title'>{_esc(TIER_TITLES[tier])}</span></div>"
+            f"<div class='kit-say'>{_esc(headline(d, now))}{jump}</div>{lead}</div>")
+        self.reassess.value = f"<div class='kit-reassess-line'>{_esc(reassess_text(d, now))}</div>"
+        refs: list[str] = []
+        items = []
+        for x in d["actions"]:
+            text, r = _plain(x["text"])
+            refs += r
+            items.append(f"<li data-id='{_esc(x['id'])}'>{_esc(text)}</li>")
+        self.todo.value = "<h3 id='kit-todo-list' style='font-size:1em;margin:4px 0'>What to do now</h3><ol>" + "".join(items) + "</ol>"
+        grouped: dict[str, list[str]] = {}  # one line per reason: "Drink water, electrolyte drink: No drinks: ..."
+        for x in d["contraindicated"]:
+            why, r = _plain(x["why"])
+            refs += r
+            grouped.setdefault(why, []).append(x["id"])
+        donts = []
+        for why, ids in grouped.items():
+            words = ", ".join(_action_words(i) for i in ids)
+            donts.append(f"<li data-ids='{_esc(' '.join(ids))}'><b>{_esc(words[:1].upper() + words[1:])}</b>: "
+                         f"{_esc(why)}</li>")
+        self.dont.value = ("<h3 style='font-size:1em;margin:4px 0'>What not to do</h3><ul>" + "".join(donts) + "</ul>"
+                           if donts else "<p><b>What not to do</b>: nothing specific.</p>")
+        self.why.value = self._why_html(d, refs)
         self.causes.outputs = ({"output_type": "display_data", "metadata": {},
                                 "data": mimebundle(cause_chart_spec(d), text=summary_text(d).splitlines()[2])},)
         if d["missing"]:
             self.missing.value = ("<b>Would most change the answer</b> (unknown now):<ol>" + "".join(
-                f"<li data-field='{m}'>{_esc(FIELDS[m].label)}</li>" for m in d["missing"]) + "</ol>")
+                f"<li data-field='{m}'>{_esc(FIELDS[m].label if m in FIELDS else m)}</li>" for m in d["missing"]) + "</ol>")
         else:
             self.missing.value = "<b>Would most change the answer</b>: nothing important is unknown."
-        self.warnings.value = ("<div style='color:#8d6e00'><b>Warnings</b><ul>" + "".join(
-            f"<li>{_esc(w)}</li>" for w in d["warnings"]) + "</ul></div>") if d["warnings"] else ""
+        self.warnings.value = ("<div class='kit-warn'><b>Check these</b><ul>" + "".join(
+            _warning_html(w) for w in d["warnings"]) + "</ul></div>") if d["warnings"] else ""
+
+    @staticmethod
+    def _why_html(d: Mapping[str, Any], refs: list[str]) -> str:
+        """The "Why?" disclosure: the rules that set the tier, amber points, flags and sources (for clinicians)."""
+        rows = "".join(f"<li>{_esc(TIER_TITLES.get(r['tier'], r['tier']))}: {_esc(r['reason'])}"
+                       f" <span class='kit-src'>({_esc(r['source'])})</span></li>" for r in d.get("reasons", []))
+        extra = [f"tier id: <code>{_esc(d['escalation'])}</code>"]
+        if d.get("amber_points") is not None:
+            extra.append(f"amber points: {_esc(d['amber_points'])}")
+        if d.get("flags"):
+            extra.append("rules that fired: " + ", ".join(f"<code>{_esc(f)}</code>" for f in d["flags"]))
+        if d.get("confidence") is not None:
+            extra.append(f"confidence in the cause ranking: {_esc(d['confidence'])}")
+        if d.get("trend") not in (None, "first"):
+            extra.append(f"trend: {_esc(d['trend'])}")
+        if d.get("recheck_reasons"):
+            extra.append("recheck rules: " + ", ".join(f"<code>{_esc(r)}</code>" for r in d["recheck_reasons"]))
+        if refs:
+            extra.append("clinical reference: " + _esc(", ".join(dict.fromkeys(refs))))
+        if d.get("rule_set"):
+            extra.append(f"rule set {_esc(d['rule_set'])}")
+        return (f"<details><summary>Why? (for clinicians)</summary><ul>{rows}</ul>"
+                f"<p class='kit-src'>{'; '.join(extra)}</p></details>")
 
     def _render_blank(self, a: Assessment) -> None:
         """No clinical finding entered yet (athlete, time and notes do not count): a neutral banner, no tier."""
         self.banner.value = (
-            "<div class='kit-banner' data-tier='none' style='background:#eceff1;color:#37474f;padding:8px 12px;"
-            "border-radius:6px'><span class='kit-tier' style='font-size:1.3em;font-weight:700'>enter findings</span>"
-            " &middot; no assessment yet: start with the red flags (leave what you do not know on ?).</div>")
-        self.reassess.value = self.todo.value = self.dont.value = self.warnings.value = ""
+            "<div class='kit-banner' data-tier='none' style='background:#eceff1;color:#263238'>"
+            "<div><span class='kit-tier-title'>enter findings</span></div>"
+            "<div class='kit-say'>No assessment yet: start with the red flags (leave what you do not know on ?).</div>"
+            "</div>")
+        self.reassess.value = self.todo.value = self.dont.value = self.why.value = self.warnings.value = ""
         self.causes.outputs = ()
         missing = a.to_dict()["missing"]
         self.missing.value = ("<b>Ask first</b>:<ol>" + "".join(
-            f"<li data-field='{m}'>{_esc(FIELDS[m].label)}</li>" for m in missing) + "</ol>") if missing else ""
+            f"<li data-field='{m}'>{_esc(FIELDS[m].label if m in FIELDS else m)}</li>" for m in missing) + "</ol>"
+                              ) if missing else ""
 
     def _render_invalid(self, problems: list[Problem]) -> None:
-        items = "".join(f"<li data-field='{_esc(p.field)}'><b>{_esc(FIELDS[p.field].label if p.field in FIELDS else p.field)}"
-                        f"</b>{'' if p.value is None else f' ({_esc(p.value)})'}: {_esc(p.message)}</li>" for p in problems)
+        items = "".join(_problem_html(p) for p in problems)
         self.banner.value = (
-            "<div class='kit-banner' data-tier='invalid' style='background:#616161;color:white;padding:8px 12px;"
-            "border-radius:6px'><span class='kit-tier' style='font-size:1.3em;font-weight:700'>check input</span>"
-            f" &middot; no assessment until this is fixed:<ul style='margin:4px 0'>{items}</ul></div>")
-        self.reassess.value = self.todo.value = self.dont.value = self.missing.value = self.warnings.value = ""
+            "<div class='kit-banner' data-tier='invalid' style='background:#424242;color:#ffffff'>"
+            "<div><span class='kit-tier-title'>check input</span></div>"
+            f"<div class='kit-say'>No assessment until this is fixed:</div><ul>{items}</ul></div>")
+        self.reassess.value = self.todo.value = self.dont.value = self.why.value = ""
+        self.missing.value = self.warnings.value = ""
         self.causes.outputs = ()
 
     # ------------------------------------------------------------------ buttons
     def save(self) -> int | None:
         """Store the current observation ("Save to log"); returns its row id, or ``None`` if it could not be saved.
 
-        Pressing Save again with no change since the last save stores nothing and returns
-        the id already stored ("already saved as #N").
+        Saving needs an athlete id. Pressing Save again with no change since the last save
+        stores nothing and returns the id already stored ("already saved as #N").
         """
         a = self.refresh()
         if a is None:
@@ -601,23 +825,33 @@ class TriageForm:
             return None
         state = self.form_state()
         if self._saved is not None and self._saved[0] == state:
-            self._say(f"Not saved again: already saved as #{self._saved[1]} (change a field to save a new observation).")
+            self._say(f"Not saved again: already saved as #{self._saved[1]} (change a field to save a new observation).",
+                      kind="saved")
             return self._saved[1]
         if self.blank:
             self._say("Not saved: enter at least one finding first.", error=True)
             return None
         obs = self.observation()
+        if not obs.get("athlete_id"):
+            label = FIELDS["athlete_id"].label
+            self._say(f"Not saved: enter the athlete's id first ({label}, under 'Athlete and notes'); "
+                      "the log keeps every observation under an athlete.", error=True)
+            return None
         try:
             rid = int(self.store.save(obs, assessment=a, source="form"))
-        except Exception as err:  # StoreError / ObservationError: say why, keep the form as it is
-            self._say(f"Not saved: {err}", error=True)
+        except ObservationError as err:
+            self._say("Not saved: " + "; ".join(f"{FIELDS[p.field].label if p.field in FIELDS else p.field}: "
+                                                f"{field_text(p.message)}" for p in err.problems), error=True)
+            return None
+        except Exception as err:  # StoreError: say why, keep the form as it is
+            self._say(f"Not saved: {field_text(str(err))}", error=True)
             return None
         self.saved_ids.append(rid)
         self._saved = (state, rid)
         if self.drafts:
             self._clear_draft()
-        who = obs.get("athlete_id") or "no athlete id"
-        self._say(f"Saved to the log as #{rid} ({who}, {a.escalation}) at {_clock(self.now())}.")
+        self._say(f"Saved to the log as #{rid} ({obs['athlete_id']}, {TIER_TITLES[a.escalation]}) at "
+                  f"{_clock(self.now())}.", kind="saved")
         self._athlete_options()
         return rid
 
@@ -625,7 +859,7 @@ class TriageForm:
         """Reset every field to unknown ("Clear").
 
         Unsaved values are not lost: they become the first offered draft ("Undo clear",
-        also kept in the store) until restored or discarded.
+        also kept in the store for this browser session) until restored or discarded.
         """
         state = self.form_state()
         keep = self._worth_offering(state)
@@ -678,6 +912,29 @@ class TriageForm:
         self._say("Offered form discarded." + (" Another one is offered." if self._offers else ""))
         return True
 
+    # ------------------------------------------------------------------ drafts (one browser session)
+    def _slot(self, base: str) -> str:
+        return f"{base}:{self.session}"
+
+    def _on_session(self, change: Mapping[str, Any]) -> None:
+        """The page sent its browser session id: adopt it and offer that session's drafts."""
+        sid = change["new"]
+        if not isinstance(sid, str) or not _SESSION_RE.match(sid):
+            self.helper.session = self.session  # refuse a malformed id: keep the form's own
+            return
+        if sid == self.session:
+            return
+        if self.drafts:  # this page's drafts so far move to the browser's session
+            for base in (DRAFT_SLOT, OFFER_SLOT):
+                try:
+                    self.store.clear_draft(self._slot(base))
+                except Exception as err:  # drafts are a convenience: report, never break the form
+                    self._say(f"Draft not cleared: {err}", error=True)
+        self.session = sid
+        if self.drafts:
+            self._offer_draft()
+            self._write_draft()
+
     def _worth_offering(self, state: Mapping[str, Any]) -> bool:
         """Whether form values must be kept as an offer: not blank, not just saved, not offered already."""
         if _blank_state(state) or (self._saved is not None and self._saved[0] == state):
@@ -685,35 +942,38 @@ class TriageForm:
         return dict(state) not in self._offers
 
     def _offer_draft(self) -> None:
-        """On opening: the drafts on offer, plus the last session's live draft (moved into the offer slot)."""
-        offers: list[dict[str, Any]] = []
+        """The drafts on offer of this session, plus its last live draft (moved into the offer slot)."""
+        offers: list[dict[str, Any]] = list(self._offers)
         try:
-            stored = self.store.load_draft(OFFER_SLOT)
+            stored = self.store.load_draft(self._slot(OFFER_SLOT))
         except Exception:
             stored = None
         if isinstance(stored, Mapping) and isinstance(stored.get("offers"), list):
-            offers = [dict(d) for d in stored["offers"] if isinstance(d, Mapping) and not _blank_state(d)]
+            offers += [dict(d) for d in stored["offers"]
+                       if isinstance(d, Mapping) and not _blank_state(d) and dict(d) not in offers]
         try:
-            live = self.store.load_draft(DRAFT_SLOT)
+            live = self.store.load_draft(self._slot(DRAFT_SLOT))
         except Exception:
             live = None
-        if isinstance(live, Mapping) and not _blank_state(live) and dict(live) not in offers:
+        if isinstance(live, Mapping) and not _blank_state(live) and dict(live) not in offers \
+                and dict(live) != self.form_state():
             offers.append(dict(live))
+        added = len(offers) > len(self._offers)
         self._offers = offers
         if live is not None and self._persist_offers():  # the live slot is free for this form once its draft is offered
             self._clear_draft()
         self._show_offer()
-        if offers:
-            self._say("An unsaved form from earlier is kept: Restore unsaved form, or Discard it.")
+        if added:
+            self._say("An unsaved form from earlier in this browser session is kept: Restore unsaved form, or Discard it.")
 
     def _persist_offers(self) -> bool:
         if not self.drafts:
             return True
         try:
             if self._offers:
-                self.store.save_draft({"offers": self._offers}, OFFER_SLOT)
+                self.store.save_draft({"offers": self._offers}, self._slot(OFFER_SLOT))
             else:
-                self.store.clear_draft(OFFER_SLOT)
+                self.store.clear_draft(self._slot(OFFER_SLOT))
         except Exception as err:  # drafts are a convenience: report, never break the form
             self._say(f"Offered draft not stored: {err}", error=True)
             return False
@@ -732,29 +992,47 @@ class TriageForm:
         state = self.form_state()
         try:
             if _blank_state(state):
-                self.store.clear_draft(DRAFT_SLOT)
+                self.store.clear_draft(self._slot(DRAFT_SLOT))
             else:
-                self.store.save_draft(state, DRAFT_SLOT)
+                self.store.save_draft(state, self._slot(DRAFT_SLOT))
         except Exception as err:  # drafts are a convenience: report, never break the form
             self._say(f"Draft not saved: {err}", error=True)
 
     def _clear_draft(self) -> None:
         try:
-            self.store.clear_draft(DRAFT_SLOT)
+            self.store.clear_draft(self._slot(DRAFT_SLOT))
         except Exception as err:
             self._say(f"Draft not cleared: {err}", error=True)
 
-    def _say(self, text: str, *, error: bool = False) -> None:
-        color = "#c62828" if error else "#2e7d32"
-        self.status.value = f"<span style='color:{color}'>{_esc(text)}</span>"
+    def _say(self, text: str, *, error: bool = False, kind: str = "") -> None:
+        color = "#b71c1c" if error else "#1b5e20"
+        role = "alert" if error else "status"
+        self.status.value = f"<span role='{role}' style='color:{color}'>{_esc(text)}</span>"
+        self._status_kind = kind
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:  # display(form) shows the widget
         return self.widget._repr_mimebundle_(**kwargs)
 
 
+#: Words for action ids where the id itself is jargon (proposed for kit.words).
+_ACTION_WORDS: dict[str, str] = {"nsaid": "ibuprofen-type painkillers (NSAIDs)", "cpr_aed": "CPR and a defibrillator (AED)",
+                                 "legs_up": "raising the legs", "rewarm": "active rewarming",
+                                 "cold_water_immersion": "cold-water cooling", "continue_running": "running on"}
+
+
+def _action_words(action_id: str) -> str:
+    return _ACTION_WORDS.get(action_id, action_id.replace("_", " "))
+
+
+def _warning_html(w: str) -> str:
+    m = _WARNING_CODE.match(w)
+    code, text = (m.group(1), w[m.end():]) if m else ("", w)
+    return f"<li data-code='{_esc(code)}'>{_esc(field_text(text))}</li>"
+
+
 def _blank_state(state: Mapping[str, Any]) -> bool:
-    """Whether raw form values hold nothing worth a draft (a glucose unit alone says nothing)."""
-    return all(v in ("", UNKNOWN, None) for k, v in state.items() if k != "blood_glucose_unit")
+    """Whether raw form values hold nothing worth a draft (a unit alone says nothing)."""
+    return all(v in ("", UNKNOWN, None) for k, v in state.items() if k not in _UNIT_OF)
 
 
 class _Hold:

@@ -3,9 +3,11 @@
 The lab test starts ``jupyter lab`` exactly as ``python -m kit lab`` does (:func:`kit.lab.lab_command`)
 on 127.0.0.1 with a token, in a temporary copy of the triage notebook and a throw-away store;
 opens the notebook, runs all cells through the menu, sets fields through the page (glucose
-50 mg/dL, then "confused": yes) and checks the banner's tier after each change, that the
-plotly cause chart rendered, and that "Save to log" reached the store. Screenshots go to
-the test's tmp dir. Servers are stopped (process group) in teardown.
+50 mg/dL, then "confused": yes) and checks the banner's tier (its ``data-tier``) after each
+change, that the plotly cause chart rendered, that axe-core (vendored in ``tests/vendor/``)
+finds no critical or serious violation in the triage form, that Save asks for an athlete id
+and then reaches the store. Screenshots go to the test's tmp dir. Servers are stopped
+(process group) in teardown.
 
 ``make test`` installs Debian's chromium first when it is missing (``make browser``); without
 it these tests are skipped with the reason.
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from kit import assess
 from kit.app import TOKEN_ENV, app_command, app_notebook
 from kit.lab import ROOT, TRIAGE_NOTEBOOK, lab_command, lab_env
 from tests.conftest import free_port
@@ -32,6 +35,8 @@ from tests.conftest import free_port
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
+BANNER = ".kit-escalation .kit-banner"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -86,6 +91,17 @@ def lab(tmp_path: Path) -> Iterator[dict]:
         _stop(proc)
 
 
+def save_shot(target, tmp_path: Path, name: str, **kw) -> Path:
+    """Screenshot of a page or locator into the test's tmp dir, and into ``KIT_SHOTS_DIR`` when it is set."""
+    path = tmp_path / name
+    target.screenshot(path=str(path), **kw)
+    shots = os.environ.get("KIT_SHOTS_DIR")
+    if shots:
+        Path(shots).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(shots) / name)
+    return path
+
+
 def _record_external_requests(page) -> list[str]:
     """Every request the page makes beyond 127.0.0.1 (the kit makes none: no CDN, no network)."""
     external: list[str] = []
@@ -128,35 +144,59 @@ def _run_all(page) -> None:
     page.locator(".kit-escalation").first.wait_for(timeout=60_000)
 
 
+def _axe_serious(page, include: str) -> list[tuple[str, str, int]]:
+    """axe-core's critical and serious violations inside ``include`` (printed: every violation found)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async (sel) => (await axe.run({include: [sel]}, {resultTypes: ['violations']}))"
+                          ".violations.map(v => [v.id, v.impact, v.nodes.length])", include)
+    print("axe violations in", include, found)
+    return [tuple(v) for v in found if v[1] in ("critical", "serious")]
+
+
 def test_triage_notebook_in_jupyterlab_updates_banner_as_fields_change(browser, lab, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     external = _record_external_requests(page)
     try:
         page.goto(lab["url"])
         _run_all(page)
-        banner = page.locator(".kit-escalation")
+        banner = page.locator(BANNER)
         expect(banner).to_have_count(1)
-        expect(banner).to_contain_text("enter findings", timeout=15_000)  # blank form: a neutral banner, no tier
-        expect(banner).not_to_contain_text("self_care")
-        page.screenshot(path=str(tmp_path / "01-blank.png"))
+        expect(banner).to_have_attribute("data-tier", "none", timeout=15_000)  # blank form: a neutral banner, no tier
+        expect(banner).to_contain_text("enter findings")
+        page.locator(".kit-field-confusion [role='radiogroup']").wait_for(timeout=15_000)  # the page helper ran
+        blank_bad = _axe_serious(page, ".kit-form")
+        save_shot(page, tmp_path, "lab-01-blank.png")
 
         page.locator(".kit-field-blood_glucose input").fill("50")
-        expect(banner).to_contain_text("check input", timeout=15_000)  # no unit selected yet: never read as mg/dL
+        expect(banner).to_have_attribute("data-tier", "invalid", timeout=15_000)  # no unit yet: never read as mg/dL
+        expect(banner).to_contain_text("check input")
         page.locator(".kit-field-blood_glucose_unit button", has_text="mg/dL").click()
-        expect(banner).to_contain_text("see_doctor", timeout=15_000)  # < 55 mg/dL without diabetes: work-up
-        expect(page.locator(".kit-reassess")).to_contain_text("Recheck glucose at")
+        low_a = assess({"blood_glucose": 50, "blood_glucose_unit": "mg/dL"})  # a low glucose
+        low = low_a.escalation
+        expect(banner).to_have_attribute("data-tier", low, timeout=15_000)
+        glucose_recheck = bool({"recheck_glucose", "oral_carbohydrate"} & {x["id"] for x in low_a.actions})
+        expect(page.locator(".kit-reassess")).to_contain_text("Recheck glucose at" if glucose_recheck else "Reassess at")
 
         page.locator(".kit-field-confusion button", has_text="yes").click()
-        expect(banner).to_contain_text("emergency", timeout=15_000)  # low glucose + confusion: ADA level 3
-        expect(banner).not_to_contain_text("see_doctor")
+        high = assess({"blood_glucose": 50, "blood_glucose_unit": "mg/dL", "confusion": True}).escalation
+        assert high != low
+        expect(banner).to_have_attribute("data-tier", high, timeout=15_000)  # low glucose + confusion: ADA level 3
+        expect(page.locator(".kit-field-confusion [role='radio']").first).to_have_attribute("aria-checked", "true")
         expect(page.locator(".kit-causes .js-plotly-plot")).to_have_count(1, timeout=15_000)  # go.Figure in an Output
-        page.locator(".kit-panel").screenshot(path=str(tmp_path / "02-emergency-panel.png"))
+        save_shot(page, tmp_path, "lab-02-filled.png")
+        save_shot(page.locator(".kit-panel"), tmp_path, "02-emergency-panel.png")
+        assert blank_bad == [] and _axe_serious(page, ".kit-form") == []
 
+        page.locator(".kit-save").click()  # no athlete id yet: not saved, and the form says why
+        expect(page.locator(".kit-status")).to_contain_text("athlete's id", timeout=15_000)
+        page.locator(".kit-field-athlete_id input").fill("ATH-01")
+        page.locator(".kit-field-athlete_id input").press("Enter")
         page.locator(".kit-save").click()
         expect(page.locator(".kit-status")).to_contain_text("Saved to the log as #1", timeout=15_000)
         page.locator(".kit-save").click()  # a second click without a change stores nothing
         expect(page.locator(".kit-status")).to_contain_text("already saved as #1", timeout=15_000)
-        page.screenshot(path=str(tmp_path / "03-saved.png"))
+        save_shot(page, tmp_path, "lab-03-saved.png")
     finally:
         page.close()
     assert (tmp_path / "02-emergency-panel.png").stat().st_size > 10_000
@@ -167,6 +207,7 @@ def test_triage_notebook_in_jupyterlab_updates_banner_as_fields_change(browser, 
     with Store(lab["store"]) as st:
         saved = st.observations()
     assert len(saved) == 1 and saved[0]["confusion"] is True and saved[0]["blood_glucose"] == 50
+    assert saved[0]["athlete_id"] == "ATH-01"
 
 
 def test_voila_app_shows_the_live_form_without_code(browser, tmp_path):
@@ -185,14 +226,16 @@ def test_voila_app_shows_the_live_form_without_code(browser, tmp_path):
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         external = _record_external_requests(page)
         page.goto(f"http://127.0.0.1:{port}/?token={token}", timeout=60_000)
-        banner = page.locator(".kit-escalation")
-        expect(banner).to_contain_text("enter findings", timeout=60_000)  # no tier before a finding
+        banner = page.locator(BANNER)
+        expect(banner).to_have_attribute("data-tier", "none", timeout=60_000)  # no tier before a finding
+        expect(banner).to_contain_text("enter findings")
         page.locator(".kit-field-confusion button", has_text="no").click()
-        expect(banner).to_contain_text("self_care", timeout=15_000)  # the tier appears once a finding is set
+        expect(banner).to_have_attribute("data-tier", "self_care", timeout=15_000)  # a tier once a finding is set
         page.locator(".kit-field-confusion button", has_text="yes").click()
-        expect(banner).to_contain_text("emergency", timeout=15_000)
+        expect(banner).to_have_attribute("data-tier", "emergency", timeout=15_000)
         expect(page.locator(".kit-causes .js-plotly-plot")).to_have_count(1, timeout=15_000)
         assert page.locator(".jp-InputArea-editor, .CodeMirror, .cm-editor").count() == 0  # no code cells
+        assert "postrun-kit" in page.title()  # the page names the kit
         assert "NBVAL_CHECK_OUTPUT" not in page.content()  # the lab-only scripting cells are not served
         page.screenshot(path=str(tmp_path / "voila.png"))
         assert external == []  # the kit-offline template loads nothing from a CDN
