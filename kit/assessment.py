@@ -18,10 +18,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-try:
-    from kit.advice import AdviceContext, choose_advice, reassess_minutes
-except ImportError:  # TEMPORARY: until branch `advice` (v0.2 API) is merged
-    from kit._advice_fallback import AdviceContext, choose_advice, reassess_minutes
+from kit.advice import AdviceContext, choose_advice, reassess_minutes
 from kit.episodes import SpasmRow, StepSummary, order_episode, reason_entries, recheck_episode, spasm_totals, step_summaries
 from kit.episodes import recheck as episode_recheck
 from kit.formatting import threshold_text, value_text

@@ -32,10 +32,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype, is_string_dtype
 
-try:
-    from kit.advice import reassess_minutes
-except ImportError:  # TEMPORARY: until branch `advice` (v0.2 API) is merged
-    from kit._advice_fallback import reassess_minutes
+from kit.advice import reassess_minutes
 from kit.episodes import SpasmRow, episode_orders, recheck_episode, spasm_totals, step_summaries
 from kit.fields import FIELD_NAMES, FIELDS, FieldSpec
 from kit.ids import refused_ids
