@@ -97,12 +97,10 @@ def test_excel_style_separators_get_a_plain_hint(sep, word):
 
 def test_an_actions_field_is_a_semicolon_joined_cell_both_ways():
     """Contract v0.2 ``treatment_given`` (field kind "actions"): a list in Python, "a;b" in CSV."""
-    import dataclasses
-
     from kit.fields import FIELDS
     from kit.io import _convert, format_cell
 
-    spec = dataclasses.replace(FIELDS["notes"], name="treatment_given", kind="actions")
+    spec = FIELDS["treatment_given"]
     assert format_cell(spec, ["oral_carbohydrate", "rest"]) == "oral_carbohydrate;rest"
     assert _convert(spec, "oral_carbohydrate; rest;") == (["oral_carbohydrate", "rest"], None)
     assert _convert(spec, "") == (None, None) and format_cell(spec, None) == ""
