@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from kit import ObservationError, assess, assess_frame
 from kit.cli import main
 from kit.rules import TIERS
+from kit.thresholds import T
 
 T0 = datetime(2025, 6, 14, 9, 0, tzinfo=UTC)
 RANK = {t: i for i, t in enumerate(TIERS)}
@@ -475,3 +476,32 @@ def test_frame_with_datetime_column_and_nullable_dtypes_orders_episodes_by_time(
     assert out["trend"].tolist() == ["worsening", "first", "unchanged"]
     assert out["escalation"].tolist() == ["emergency", "monitor", "monitor"]
     assert out.loc[0, "escalation"] == run([items[1], items[2], items[0]]).escalation
+
+
+_HYPO = {"hypoglycemia", "falling_glucose", "severe_hypoglycemia"}
+
+
+def _reliable_g(o):
+    """mg/dL of a reading inside its meter range (the strategy only draws those), else None."""
+    if "blood_glucose" not in o:
+        return None
+    return o["blood_glucose"] * T.glucose_mmol_to_mg_dl if o["blood_glucose_unit"] == "mmol/L" else o["blood_glucose"]
+
+
+@PROPS
+@given(st.lists(recheck_obs(), min_size=2, max_size=5))
+def test_a_low_glucose_is_not_over_until_a_reading_shows_it(obs_list):
+    # K8: after a hypoglycaemia flag, a check without one stays >= monitor with a 15-min recheck until a reading >= 70 mg/dL
+    items = [{**o, "episode_id": "E", "observed_at": at(10 * k)} for k, o in enumerate(obs_list)]
+    pending = False
+    for k, o in enumerate(items):
+        a = assess(o, history=items[:k])
+        hypo_now = bool(set(a.flags) & _HYPO)
+        g = _reliable_g(o)
+        confirmed = g is not None and g >= T.hypo_level1_mg_dl
+        if pending and not hypo_now and not confirmed:
+            assert "glucose_not_confirmed" in a.recheck_reasons
+            assert RANK[a.escalation] >= RANK["monitor"] and a.reassess_in_min <= 15
+        else:
+            assert "glucose_not_confirmed" not in a.recheck_reasons
+        pending = hypo_now or (pending and not confirmed)
