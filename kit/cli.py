@@ -17,7 +17,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["main", "SUBCOMMANDS", "read_json_input", "InputError", "MAX_ASSESS_BYTES", "MAX_ASSESS_ITEMS"]
+__all__ = ["main", "SUBCOMMANDS", "OPTIONAL_EXTRAS", "missing_extra", "read_json_input", "InputError", "MAX_ASSESS_BYTES", "MAX_ASSESS_ITEMS"]
 
 #: The most ``assess`` reads (a file's size is checked before reading; standard input stops one byte past it).
 #: Not a clinical number: it keeps ``assess`` within seconds and a few hundred MB (about 2,700 observations
@@ -39,6 +39,32 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "export": ("kit.handout", "export a notebook to a self-contained HTML handout"),
     "score": ("kit.score_cli", "score a team-log CSV (vectorised batch path) and write the results as CSV"),
 }
+
+
+#: Optional packages -> the extra of postrun-kit that installs them (pyproject.toml).
+OPTIONAL_EXTRAS: dict[str, str] = {
+    **dict.fromkeys(("jupyterlab", "jupyter_server", "ipykernel", "ipywidgets", "anywidget", "plotly", "nbformat",
+                     "nbconvert", "nbclient", "papermill", "voila", "psutil", "segno", "nh3"), "lab"),
+    **dict.fromkeys(("dask", "distributed", "pyarrow"), "scale"),
+}
+
+
+def missing_extra(err: ModuleNotFoundError) -> str | None:
+    """The install hint for a missing optional package, or ``None`` when it is not an optional one.
+
+    Parameters
+    ----------
+    err : ModuleNotFoundError
+        The error raised by an import.
+
+    Returns
+    -------
+    str or None
+        e.g. ``"this command needs the optional package 'nbformat': pip install 'postrun-kit[lab]'"``.
+    """
+    top = (err.name or "").split(".")[0]
+    extra = OPTIONAL_EXTRAS.get(top)
+    return None if extra is None else f"this command needs the optional package '{top}': pip install 'postrun-kit[{extra}]'"
 
 
 class InputError(Exception):
@@ -170,10 +196,17 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help(sys.stderr)
         return 2
-    mod = sys.modules[__name__] if args._module == __name__ else importlib.import_module(args._module)
-    runner = getattr(mod, f"run_{args.command}", None) or mod.run
     try:
+        mod = sys.modules[__name__] if args._module == __name__ else importlib.import_module(args._module)
+        runner = getattr(mod, f"run_{args.command}", None) or mod.run
         return int(runner(args) or 0)
+    except ModuleNotFoundError as err:
+        hint = missing_extra(err)
+        if hint is None:  # a package the kit always installs: that is a bug, said as such
+            sys.stderr.write(f"error: ModuleNotFoundError: {err}\n(this is a bug in postrun-kit; please report it)\n")
+            return 1
+        sys.stderr.write(f"error: {hint}\n")
+        return 2
     except ObservationError as err:
         sys.stderr.write(f"error: {err}\n")
         return 2

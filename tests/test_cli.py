@@ -139,3 +139,27 @@ def test_assess_help_and_readme_state_the_limits():
     assert mib in h and n in h
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     assert mib in readme and n in readme
+
+
+@pytest.mark.parametrize(("blocked", "argv", "extra"), [
+    ("nbformat", ["export", "notebooks/01-triage.ipynb"], "lab"),
+    ("nbconvert", ["export", "notebooks/01-triage.ipynb"], "lab"),
+])
+def test_a_missing_optional_package_names_the_extra_to_install(blocked, argv, extra):
+    """Without the [lab] extra a command says which extra to install (exit 2), never 'this is a bug'."""
+    code = ("import sys\n"
+            f"sys.modules[{blocked!r}] = None  # as if the package were not installed\n"
+            "from kit.cli import main\n"
+            f"sys.exit(main({argv!r}))\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert r.returncode == 2, r.stderr
+    assert f"pip install 'postrun-kit[{extra}]'" in r.stderr and "bug" not in r.stderr
+    assert r.stdout == ""
+
+
+def test_missing_extra_only_names_optional_packages():
+    from kit.cli import missing_extra
+
+    assert missing_extra(ModuleNotFoundError("x", name="plotly.graph_objects")).endswith("pip install 'postrun-kit[lab]'")
+    assert missing_extra(ModuleNotFoundError("x", name="dask")).endswith("pip install 'postrun-kit[scale]'")
+    assert missing_extra(ModuleNotFoundError("x", name="numpy")) is None  # a core dependency: not an extra
