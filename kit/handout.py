@@ -324,11 +324,11 @@ def _call(node: ast.expr, ns: Mapping[str, Any]) -> Any:
     """``module.function(args)`` where ``module`` is a kit module imported by the template; its result."""
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and isinstance(node.func.value, ast.Name) and isinstance(ns.get(node.func.value.id), types.ModuleType)
-            and not node.func.attr.startswith("_")):
+            and not node.func.attr.startswith("_") and all(k.arg for k in node.keywords)):
         raise TemplateError(f"a template cell does {ast.unparse(node)!r}: only calls of kit functions")
     func = getattr(ns[node.func.value.id], node.func.attr)
     args = [_argument(a, ns) for a in node.args]
-    kwargs = {k.arg: _argument(k.value, ns) for k in node.keywords if k.arg}
+    kwargs = {str(k.arg): _argument(k.value, ns) for k in node.keywords}
     return func(*args, **kwargs)
 
 
@@ -345,7 +345,8 @@ def _run_cell(source: str, ns: dict[str, Any]) -> Any:
         shown = None
         if isinstance(node, ast.Import) and all(a.name == "kit" or a.name.startswith("kit.") for a in node.names):
             for a in node.names:
-                ns[a.asname or "kit"] = importlib.import_module(a.name if a.asname else "kit")
+                module = importlib.import_module(a.name)
+                ns[a.asname or "kit"] = module if a.asname else importlib.import_module("kit")
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "kit":
             mod = importlib.import_module(node.module or "kit")
             for a in node.names:

@@ -269,7 +269,8 @@ def test_write_handout_in_process_is_byte_reproducible(monkeypatch, tmp_path):
 @pytest.mark.parametrize("source", [
     "import os", "from os import path", "print('x')", "x = open('/etc/passwd')", "handout._plain('x')",
     "import kit.handout as handout\nhandout.header(page).markup", "for i in []: pass", "x = 1 + 1",
-    "import kit.handout as handout\nhandout.header(__import__('os'))", "exec('1')",
+    "import kit.handout as handout\nhandout.header(__import__('os'))", "exec('1')", "handout.header(**{'page': page})",
+    "handout.header(*[page])",
 ])
 def test_a_template_cell_that_is_not_a_kit_call_is_refused_and_nothing_is_written(tmp_path, source):
     nb = nbformat.read(h.TEMPLATE, as_version=4)
