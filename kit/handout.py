@@ -3,14 +3,16 @@
 Two commands (registered in :data:`kit.cli.SUBCOMMANDS`):
 
 * ``python -m kit handout --athlete ID [--log PATH] [--out DIR] [--all] [--pseudonymise]``
-  runs ``notebooks/handout-template.ipynb`` with papermill for the athlete's latest
-  observation and history (only that athlete's rows are passed as parameters), converts
-  the result with nbconvert to HTML without code cells and prints the path written.
+  runs ``notebooks/handout-template.ipynb`` **in this process** for the athlete's latest
+  observation and history (only that athlete's rows are set as the template's parameters;
+  :func:`run_template`: the template's cells call kit functions and their results become the
+  cells' outputs, no kernel), converts the result with nbconvert to HTML without code cells
+  and prints the path written.
 * ``python -m kit export NOTEBOOK [--out DIR]`` turns a worked notebook into an HTML file
   whose plotly charts stay interactive and whose widgets show their last saved state.
 
 This module holds the commands and the build (where the observations come from
-(:class:`TeamSource`), pseudonyms, the papermill run, writing the file). The rest is in
+(:class:`TeamSource`), pseudonyms, running the template, writing the file). The rest is in
 small modules, re-exported here so the template and callers need only ``kit.handout``:
 
 * :mod:`kit.handout_page`: :func:`prepare` and :class:`HandoutPage`, the data one page shows;
@@ -32,11 +34,14 @@ docs/reference/clinical-reference.md §7 (the article's advice and its safety co
 from __future__ import annotations
 
 import argparse
+import ast
 import codecs
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import hmac
+import importlib
 import json
 import math
 import os
@@ -46,6 +51,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+import types
 import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -77,13 +83,13 @@ __all__ = [
     "Html", "FigureOutput", "HandoutPage", "EXAMPLE_ATHLETE", "example_observations", "prepare", "figure", "esc",
     "header", "observation_section", "tier_section", "causes_section", "history_section", "history_figure",
     "prevention_section", "seek_help_section", "sources_section", "clinician_section", "footer",
-    "pseudonym", "pseudonym_key", "TeamSource", "run_template", "notebook_to_html", "write_handout",
+    "pseudonym", "pseudonym_key", "TeamSource", "run_template", "TemplateError", "notebook_to_html", "write_handout",
     "export_notebook", "render_widget", "plotly_div", "remote_references", "safe_filename",
     "configure_handout", "run_handout", "configure_export", "run_export",
 ]
 
 PACKAGE = Path(__file__).resolve().parent
-#: The parameterised handout notebook (papermill ``parameters`` cell).
+#: The parameterised handout notebook (a ``parameters`` cell, then one kit call per cell; see :func:`run_template`).
 TEMPLATE = PACKAGE.parent / "notebooks" / "handout-template.ipynb"
 #: The size a per-athlete handout must stay under.
 MAX_HANDOUT_BYTES = 2 * 1024 * 1024
@@ -291,20 +297,147 @@ class TeamSource:
 
 
 # --------------------------------------------------------------------------------------------
-# kit handout: papermill, then offline HTML
+# kit handout: the template's cells run in-process (no kernel), then offline HTML
 # --------------------------------------------------------------------------------------------
 
-def run_template(records: Sequence[Mapping[str, Any]], *, label: str, generated_on: str = "",
-                 pseudonymised: bool = False, template: str | os.PathLike[str] | None = None,
-                 workdir: str | os.PathLike[str] | None = None) -> Any:
-    """Execute the handout template with papermill for one athlete; returns the executed notebook.
+class TemplateError(ValueError):
+    """A handout template cell that the in-process builder does not run (see :func:`run_template`)."""
 
-    Only ``records`` (one athlete's observations) and the label are passed as parameters,
-    and papermill records exactly those in the notebook's metadata.
+
+#: Tag of the template's parameters cell, and of the cell that sets this athlete's values after it
+#: (papermill's convention, so the template also runs under papermill or by hand in JupyterLab).
+PARAMETERS_TAG = "parameters"
+INJECTED_TAG = "injected-parameters"
+
+
+def _argument(node: ast.expr, ns: Mapping[str, Any]) -> Any:
+    """A call argument in a template cell: a name bound earlier or a literal."""
+    if isinstance(node, ast.Name) and node.id in ns:
+        return ns[node.id]
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        raise TemplateError(f"a template cell passes {ast.unparse(node)!r}: only names and literals") from None
+
+
+def _call(node: ast.expr, ns: Mapping[str, Any]) -> Any:
+    """``module.function(args)`` where ``module`` is a kit module imported by the template; its result."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name) and isinstance(ns.get(node.func.value.id), types.ModuleType)
+            and not node.func.attr.startswith("_") and all(k.arg for k in node.keywords)):
+        raise TemplateError(f"a template cell does {ast.unparse(node)!r}: only calls of kit functions")
+    func = getattr(ns[node.func.value.id], node.func.attr)
+    args = [_argument(a, ns) for a in node.args]
+    kwargs = {str(k.arg): _argument(k.value, ns) for k in node.keywords}
+    return func(*args, **kwargs)
+
+
+def _run_cell(source: str, ns: dict[str, Any]) -> Any:
+    """Run one template cell in-process; returns the value it displays (its final expression), else ``None``.
+
+    A template cell may only import kit modules (``import kit.handout as handout``), assign a
+    literal (the parameters) or the result of a kit function call to a name, and call kit
+    functions with names and literals as arguments: nothing else is run (no ``exec``).
+    Anything else is a :class:`TemplateError`.
     """
-    import nbformat
-    import papermill as pm
-    from traitlets.config import Config
+    shown = None
+    for node in ast.parse(source).body:
+        shown = None
+        if isinstance(node, ast.Import) and all(a.name == "kit" or a.name.startswith("kit.") for a in node.names):
+            for a in node.names:
+                module = importlib.import_module(a.name)
+                ns[a.asname or "kit"] = module if a.asname else importlib.import_module("kit")
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "kit":
+            mod = importlib.import_module(node.module or "kit")
+            for a in node.names:
+                ns[a.asname or a.name] = getattr(mod, a.name) if hasattr(mod, a.name) else importlib.import_module(
+                    f"{node.module}.{a.name}")
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = node.value
+            ns[node.targets[0].id] = _call(value, ns) if isinstance(value, ast.Call) else _argument(value, ns)
+        elif isinstance(node, ast.Expr):
+            shown = _call(node.value, ns)
+        else:
+            raise TemplateError(f"a template cell does {ast.unparse(node)[:80]!r}: the in-process builder runs only "
+                                "kit imports, kit function calls and assignments of their results")
+    return shown
+
+
+def _mimebundle(value: Any) -> dict[str, Any]:
+    """What Jupyter would display for ``value``: its ``_repr_mimebundle_`` / ``_repr_html_`` and ``text/plain``."""
+    if hasattr(value, "_repr_mimebundle_"):
+        data = dict(value._repr_mimebundle_())
+    elif hasattr(value, "_repr_html_"):
+        data = {"text/html": value._repr_html_()}
+    else:
+        data = {}
+    data.setdefault("text/plain", repr(value))
+    return json.loads(json.dumps(data, sort_keys=True))  # plain JSON with sorted keys, as in a saved notebook
+
+
+def _parameters_source(params: Mapping[str, Any]) -> str:
+    """The injected cell's code: ``name = value`` lines (Python literals), as papermill writes them."""
+    return "# Parameters\n" + "".join(f"{k} = {v!r}\n" for k, v in params.items())
+
+
+def _import_jsonschema_without_iri_grammars() -> None:
+    """Import jsonschema (nbformat's validator) without ``rfc3987_syntax``, which costs 1.5-3 s here.
+
+    jsonschema imports ``rfc3987_syntax`` (when installed, as with ``jsonschema[format-nongpl]``)
+    only to check the ``iri`` string format, and that module builds about 40 Lark parsers when
+    it is imported: 1.5 s of a 2.5 s handout on this machine (python-jsonschema/jsonschema#1428).
+    No notebook schema uses that format. So the handout command imports jsonschema once with
+    that one module hidden (jsonschema then leaves the ``iri`` format unchecked) and unhides it
+    right after, so a later ``import rfc3987_syntax`` still works. Nothing happens when
+    jsonschema is already imported.
+    """
+    if "jsonschema" in sys.modules or "rfc3987_syntax" in sys.modules:
+        return
+    sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # "import rfc3987_syntax" -> ImportError
+    try:
+        importlib.import_module("jsonschema")
+    except ImportError:
+        pass  # no jsonschema: nbformat will say so when it is imported
+    finally:
+        del sys.modules["rfc3987_syntax"]
+
+
+def run_template(records: Sequence[Mapping[str, Any]], *, label: str, generated_on: str = "",
+                 pseudonymised: bool = False, template: str | os.PathLike[str] | None = None) -> Any:
+    """The handout template run for one athlete, in this process: the notebook with its outputs.
+
+    The template's cells are read with nbformat; after its ``parameters`` cell a cell tagged
+    ``injected-parameters`` sets this athlete's values (only ``records``, one athlete's
+    observations, and the label); then each cell is run by :func:`_run_cell` (kit imports
+    and kit function calls only) and its displayed value becomes the cell's ``execute_result``
+    output, as a kernel would record it. No kernel, no subprocess, no network.
+
+    Parameters
+    ----------
+    records : sequence of mappings
+        One athlete's observations.
+    label : str
+        The athlete as shown (id or pseudonym).
+    generated_on : str
+        ISO date printed on the page (default today).
+    pseudonymised : bool
+        Whether ``label`` is a pseudonym.
+    template : path, optional
+        Another template notebook (same rules for its cells).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The notebook with outputs (nbformat 4), ready for :func:`notebook_to_html`.
+
+    Raises
+    ------
+    kit.cli.InputError
+        The template file is missing.
+    TemplateError
+        A template cell does something other than import kit modules and call kit functions.
+    """
+    import nbformat  # the [lab] extra: imported when a handout is made
 
     from kit.cli import InputError
 
@@ -316,18 +449,35 @@ def run_template(records: Sequence[Mapping[str, Any]], *, label: str, generated_
         raise InputError(f"the handout template {template} is missing (it ships in the repository's notebooks/ folder)")
     params = {"athlete_label": label, "observations": [dict(r) for r in records],
               "generated_on": generated_on or dt.date.today().isoformat(), "pseudonymised": bool(pseudonymised)}
-    with tempfile.TemporaryDirectory(prefix="kit-handout-") as tmp:
-        out = Path(tmp) / "handout.ipynb"
-        config = Config()  # the kernel talks over local sockets in the temporary folder, not TCP
-        config.KernelManager.transport = "ipc"
-        config.KernelManager.ip = str(Path(tmp) / "kernel")
-        pm.execute_notebook(str(template), str(out), parameters=params, progress_bar=False,
-                            log_output=False, kernel_name="python3", cwd=str(workdir or tmp), config=config)
-        nb = nbformat.read(out, as_version=4)
-    for cell in nb.cells:  # papermill gives its injected cell a random id: pin it (same input, same file)
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-            cell["id"] = "injected-parameters"
+    nb = _read_template(template)
+    cells = list(nb.cells)
+    at = next((i + 1 for i, c in enumerate(cells) if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])), 0)
+    injected = nbformat.v4.new_code_cell(_parameters_source(params), id=INJECTED_TAG)
+    injected.metadata["tags"] = [INJECTED_TAG]
+    nb.cells = [*cells[:at], injected, *cells[at:]]
+    ns: dict[str, Any] = {}
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        count += 1
+        shown = _run_cell(cell.source, ns)
+        cell.execution_count = count
+        cell.outputs = [] if shown is None else [
+            nbformat.v4.new_output("execute_result", data=_mimebundle(shown), execution_count=count)]
     return nb
+
+
+@functools.lru_cache(maxsize=4)
+def _template_text(path: str, mtime_ns: int) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def _read_template(path: Path) -> Any:
+    """A fresh copy of the template notebook (the file is read once per process while it is unchanged)."""
+    import nbformat
+
+    return nbformat.reads(_template_text(str(path), path.stat().st_mtime_ns), as_version=4)
 
 
 def write_handout(records: Sequence[Mapping[str, Any]], out_dir: str | os.PathLike[str], *,
@@ -549,7 +699,9 @@ def configure_handout(parser: argparse.ArgumentParser) -> None:
                         help=f"show a stable pseudonym (Runner-XXXXXX) instead of the id (key: ${PSEUDONYM_ENV} or a "
                              "key file in the user data folder)")
     parser.add_argument("--date", metavar="YYYY-MM-DD", help="date printed on the handout (default: today)")
-    parser.add_argument("--jobs", type=int, default=0, metavar="N", help="parallel workers for --all (default: CPUs, at most 4)")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="parallel worker processes for --all (default 1: a handout takes a fraction of a second "
+                             "in-process; 0 = CPUs, at most 4)")
 
 
 def run_handout(args: argparse.Namespace) -> int:
@@ -563,6 +715,7 @@ def run_handout(args: argparse.Namespace) -> int:
             raise InputError(f"--date {args.date!r} is not a date like 2026-05-01") from None
     day = args.date or dt.date.today().isoformat()
     out_path(args.out, "handout.html", single=not args.all, create=False)  # a bad --out fails before any work
+    _import_jsonschema_without_iri_grammars()  # measured start-up reason: see its docstring
     src = TeamSource(args.log, args.store)
     try:
         if not args.all:
@@ -600,7 +753,6 @@ def _run_all(jobs: list[tuple[Any, ...]], workers: int) -> int:
         import multiprocessing as mp
 
         import nbconvert  # noqa: F401  (imported once here; forked workers inherit it)
-        import papermill  # noqa: F401
 
         ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
         with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:  # workers start before any tqdm thread

@@ -1,4 +1,4 @@
-"""Handouts end to end: papermill + nbconvert through the CLI, privacy greps, and a real offline browser.
+"""Handouts end to end: the in-process template + nbconvert through the CLI, privacy greps, and a real offline browser.
 
 The browser tests open the files from ``file://`` in headless Chromium (Debian's
 ``chromium``) with every request routed: ``file://`` is allowed, anything else is
@@ -70,7 +70,7 @@ def team(tmp_path_factory) -> dict:
     keep = {CHOSEN, "ATH-01", XSS_ID}
     write_log_csv([r for r in records if r["athlete_id"] in keep], tmp / "three.csv")
     out = tmp / "out"
-    # the two commands run side by side (each handout is one kernel run)
+    # the two commands run side by side
     pseudo = _start("handout", "--athlete", CHOSEN, "--log", str(tmp / "full.csv"), "--out", str(tmp / "pseudo"),
                     "--pseudonymise", "--date", DAY, env={h.PSEUDONYM_ENV: PSEUDONYM_KEY})
     res = _kit("handout", "--all", "--log", str(tmp / "three.csv"), "--out", str(out), "--date", DAY, "--jobs", "2")

@@ -29,13 +29,12 @@ def _obs(**kw):
 # ---- the template notebook ---------------------------------------------------------------
 
 def test_template_has_one_tagged_parameters_cell_with_the_documented_names():
-    import papermill as pm
-
     nb = nbformat.read(h.TEMPLATE, as_version=4)
-    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    tagged = [c for c in nb.cells if h.PARAMETERS_TAG in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and nb.cells[0] is tagged[0]
-    params = pm.inspect_notebook(str(h.TEMPLATE))  # papermill must be able to parse every default
-    assert set(params) == {"athlete_label", "observations", "generated_on", "pseudonymised"}
+    body = ast.parse(tagged[0].source).body  # plain literal assignments (papermill's convention, and run_template's)
+    assert all(isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant | ast.List) for n in body)
+    assert {n.targets[0].id for n in body} == {"athlete_label", "observations", "generated_on", "pseudonymised"}
     ns: dict = {}
     exec(tagged[0].source, ns)  # defaults are plain literals that work offline
     assert ns["observations"] == [] and ns["athlete_label"] == "" and ns["pseudonymised"] is False
@@ -222,3 +221,73 @@ def test_remote_references_are_found_and_neutralised():
     assert len(h.remote_references(page)) == 4
     fixed, n = offline_html._neutralise_remote(page)
     assert n == 4 and h.remote_references(fixed) == [] and 'href="https://example.com"' in fixed
+
+
+# ---- the template run in-process (no kernel) -------------------------------------------------
+
+def _no_kernel(monkeypatch):
+    from jupyter_client import KernelManager
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(KernelManager, "start_kernel", refuse)
+
+
+def test_run_template_builds_each_cells_output_from_the_kit_functions_without_a_kernel(monkeypatch):
+    _no_kernel(monkeypatch)
+    rows = [_obs(notes=XSS_NOTE), _obs(observed_at="2026-04-01T10:00:00")]
+    nb = h.run_template(rows, label="ATH-X", generated_on="2026-11-01")
+    template = nbformat.read(h.TEMPLATE, as_version=4)
+    assert [c.id for c in nb.cells] == [template.cells[0].id, h.INJECTED_TAG, *(c.id for c in template.cells[1:])]
+    assert nb.cells[1].metadata["tags"] == [h.INJECTED_TAG]
+    ns: dict = {}
+    exec(nb.cells[1].source, ns)  # the injected values are this athlete's rows, as Python literals
+    assert ns["observations"] == rows and ns["athlete_label"] == "ATH-X" and ns["generated_on"] == "2026-11-01"
+    assert [c.execution_count for c in nb.cells] == list(range(1, len(nb.cells) + 1))
+    page = h.prepare(rows, athlete_label="ATH-X", generated_on="2026-11-01")
+    by_id = {c.id: c for c in nb.cells}
+    assert by_id["handout-01"].outputs[0].data["text/html"] == h.header(page).markup
+    assert by_id["handout-10"].outputs[0].data["text/html"] == h.footer(page).markup
+    assert offline_html.PLOTLY_MIME in by_id["handout-06"].outputs[0].data
+    assert all(o.output_type == "execute_result" for c in nb.cells for o in c.outputs)
+    assert nb.cells[0].outputs == [] and by_id[h.INJECTED_TAG].outputs == []  # assignments display nothing
+    nbformat.validate(nb)
+
+
+def test_write_handout_in_process_is_byte_reproducible(monkeypatch, tmp_path):
+    _no_kernel(monkeypatch)
+    rows = [_obs(notes=XSS_NOTE, observed_at=f"2026-05-0{i}T10:00:00") for i in range(1, 4)]
+    a = h.write_handout(rows, tmp_path / "a", generated_on="2026-11-01")
+    b = h.write_handout(list(reversed(rows)), tmp_path / "b", generated_on="2026-11-01")
+    assert a.read_bytes() == b.read_bytes()
+    text = a.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>alert(1)" not in text
+    assert text.count("plotly.js (basic - minified)") == 1 and h.remote_references(text) == []
+
+
+@pytest.mark.parametrize("source", [
+    "import os", "from os import path", "print('x')", "x = open('/etc/passwd')", "handout._plain('x')",
+    "import kit.handout as handout\nhandout.header(page).markup", "for i in []: pass", "x = 1 + 1",
+    "import kit.handout as handout\nhandout.header(__import__('os'))", "exec('1')", "handout.header(**{'page': page})",
+    "handout.header(*[page])",
+])
+def test_a_template_cell_that_is_not_a_kit_call_is_refused_and_nothing_is_written(tmp_path, source):
+    nb = nbformat.read(h.TEMPLATE, as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell(source))
+    template = tmp_path / "template.ipynb"
+    nbformat.write(nb, template)
+    with pytest.raises(h.TemplateError):
+        h.write_handout([_obs()], tmp_path / "out", generated_on="2026-11-01", template=template)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_the_handout_command_imports_jsonschema_without_the_iri_grammars():
+    import subprocess
+    import sys
+
+    code = ("import sys; from kit import handout as h; h._import_jsonschema_without_iri_grammars(); "
+            "print('jsonschema' in sys.modules, 'rfc3987_syntax' in sys.modules)")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["True", "False"]  # imported, the slow module skipped (and not left blocked in sys.modules)
