@@ -44,7 +44,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 #: Optional packages -> the extra of postrun-kit that installs them (pyproject.toml).
 OPTIONAL_EXTRAS: dict[str, str] = {
     **dict.fromkeys(("jupyterlab", "jupyter_server", "ipykernel", "ipywidgets", "anywidget", "plotly", "nbformat",
-                     "nbconvert", "nbclient", "papermill", "voila", "psutil", "segno", "nh3"), "lab"),
+                     "nbconvert", "nbclient", "voila", "psutil", "segno", "nh3"), "lab"),
     **dict.fromkeys(("dask", "distributed", "pyarrow"), "scale"),
 }
 
