@@ -46,10 +46,18 @@ def test_export_env_name_is_the_one_kit_export_sets():
     assert exporting({EXPORT_ENV: "1"}) and not exporting({}) and not exporting({EXPORT_ENV: "0"})
 
 
-def test_form_shows_the_last_saved_entry_as_a_page_when_exporting(tmp_path, monkeypatch):
-    monkeypatch.setenv(EXPORT_ENV, "1")
+@pytest.fixture
+def utc(monkeypatch):
+    """The process in UTC for the test (clock times are checked), back to the old zone after it."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_form_shows_the_last_saved_entry_as_a_page_when_exporting(tmp_path, monkeypatch, utc):
+    monkeypatch.setenv(EXPORT_ENV, "1")
     with Store(tmp_path / "s.sqlite") as st:
         st.save(FIRST)
         row = st.save(ENTRY)
