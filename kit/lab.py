@@ -186,7 +186,7 @@ def run_server(cmd: Sequence[str], *, env: Mapping[str, str], cwd: str | os.Path
 def add_store_options(parser: argparse.ArgumentParser) -> None:
     """``--store PATH`` and ``--demo`` (one or the other), shared by ``kit lab`` and ``kit app``."""
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--store", help="the observation store, where Save to log writes (default: KIT_STORE, else "
+    group.add_argument("--store", metavar="PATH", help="the observation store, where Save to log writes (default: KIT_STORE, else "
                                        "postrun.sqlite in your user data folder; empty at first)")
     group.add_argument("--demo", action="store_true",
                        help="open the demo store instead: the synthetic sample season (about 300 made-up "

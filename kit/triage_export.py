@@ -20,6 +20,7 @@ import ipywidgets as widgets
 
 from kit.handout_sections import _facts
 from kit.observation import parse_observation
+from kit.words import TIER_TITLES
 
 __all__ = ["EXPORT_ENV", "exporting", "latest_entry", "recorded_html", "show_latest_entry"]
 
@@ -87,7 +88,13 @@ def show_latest_entry(form: Any) -> int | None:
     for panel in kids:
         if "kit-panel" in getattr(panel, "_dom_classes", ()):
             panel.children = [c for c in panel.children if "kit-admin" not in getattr(c, "_dom_classes", ())]
-    head = widgets.HTML(_title(entry)).add_class("kit-entry-title")
+    title = _title(entry)
+    saved = (entry.get("assessment") or {}).get("escalation")
+    now = form.assessment.escalation if form.assessment is not None else None
+    if saved and saved != now:  # e.g. saved under an earlier rule set, or an episode recheck (its history is not in the form)
+        title += (f"<p>When it was saved the kit said: <strong>{escape(TIER_TITLES.get(saved, saved))}</strong>"
+                  f" (rule set {escape(str(entry.get('rule_set') or '?'))}). Below: the same findings assessed today.</p>")
+    head = widgets.HTML(title).add_class("kit-entry-title")
     found = widgets.HTML(recorded_html(entry["observation"])).add_class("kit-recorded")
     sticky = [i for i, c in enumerate(kids) if "kit-sticky" in getattr(c, "_dom_classes", ())]
     at = sticky[0] if sticky else 0

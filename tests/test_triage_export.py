@@ -129,3 +129,15 @@ def test_kit_export_execute_of_01_triage_after_an_entry_is_a_readable_page(tmp_p
     assert "<input" not in form_part and "<select" not in form_part and "<textarea" not in form_part  # no blank form
     with Store(store) as st:
         assert st.count() == 2 and st.load_draft() is None  # the export wrote nothing
+
+
+def test_a_saved_tier_that_differs_from_todays_is_said_on_the_page(tmp_path, monkeypatch):
+    monkeypatch.setenv(EXPORT_ENV, "1")
+    shown = assess({"confusion": True})  # what the trainer saw then (e.g. an earlier rule set)
+    assert shown.escalation != assess(ENTRY).escalation
+    with Store(tmp_path / "s.sqlite") as st:
+        st.save(ENTRY, assessment=shown)
+        form = TriageForm(store=st)
+        title = next(w.value for w in _walk(form.widget) if "kit-entry-title" in _classes(w))
+        assert f"When it was saved the kit said: <strong>{html.escape(TIER_TITLES[shown.escalation])}</strong>" in title
+        assert form.assessment.escalation == assess(ENTRY).escalation
