@@ -11,6 +11,7 @@ says so.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from html import escape
@@ -24,6 +25,7 @@ from kit.words import TIER_TITLES
 
 __all__ = ["EXPORT_ENV", "exporting", "latest_entry", "recorded_html", "show_latest_entry"]
 
+_JUMP = re.compile(r"\s*<a href=['\"]#kit-todo-list['\"][^>]*>.*?</a>", re.S)
 #: Set to ``1`` by ``kit export --execute`` for the kernel that runs the notebook.
 EXPORT_ENV = "KIT_EXPORT"
 
@@ -85,6 +87,8 @@ def show_latest_entry(form: Any) -> int | None:
     if seen is not None:  # recheck clock times count from when it was seen, not from the export
         form.now = lambda: seen
     form.set_values(obs)
+    # the banner's jump link: "What to do" follows right below on the page (and the exporter drops kit- ids)
+    form.banner.value = _JUMP.sub("", form.banner.value)
     for panel in kids:
         if "kit-panel" in getattr(panel, "_dom_classes", ()):
             panel.children = [c for c in panel.children if "kit-admin" not in getattr(c, "_dom_classes", ())]

@@ -121,6 +121,7 @@ def test_kit_export_execute_of_01_triage_after_an_entry_is_a_readable_page(tmp_p
     assert f"Saved entry #{row}: ATH-05" in text
     assert 'class="kit-widget kit-widget-HTML kit-escalation"' in page and TIER_TITLES[a.escalation] in text  # tier
     assert "What to do now" in text and "What not to do" in text
+    assert "#kit-todo-list" not in page  # no jump link to an id the exporter removes
     assert CAUSE_LABELS[a.top_cause] in text  # the likely cause, in words
     assert "What was recorded" in text and "Blood glucose 60 mg/dL" in text
     assert "No assessment yet" not in text and "Restore unsaved form" not in text and "unsaved" not in text.split(
