@@ -1,5 +1,5 @@
 # postrun-kit: two commands for a fresh machine.
-#   make lab   set up .venv, then JupyterLab on the triage notebook (sample team in the SQLite store)
+#   make lab   set up .venv, then JupyterLab on the triage notebook with the DEMO store (sample season; kit lab --demo)
 #   make test  set up .venv (+ Debian's chromium for browser tests), then ruff and every test
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -42,7 +42,7 @@ demo: setup
 
 lab: setup
 	@if [ -f notebooks/01-triage.ipynb ]; then \
-	  $(PY) -m kit lab; \
+	  $(PY) -m kit lab --demo; \
 	else $(PY) -m kit demo; fi
 
 benchmark: setup

@@ -4,8 +4,9 @@ For trainers who never want to see code. Voila runs ``notebooks/01-triage.ipynb`
 shows only its rendered outputs: the live form and its result panel. Cells tagged
 ``kit-lab-only`` (the scripting examples) are left out: the app serves a copy of the
 notebook without them, written to a temporary directory. Observations saved from the app
-go to the store named by ``--store`` (default: ``KIT_STORE``, else the user data
-directory; see :func:`kit.store.default_store_path`).
+go to the trainer's real store named by ``--store`` (default: ``KIT_STORE``, else the user data
+directory; see :func:`kit.store.default_store_path`), empty at first; ``--demo`` opens the
+demo store with the synthetic sample season instead (:func:`kit.store.demo_store_path`).
 
 Access: the server (:mod:`kit.app_server`) requires a token, random for every start unless
 ``--token`` or ``KIT_APP_TOKEN`` sets one, and prints the URL with the token, as Jupyter does.
@@ -28,7 +29,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from kit.lab import ROOT, TRIAGE_NOTEBOOK, lab_env, run_server
+from kit.lab import ROOT, TRIAGE_NOTEBOOK, add_store_options, lab_env, open_chosen_store, run_server, store_banner
 
 __all__ = ["LAB_ONLY_TAG", "TOKEN_ENV", "LAN_WARNING", "app_notebook", "app_command", "app_token", "lan_address", "configure", "run"]
 
@@ -116,7 +117,7 @@ def lan_address() -> str | None:
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``app``."""
-    parser.add_argument("--store", help="observation store (default: KIT_STORE, else the user data directory)")
+    add_store_options(parser)
     parser.add_argument("--port", type=int, help="port (default: 8866 or the next free one)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
     parser.add_argument("--token", help=f"access token (default: {TOKEN_ENV}, else a new random one each start; "
@@ -132,7 +133,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Serve the app until interrupted; returns the server's exit status."""
     from kit.cli import InputError
-    from kit.store import default_store_path
 
     if bool(args.certfile) != bool(args.keyfile):
         raise InputError("--certfile and --keyfile go together")
@@ -149,8 +149,8 @@ def run(args: argparse.Namespace) -> int:
             ipaddress.ip_address(address)
         except ValueError:
             raise InputError(f"--lan {address}: not an IP address") from None
-    store = default_store_path(args.store)
-    env = lab_env(store)
+    store, demo = open_chosen_store(args)
+    env = lab_env(store, demo=demo)
     env[TOKEN_ENV] = app_token(args.token)
     if len(env[TOKEN_ENV]) < MIN_TOKEN_CHARS:
         print(f"warning: the token has {len(env[TOKEN_ENV])} characters; one of at least {MIN_TOKEN_CHARS} random "
@@ -158,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="postrun-kit-app-") as tmp:
         nb = app_notebook(tmp)
         scheme = "https" if args.certfile else "http"
-        print(f"postrun-kit app: store {store}; serving the triage form on {scheme}://{address} "
+        print(f"postrun-kit app: {store_banner(store, demo)}; serving the triage form on {scheme}://{address} "
               "(the URL with the token follows; Ctrl-C to stop)", file=sys.stderr)
         if args.lan and not args.certfile:
             print(LAN_WARNING, file=sys.stderr)

@@ -34,7 +34,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "thresholds": ("kit.demo", "print the thresholds table (every clinical number with its source)"),
     "log": ("kit.store_cli", "the observation log (SQLite): add, list, export, import"),
     "app": ("kit.app", "serve the triage form as a web app (Voila) on 127.0.0.1 behind a token (--lan: for a phone)"),
-    "lab": ("kit.lab", "JupyterLab on 127.0.0.1 on the triage notebook (sample team in the store)"),
+    "lab": ("kit.lab", "JupyterLab on 127.0.0.1 on the triage notebook (your store; --demo: the sample season)"),
     "handout": ("kit.handout", "write an HTML handout for an athlete (or --all)"),
     "export": ("kit.handout", "export a notebook to a self-contained HTML handout"),
     "score": ("kit.score_cli", "score a team-log CSV (vectorised batch path) and write the results as CSV"),

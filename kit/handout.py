@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import ast
 import codecs
+import contextlib
 import datetime as dt
 import difflib
 import functools
@@ -53,7 +54,7 @@ import tempfile
 import time
 import types
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -619,7 +620,8 @@ def export_notebook(path: str | os.PathLike[str], out_dir: str | os.PathLike[str
             client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True, config=config,
                                     resources={"metadata": {"path": str(src.resolve().parent)}})
             try:
-                client.execute()
+                with _exporting():  # the triage form shows the last saved entry as a page (kit.triage_export)
+                    client.execute()
             except CellExecutionError as exc:
                 raise InputError(f"{path}: {_failed_cell(nb, exc)}; nothing was written") from None
             except CellTimeoutError:
@@ -631,6 +633,26 @@ def export_notebook(path: str | os.PathLike[str], out_dir: str | os.PathLike[str
     dest = out_path(out_dir or src.parent, src.stem + ".html")
     atomic_write_text(dest, page, newline=None)  # may hold health data: 0600 (kit.private)
     return dest, removed
+
+
+_EXPORT_ENV = "KIT_EXPORT"
+
+
+@contextlib.contextmanager
+def _exporting() -> Iterator[None]:
+    """``KIT_EXPORT=1`` for the kernels started meanwhile (they inherit this process's environment).
+
+    The name is :data:`kit.triage_export.EXPORT_ENV` (not imported: it would load ipywidgets here).
+    """
+    old = os.environ.get(_EXPORT_ENV)
+    os.environ[_EXPORT_ENV] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(_EXPORT_ENV, None)
+        else:
+            os.environ[_EXPORT_ENV] = old
 
 
 def _read_notebook(src: Path) -> Any:

@@ -1,10 +1,14 @@
 """``python -m kit lab``: JupyterLab on 127.0.0.1, opened on the triage notebook.
 
-What it does (``make lab`` calls it):
+What it does (``make lab`` calls it with ``--demo``):
 
-1. makes sure the observation store exists and holds the sample season
-   (:func:`kit.store.ensure_sample_store` at ``data/store/postrun.sqlite`` unless
-   ``--store`` says otherwise) and passes it to the kernels as ``KIT_STORE``;
+1. opens the trainer's real observation store (:func:`kit.store.default_store_path`: ``--store``,
+   else ``KIT_STORE``, else ``postrun.sqlite`` in the user data folder; empty at first), or with
+   ``--demo`` the demo store holding the synthetic sample season
+   (:func:`kit.store.demo_store_path`: ``demo-postrun.sqlite`` next to the real one, filled by
+   :func:`kit.store.ensure_sample_store` when empty), and passes it to the kernels as
+   ``KIT_STORE`` (the demo store also as ``KIT_DEMO_STORE``). Real saves never go into the store
+   that holds the sample rows unless ``--demo`` was asked for;
 2. starts ``jupyter lab`` on 127.0.0.1 with the repository as its root, opening
    ``notebooks/01-triage.ipynb``; ``--allow-root`` is added when run as root (JupyterLab
    refuses to start otherwise) and the "news" announcement toast is disabled
@@ -28,8 +32,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ROOT", "TRIAGE_NOTEBOOK", "LAB_CONFIG_DIR", "DEFAULT_LAB_STORE", "lab_command", "lab_env", "run_server",
-           "configure", "run"]
+__all__ = ["ROOT", "TRIAGE_NOTEBOOK", "LAB_CONFIG_DIR", "OLD_LAB_STORE", "lab_command", "lab_env", "run_server",
+           "add_store_options", "open_chosen_store", "store_banner", "configure", "run"]
 
 #: The repository (the directory that holds ``kit/``, ``notebooks/`` and ``data/``).
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,15 +43,21 @@ TRIAGE_NOTEBOOK = "notebooks/01-triage.ipynb"
 LAB_CONFIG_DIR = Path(__file__).resolve().parent / "data" / "jupyter"
 #: Extra Jupyter data dir: the offline Voila template ``kit-offline`` (no CDN requests).
 JUPYTER_DATA_DIR = Path(__file__).resolve().parent / "data" / "jupyter_data"
-#: The store ``make lab`` uses.
-DEFAULT_LAB_STORE = ROOT / "data" / "store" / "postrun.sqlite"
+#: The store ``make lab`` used before the demo store was kept apart (sample season and saves mixed).
+OLD_LAB_STORE = ROOT / "data" / "store" / "postrun.sqlite"
 
 
-def lab_env(store: str | os.PathLike[str] | None = None, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Environment for the server and its kernels: ``KIT_STORE``, the extra config path and data path."""
+def lab_env(store: str | os.PathLike[str] | None = None, base: Mapping[str, str] | None = None, *,
+            demo: bool = False) -> dict[str, str]:
+    """Environment for the server and its kernels: ``KIT_STORE``, the extra config path and data path.
+
+    With ``demo``, ``store`` is the demo store: ``KIT_DEMO_STORE`` names it too.
+    """
     env = dict(os.environ if base is None else base)
     if store is not None:
         env["KIT_STORE"] = str(store)
+        if demo:
+            env["KIT_DEMO_STORE"] = str(store)
     for var, extra in (("JUPYTER_CONFIG_PATH", LAB_CONFIG_DIR), ("JUPYTER_PATH", JUPYTER_DATA_DIR)):
         old = env.get(var)
         env[var] = str(extra) if not old else str(extra) + os.pathsep + old
@@ -173,27 +183,57 @@ def run_server(cmd: Sequence[str], *, env: Mapping[str, str], cwd: str | os.Path
     return 128 + received[0] if received else rc
 
 
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    """``--store PATH`` and ``--demo`` (one or the other), shared by ``kit lab`` and ``kit app``."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--store", metavar="PATH", help="the observation store, where Save to log writes (default: KIT_STORE, else "
+                                       "postrun.sqlite in your user data folder; empty at first)")
+    group.add_argument("--demo", action="store_true",
+                       help="open the demo store instead: the synthetic sample season (about 300 made-up "
+                            "observations) in demo-postrun.sqlite next to the real store; never for real athletes")
+
+
+def open_chosen_store(args: argparse.Namespace) -> tuple[Path, bool]:
+    """Create (if needed) the store ``args`` ask for and return ``(absolute path, is the demo store)``.
+
+    The real store is created empty; the demo store gets the sample season when it is empty.
+    """
+    from kit.store import Store, default_store_path, demo_store_path, ensure_sample_store
+
+    if getattr(args, "demo", False):
+        path = demo_store_path().resolve()
+        ensure_sample_store(path).close()
+        return path, True
+    path = default_store_path(args.store).resolve()
+    Store(path).close()
+    return path, False
+
+
+def store_banner(path: Path, demo: bool) -> str:
+    """One line for the terminal saying which store is open."""
+    if demo:
+        return (f"DEMO store {path}: the synthetic sample season; saves go there too. For real athletes start "
+                "without --demo")
+    note = ""
+    if OLD_LAB_STORE.exists() and path != OLD_LAB_STORE.resolve():
+        note = (f" ({OLD_LAB_STORE.relative_to(ROOT)}, the store of earlier versions of `make lab`, holds the sample "
+                "season and any saves made there; open it with --store if you need it)")
+    return f"store {path}{note}"
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``lab``."""
-    parser.add_argument("--store", help=f"observation store (default: {DEFAULT_LAB_STORE.relative_to(ROOT)}, "
-                                         "created with the sample season when empty)")
+    add_store_options(parser)
     parser.add_argument("--port", type=int, help="port (default: 8888 or the next free one)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
-    parser.add_argument("--no-sample", action="store_true", help="do not import the sample season into an empty store")
+    # earlier versions imported the sample into an empty store unless --no-sample: now only --demo does
+    parser.add_argument("--no-sample", action="store_true", help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
     """Start JupyterLab; returns its exit status."""
-    store = Path(args.store) if args.store else DEFAULT_LAB_STORE
-    if args.no_sample:
-        from kit.store import Store
-
-        Store(store).close()
-    else:
-        from kit.store import ensure_sample_store
-
-        ensure_sample_store(store).close()
-    print(f"postrun-kit: store {store}; opening {TRIAGE_NOTEBOOK} in JupyterLab on 127.0.0.1 (Ctrl-C to stop)",
-          file=sys.stderr)
+    store, demo = open_chosen_store(args)
+    print(f"postrun-kit: {store_banner(store, demo)}; opening {TRIAGE_NOTEBOOK} in JupyterLab on 127.0.0.1 "
+          "(Ctrl-C to stop)", file=sys.stderr)
     cmd = lab_command(ROOT, TRIAGE_NOTEBOOK, port=args.port, open_browser=not args.no_browser)
-    return run_server(cmd, env=lab_env(store.resolve()), cwd=ROOT)
+    return run_server(cmd, env=lab_env(store, demo=demo), cwd=ROOT)

@@ -125,6 +125,8 @@ _EXPORT_CSS = """
 .kit-widget-missing { color: #8a6d3b; font-style: italic; }
 .kit-widget input[disabled], .kit-widget select[disabled], .kit-widget textarea[readonly] { color: #111; opacity: 1; }
 .kit-offline-removed { color: #8a6d3b; font-style: italic; }
+.kit-widget .kit-widget-html a, .kit-widget .kit-widget-html a:link { text-decoration: underline; }
+.jp-Notebook .highlight :is(.c, .c1, .ch, .cm, .cpf, .cs) { color: #3b6363; }
 main { max-width: 1000px; margin: 0 auto; }
 @page { size: auto; margin: 12mm; }
 @media print {

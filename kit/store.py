@@ -74,12 +74,17 @@ if TYPE_CHECKING:  # pandas is imported only when a DataFrame is asked for
 
 __all__ = [
     "Store", "StoreError", "StoreRequestError", "EraseReport", "EpisodeSummary", "LogImportError", "ImportReport", "default_store_path", "ensure_sample_store",
+    "demo_store_path", "open_demo_store", "DEMO_ENV_VAR", "DEMO_STORE_FILENAME",
     "canonical_observation", "MIGRATIONS", "SCHEMA_VERSION", "ENV_VAR", "SAMPLE_LOG", "unreadable_store",
 ]
 
 ENV_VAR = "KIT_STORE"
 APP_NAME = "postrun-kit"
 STORE_FILENAME = "postrun.sqlite"
+#: The demo store (the synthetic sample season), kept apart from the trainer's real store (issue 13 item 5).
+DEMO_STORE_FILENAME = "demo-postrun.sqlite"
+#: Environment variable naming the demo store (``kit lab --demo`` and ``kit app --demo`` set it for the kernels).
+DEMO_ENV_VAR = "KIT_DEMO_STORE"
 
 BUSY_TIMEOUT_MS = 10_000  # SQLite waits this long for a lock before reporting "busy"
 RETRY_FOR_S = 60.0  # then the store retries (jittered back-off) for this long in total
@@ -150,6 +155,34 @@ def default_store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / STORE_FILENAME
+
+
+def demo_store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Where the demo store (the synthetic sample season) lives: never the trainer's real store.
+
+    Parameters
+    ----------
+    explicit : path, optional
+        A path given by the caller; wins over everything.
+
+    Returns
+    -------
+    Path
+        ``explicit``, else the ``KIT_DEMO_STORE`` environment variable, else
+        ``demo-postrun.sqlite`` in the folder of the real store (:func:`default_store_path`:
+        ``<user data dir>/postrun-kit/`` unless ``KIT_STORE`` points elsewhere).
+    """
+    if explicit not in (None, ""):
+        return Path(os.fspath(explicit)).expanduser()
+    env = os.environ.get(DEMO_ENV_VAR, "").strip()
+    if env:
+        return Path(env).expanduser()
+    return default_store_path().parent / DEMO_STORE_FILENAME
+
+
+def open_demo_store(path: str | os.PathLike[str] | None = None) -> Store:
+    """The demo store (:func:`demo_store_path`), holding the sample season (imported when it is empty)."""
+    return ensure_sample_store(demo_store_path(path))
 
 
 def prepare_row(observation: Mapping[str, Any], assessment: Any = None,

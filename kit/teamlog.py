@@ -34,8 +34,11 @@ def sample_log_path() -> Path:
     return Path(__file__).resolve().parents[1] / "data" / "sample-team-log.csv"
 
 
-def load_team_log(path: str | Path | None = None) -> pd.DataFrame:
+def load_team_log(path: str | Path | None = None, *, store: str | Path | None = None) -> pd.DataFrame:
     """Read a team-log CSV (contract field names as columns); default: the sample log.
+
+    ``store="demo"`` reads the demo store instead (the sample season plus what was saved in
+    ``kit lab --demo``; :func:`kit.store.open_demo_store`), any other ``store`` that store file.
 
     Raises
     ------
@@ -44,6 +47,11 @@ def load_team_log(path: str | Path | None = None) -> pd.DataFrame:
     """
     from kit.io import read_log_csv
 
+    if store is not None:
+        from kit.store import Store, open_demo_store
+
+        with open_demo_store() if str(store) == "demo" else Store(store, read_only=True) as st:
+            return st.frame()
     return read_log_csv(path or sample_log_path())
 
 

@@ -63,6 +63,7 @@ from kit.charts import cause_chart_spec, mimebundle
 from kit.fields import FIELDS, FieldSpec
 from kit.observation import ObservationError, Problem
 from kit.rules import TIERS
+from kit.triage_export import exporting, show_latest_entry
 from kit.words import CAUSE_LABELS, TIER_COLORS, TIER_HEADLINES, TIER_ICONS, TIER_TEXT_COLORS, TIER_TITLES
 
 __all__ = ["TriageForm", "MemoryLog", "PageHelper", "open_store", "UNKNOWN", "GROUPS", "GROUP_TITLES", "FORM_FIELDS",
@@ -454,7 +455,8 @@ class TriageForm:
                  disclaimer: bool = True, session: str | None = None) -> None:
         self.store = store if store is not None else MemoryLog()
         self.now = now or (lambda: datetime.now().astimezone())
-        self.drafts = drafts
+        export = exporting()  # `kit export --execute`: a page of the last saved entry (kit.triage_export), no drafts
+        self.drafts = drafts and not export
         if session is not None and not _SESSION_RE.match(session):
             raise ValueError("session must be 16-64 letters, digits, '-' or '_'")
         self.session = session or secrets.token_urlsafe(16)
@@ -503,6 +505,8 @@ class TriageForm:
         if self.drafts:
             self._offer_draft()
         self.refresh()
+        if export:
+            show_latest_entry(self)
 
     # ------------------------------------------------------------------ building
     def _make_input(self, spec: FieldSpec) -> widgets.Widget:

@@ -282,7 +282,7 @@ def test_lab_command_never_switches_off_the_token_or_the_host_check():
 
 @pytest.mark.slow
 def test_kit_lab_refuses_a_request_without_the_token(tmp_path):
-    proc, port, log = _start_kit(tmp_path, "lab", "--no-sample")
+    proc, port, log = _start_kit(tmp_path, "lab")
     try:
         end = time.monotonic() + 90
         while True:

@@ -36,7 +36,7 @@ def test_lab_env_sets_store_and_disables_the_news_toast(tmp_path):
     assert page["disabledExtensions"]["@jupyterlab/apputils-extension:announcements"] is True
 
 
-def test_kit_lab_creates_the_sample_store_and_starts_jupyter_lab(tmp_path, monkeypatch):
+def test_kit_lab_creates_the_store_and_starts_jupyter_lab(tmp_path, monkeypatch):
     pytest.importorskip("kit.store")
     calls = []
     monkeypatch.setattr(kit_lab, "run_server", lambda cmd, env, cwd: calls.append((cmd, env, cwd)) or 0)
@@ -50,7 +50,7 @@ def test_kit_lab_creates_the_sample_store_and_starts_jupyter_lab(tmp_path, monke
     from kit.store import Store
 
     with Store(store) as st:
-        assert st.count() > 100  # the sample season
+        assert st.count() == 0  # the trainer's own store: the sample season lives in the demo store (--demo)
 
 
 def test_app_serves_the_triage_notebook_without_lab_only_cells(tmp_path):
@@ -198,7 +198,7 @@ def test_sigterm_to_kit_app_or_lab_stops_the_server_and_cleans_up(tmp_path, comm
     env = {**os.environ, "TMPDIR": str(tmp), "KIT_STORE": str(tmp_path / "s.sqlite"), "HOME": str(tmp_path),
            "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "KIT_APP_TOKEN": "sigterm-test-token"}
     proc = subprocess.Popen([sys.executable, "-m", "kit", command, "--port", str(port), "--no-browser", "--store",
-                             str(tmp_path / "s.sqlite"), *(["--no-sample"] if command == "lab" else [])],
+                             str(tmp_path / "s.sqlite")],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
         deadline = time.monotonic() + 15
