@@ -28,7 +28,7 @@ from kit.words import ACTION_LABELS, CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER
 
 __all__ = ["sample_log_path", "load_team_log", "score_log", "filter_log", "recurrent_athletes", "log_summary",
            "athlete_summary", "athlete_table", "recurrent_table", "log_table", "TeamLogExplorer",
-           "episode_stats", "episode_summary", "episode_table", "episode_timeline"]
+           "episode_stats", "episode_outcome", "episode_summary", "episode_table", "episode_timeline"]
 
 
 def sample_log_path() -> Path:
@@ -258,6 +258,18 @@ OUTCOMES: dict[str, str] = {
 }
 
 
+def episode_outcome(tiers: list[str]) -> str:
+    """How an episode ended, from the tier of each entry in order (a key of :data:`OUTCOMES`; see :func:`episode_stats`)."""
+    ranks = [TIERS.index(t) for t in tiers]
+    if tiers[-1] == TIERS[0]:
+        return "resolved"
+    if max(ranks[1:], default=-1) > ranks[0]:
+        return "escalated"
+    if ranks[0] > TIERS.index("monitor"):
+        return "handed_over"
+    return "open"
+
+
 def episode_stats(scored: pd.DataFrame) -> pd.DataFrame:
     """One row per episode of a scored log (rows sharing an ``episode_id``), in order of their first entry.
 
@@ -289,14 +301,7 @@ def episode_stats(scored: pd.DataFrame) -> pd.DataFrame:
         tiers = ep["escalation"].tolist()
         highest = TIERS[max(ranks)]
         minutes = (ep["when"].iloc[-1] - ep["when"].iloc[0]).total_seconds() / 60
-        if tiers[-1] == TIERS[0]:
-            outcome = "resolved"
-        elif max(ranks[1:], default=-1) > ranks[0]:
-            outcome = "escalated"
-        elif ranks[0] > TIERS.index("monitor"):
-            outcome = "handed_over"
-        else:
-            outcome = "open"
+        outcome = episode_outcome(tiers)
         given: dict[str, int] = {}
         for t in ep["treatment_given"] if "treatment_given" in ep else ():
             for a in sorted(treatment_set(t)):
