@@ -25,6 +25,16 @@ UI testing contract (public, stable): every input widget has the DOM class
 ``data-tier`` is the tier id (``none`` while no finding is entered, ``invalid`` while an input
 is wrong); the cause chart's Output ``kit-causes``; the save button ``kit-save`` (also
 ``kit-clear``, ``kit-restore-draft``, ``kit-discard-draft``, ``kit-status``, ``kit-why``).
+The recheck loop (issue 12): ``kit-start-recheck``, ``kit-end-episode``, one "given" tick per
+action shown ``kit-given-<action id>``, the countdown ``kit-countdown`` (``data-due`` in ms since
+the epoch), the saved entries ``kit-episode``; at a recheck the banner ``div`` also carries
+``data-trend`` and ``data-worse`` and lists the recheck reasons as ``li[data-reason]``.
+
+Recheck loop: after an assessment, **Start recheck** saves the entry on its own (entry time,
+the ticked actions as ``treatment_given``, an ``episode_id`` the form makes), keeps the values
+marked "(from 16:28)" until changed, and runs a countdown to the reassessment time. Every
+later assessment is :func:`kit.assess` with the saved entries as history (clinical-reference
+§9.9); a worse recheck changes the banner and puts its reasons first.
 
 Nothing entered is lost, and drafts stay with the browser session that made them: the live
 form is autosaved as a draft keyed by the session id; a draft of the same session found on
