@@ -171,7 +171,9 @@ _CSS = """<style>
 .kit-form .kit-recheck { border: 1px solid #767676; border-radius: 6px; padding: 4px 8px; margin: 6px 0; }
 .kit-form .kit-recheck h3 { font-size: 1em; margin: 4px 0; }
 .kit-form .kit-given .widget-checkbox { min-height: 32px; }
-.kit-form .kit-given input[type=checkbox] { width: 20px; height: 20px; }
+.kit-form .kit-given .widget-label-basic { display: flex !important; align-items: center; gap: 0.5em;
+  white-space: normal; overflow: visible; }
+.kit-form .kit-given input[type=checkbox] { width: 20px; height: 20px; min-height: 0 !important; flex: 0 0 auto; }
 .kit-form .kit-countdown { font-weight: 700; font-size: 1.05em; margin: 4px 0; }
 .kit-form .kit-countdown[data-overdue='true'] { color: #b71c1c; }
 .kit-form .kit-carried .widget-label, .kit-form .kit-carried > .widget-label { font-style: italic; }
@@ -198,7 +200,7 @@ _CSS = """<style>
   .kit-form .widget-toggle-button { min-width: 48px; height: 44px; }
   .kit-form .kit-unit .widget-toggle-button { min-width: 76px; }
   .kit-form .kit-given .widget-checkbox { min-height: 44px; }
-  .kit-form .kit-given input[type=checkbox] { width: 28px; height: 28px; }
+  .kit-form .kit-given input[type=checkbox] { width: 28px; height: 28px; min-height: 0 !important; }
   .kit-form .kit-banner { padding: 6px 10px; border-radius: 0 0 6px 6px; }
   .kit-form .kit-banner .kit-tier-title { font-size: 1.1em; }
   .kit-form .kit-banner .kit-say { font-size: 1em; }
@@ -964,7 +966,9 @@ class TriageForm:
         """The recheck box: the episode so far, the countdown to the next check, the "given" ticks."""
         self._update_given(a.to_dict() if a is not None else None)
         self.end_button.layout.display = None if self.episode_id else "none"
-        self.recheck_button.description = "Start recheck" if not self.episode else f"Save entry {len(self.episode) + 1}, start the next recheck"
+        self.recheck_button.description = "Start recheck" if not self.episode else "Next recheck"
+        self.recheck_button.tooltip = (f"save entry {len(self._history()) + 1} of this episode and start the next check"
+                                       if self.episode else "save this entry and start the next check of the same episode")
         if self.episode_id is None:
             self.episode_info.value = ("<p class='kit-note'>After an assessment, <b>Start recheck</b> saves this entry "
                                        "and keeps the values for the next check of the same episode.</p>")
