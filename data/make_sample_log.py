@@ -1,7 +1,7 @@
 """Write ``data/sample-team-log.csv``: a synthetic season of post-run observations.
 
 The log is invented (no real person): 15 athletes ``ATH-01`` .. ``ATH-15`` observed
-after runs from 2026-03-01 to 2026-10-31, about 300 rows. It is generated with a fixed
+after runs from 2026-03-01 to 2026-10-31, 300 single rows plus 22 entries of 8 multi-entry episodes (322 rows). It is generated with a fixed
 seed, so running this script again gives a byte-identical file::
 
     .venv/bin/python data/make_sample_log.py
@@ -18,7 +18,14 @@ What it contains, so the notebooks and the store have something realistic to sho
 * ATH-09 over-drinks (body-mass gain, sometimes a low point-of-care sodium);
 * a handful of see-doctor and emergency rows (heat stroke, prolonged spasm, severe low);
 * a ``notes`` column, sometimes filled, including hostile text (``<script>``) and text
-  with commas and quotes so that escaping downstream is exercised.
+  with commas and quotes so that escaping downstream is exercised;
+* multi-entry episodes (issue 12): a first assessment and its rechecks share an
+  ``episode_id`` (``EP-01`` ..), each entry with the actions given since the previous one
+  (``treatment_given``): low glucose treated and recovering, low glucose treated twice and
+  not recovering, heat exhaustion settling and not improving, a cramp settling with rest,
+  a spasm passing the hour across three entries, a trembling hungry athlete treated with
+  sugar but never measured. Their dates and athletes' run context are drawn with their own
+  seeded generator, so the single rows above do not change.
 
 Values are plausible illustrations for testing the software; they are not clinical data,
 and the clinical thresholds they cross are defined in :mod:`kit.thresholds`, not here.
@@ -43,6 +50,11 @@ END = dt.datetime(2026, 10, 31, 20, 0)
 N_ATHLETES = 15
 N_ROWS = 300
 OUT = ROOT / "data" / "sample-team-log.csv"
+#: Hot-day episodes (air temperature at least HOT_C, an illustration, not a clinical number) fall in
+#: SUMMER_DAYS days from SUMMER.
+HOT_C = 25.0
+SUMMER = dt.datetime(2026, 6, 15, 6, 0)
+SUMMER_DAYS = 75
 
 RECURRENT = {"ATH-03", "ATH-07", "ATH-11"}
 DIABETIC = "ATH-05"
@@ -181,6 +193,78 @@ def _emergencies(rng: random.Random, athletes: list[str]) -> list[dict]:
     return rows
 
 
+#: Episode scripts: (athlete, first entry, [(minutes after the first entry, fields of that entry), ...]).
+#: Each entry repeats what is still true (a recheck records the findings then, not only the changes).
+_GLUCOSE = {"has_diabetes": True, "glucose_lowering_medication": True}
+EPISODES: list[tuple[str, dict, list[tuple[int, dict]]]] = [
+    (DIABETIC, {"intensity": "moderate", "hours_since_meal": 4.0, "carbs_during_run_g": 0.0}, [
+        (0, {**_GLUCOSE, "tremor": True, "sweating": True, "hunger": True, "blood_glucose": 3.5,
+             "blood_glucose_unit": "mmol/L", "treatment_given": ["oral_carbohydrate"]}),
+        (15, {**_GLUCOSE, "tremor": True, "blood_glucose": 4.2, "blood_glucose_unit": "mmol/L"}),
+        (30, {**_GLUCOSE, "tremor": False, "sweating": False, "blood_glucose": 5.6, "blood_glucose_unit": "mmol/L",
+              "notes": "ate a sandwich, back to normal"}),
+    ]),
+    (DIABETIC, {"intensity": "hard", "hours_since_meal": 5.0}, [
+        (0, {**_GLUCOSE, "tremor": True, "hunger": True, "blood_glucose": 58.0, "blood_glucose_unit": "mg/dL",
+             "treatment_given": ["oral_carbohydrate"]}),
+        (15, {**_GLUCOSE, "tremor": True, "blood_glucose": 61.0, "blood_glucose_unit": "mg/dL",
+              "treatment_given": ["oral_carbohydrate"]}),
+        (30, {**_GLUCOSE, "tremor": True, "sweating": True, "blood_glucose": 63.0, "blood_glucose_unit": "mg/dL",
+              "notes": "glucose tablets twice, still low: ambulance called"}),
+    ]),
+    ("ATH-04", {"intensity": "race", "ambient_temp_c": 30.5}, [
+        (0, {"nausea_vomiting": True, "dizziness": True, "confusion": False, "thirst": True,
+             "treatment_given": ["rest", "legs_up"]}),
+        (20, {"nausea_vomiting": True, "dizziness": True, "confusion": False, "treatment_given": ["drink_water"]}),
+        (40, {"nausea_vomiting": True, "dizziness": True, "confusion": False,
+              "notes": "still dizzy in the shade, driven to the clinic"}),
+    ]),
+    ("ATH-10", {"intensity": "hard", "ambient_temp_c": 28.0}, [
+        (0, {"headache": True, "dizziness": True, "treatment_given": ["rest", "legs_up"]}),
+        (15, {"headache": True, "dizziness": False, "treatment_given": ["drink_water"]}),
+        (30, {"headache": False, "dizziness": False}),
+    ]),
+    ("ATH-03", {"intensity": "hard", "prevention_followed": True, "prior_episodes_30d": 3}, [
+        (0, {"spasm": True, "spasm_duration_min": 25.0, "pain_score": 5.0, "treatment_given": ["stretch"]}),
+        (20, {"spasm": True, "pain_score": 6.0, "treatment_given": ["stretch"]}),
+        (40, {"spasm": True, "pain_score": 6.0, "notes": "calf still locked, over an hour since it began"}),
+    ]),
+    ("ATH-11", {"intensity": "moderate", "prevention_followed": True, "prior_episodes_30d": 2}, [
+        (0, {"spasm": True, "spasm_duration_min": 6.0, "pain_score": 3.0, "treatment_given": ["rest"]}),
+        (10, {"spasm": False, "pain_score": 1.0}),
+    ]),
+    ("ATH-13", {"intensity": "race", "hours_since_meal": 4.5}, [
+        (0, {"tremor": True, "hunger": True, "sweating": True, "treatment_given": ["oral_carbohydrate"]}),
+        (15, {"tremor": False, "hunger": False, "notes": "no meter at the finish"}),
+    ]),
+    ("ATH-07", {"intensity": "hard"}, [
+        (0, {"spasm": True, "spasm_duration_min": 3.0, "pain_score": 4.0, "treatment_given": ["rest"]}),
+        (10, {"spasm": True, "pain_score": 3.0, "treatment_given": ["rest"]}),
+        (20, {"spasm": False, "pain_score": 1.0}),
+    ]),
+]
+
+
+def _episodes(seed: int) -> list[dict]:
+    """The multi-entry episodes (:data:`EPISODES`) on seeded days of the season (their own generator)."""
+    rng = random.Random(seed + 1)
+    span_days = (END - START).days
+    rows: list[dict] = []
+    for k, (athlete, context, entries) in enumerate(EPISODES, start=1):
+        hot = context.get("ambient_temp_c", 0.0) >= HOT_C  # a hot-day episode falls in the summer months
+        day = (SUMMER + dt.timedelta(days=rng.randrange(SUMMER_DAYS)) if hot
+               else START + dt.timedelta(days=rng.randrange(span_days)))
+        first = day.replace(hour=rng.choice([8, 9, 10, 17, 18]), minute=rng.choice([0, 5, 10, 20, 30, 40]))
+        for minutes, fields in entries:
+            row = {"athlete_id": athlete, "episode_id": f"EP-{k:02d}",
+                   "observed_at": (first + dt.timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S")}
+            if minutes == 0:
+                row.update(context)
+            row.update(fields)
+            rows.append(row)
+    return rows
+
+
 def make_records(seed: int = SEED) -> list[dict]:
     """Build the sample log (deterministic for a given seed), sorted by time then athlete."""
     rng = random.Random(seed)
@@ -195,10 +279,12 @@ def make_records(seed: int = SEED) -> list[dict]:
         when = when.replace(minute=when.minute - when.minute % 5, second=0, microsecond=0)
         rows.append(_row(rng, a, when, masses[a]))
     rows.extend(_emergencies(rng, athletes))
+    episodes = _episodes(seed)
     # Hostile / tricky notes, on fixed rows so the file always contains them.
     for i, note in enumerate(NOTES_HOSTILE[1:], start=1):
         rows[i * 37]["notes"] = note
     rows[100]["notes"] = NOTES_HOSTILE[0]
+    rows.extend(episodes)
     rows.sort(key=lambda r: (r["observed_at"], r["athlete_id"]))
     return rows
 

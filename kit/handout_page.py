@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kit.fields import FIELD_NAMES
@@ -65,6 +65,11 @@ class HandoutPage:
         The kit's version.
     pseudonymised, example : bool
         Whether the label is a pseudonym; whether this is the built-in example.
+    episodes : tuple of dict
+        One per episode (observations sharing an ``episode_id``), oldest first: ``episode_id``
+        and ``steps``, one per entry in order with ``observed_at``, ``escalation``, ``trend``,
+        ``recheck_reasons`` and ``treatment_given`` (each entry assessed with the earlier ones
+        as history, clinical-reference §9.9).
     """
 
     label: str
@@ -77,6 +82,7 @@ class HandoutPage:
     version: str
     pseudonymised: bool = False
     example: bool = False
+    episodes: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
 
 def _sort_key(obs: Mapping[str, Any], i: int) -> tuple[int, str, int]:
@@ -134,8 +140,33 @@ def prepare(observations: Sequence[Mapping[str, Any]] | None = None, *, athlete_
     label = (athlete_label or (next(iter(ids)) if ids else "") or "(no athlete id)").strip()
     day = generated_on or dt.date.today().isoformat()
     hist = history_frame([{k: v for k, v in o.items() if k in FIELD_NAMES} for o in obs_list])
+    clean = [{k: v for k, v in o.items() if k in FIELD_NAMES} for o in obs_list]
+    episodes = _episodes(clean)
+    eid = latest_raw.get("episode_id")
+    earlier = [o for o in clean[:-1] if eid not in (None, "") and o.get("episode_id") == eid]
     return HandoutPage(
-        label=label, latest=parse_observation(latest_raw), latest_raw=latest_raw, assessment=assess(latest_raw),
+        label=label, latest=parse_observation(latest_raw), latest_raw=latest_raw,
+        assessment=assess(latest_raw, history=earlier) if earlier else assess(latest_raw),
         history=hist, summary=history_summary(hist), generated_on=day, version=__version__,
-        pseudonymised=pseudonymised, example=example,
+        pseudonymised=pseudonymised, example=example, episodes=episodes,
     )
+
+
+def _episodes(obs_list: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:
+    """The athlete's episodes (observations sharing an ``episode_id``; already in time order), each entry scored
+    with the earlier entries of its episode as history."""
+    from kit import assess
+
+    groups: dict[Any, list[Mapping[str, Any]]] = {}
+    for o in obs_list:
+        if o.get("episode_id") not in (None, ""):
+            groups.setdefault(o["episode_id"], []).append(o)
+    out = []
+    for eid, entries in groups.items():
+        steps = []
+        for k, o in enumerate(entries):
+            a = assess(o, history=list(entries[:k])) if k else assess(o)
+            steps.append({"observed_at": o.get("observed_at"), "escalation": a.escalation, "trend": a.trend,
+                          "recheck_reasons": list(a.recheck_reasons), "treatment_given": list(o.get("treatment_given") or ())})
+        out.append({"episode_id": eid, "steps": steps})
+    return tuple(out)

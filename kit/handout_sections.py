@@ -389,7 +389,42 @@ def history_section(page: HandoutPage) -> Html:
         body += f'<p class="kit-tip">{esc(tip)}</p>'
     if s.get("highest_tier"):
         body += f'<p class="kit-muted">Most serious so far: {esc(TIER_SHORT[s["highest_tier"]].lower())}.</p>'
+    body += "".join(episode_timeline_html(e) for e in page.episodes)
     return _section("history", "History", body)
+
+
+def episode_timeline_html(episode: Mapping[str, Any]) -> str:
+    """One episode as a timeline (issue 12): a row per check with its time, level, what was given since the
+    previous check and what changed (trend, recheck reasons in words), then how it ended."""
+    from kit.teamlog import OUTCOMES, episode_outcome
+
+    steps = episode["steps"]
+    times = [_step_time(x["observed_at"]) for x in steps]
+    rows = []
+    for k, (x, t) in enumerate(zip(steps, times, strict=True)):
+        given = ", ".join(ACTION_LABELS.get(a, a) for a in x["treatment_given"]) or "-"
+        change = "first check" if k == 0 else TREND_LABELS.get(x["trend"], x["trend"])
+        if x["recheck_reasons"]:
+            change += ": " + "; ".join(recheck_reason_label(r) for r in x["recheck_reasons"])
+        rows.append(f'<tr data-tier="{esc(x["escalation"])}"><td>{esc(t.strftime("%H:%M") if t else "?")}</td>'
+                    f"<td>{esc(TIER_SHORT[x['escalation']])}</td><td>{esc(given)}</td><td>{esc(_cap(change))}</td></tr>")
+    tiers = [x["escalation"] for x in steps]
+    ended = OUTCOMES[episode_outcome(tiers)]
+    span = f" after {(times[-1] - times[0]).total_seconds() / 60:g} min" if times[0] and times[-1] else ""
+    day = f"{times[0]:%Y-%m-%d}, " if times[0] else ""
+    return (f'<div class="kit-episode-timeline" data-episode="{esc(episode["episode_id"])}">'
+            f'<h3>Episode {esc(episode["episode_id"])} ({day}{len(steps)} checks)</h3>'
+            '<table class="kit-episode"><thead><tr><th scope="col">Time</th><th scope="col">Level</th>'
+            '<th scope="col">Given since the last check</th><th scope="col">What changed</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+            f"<p>How it ended: {esc(ended)} ({esc(TIER_SHORT[tiers[-1]].lower())}){esc(span)}.</p></div>")
+
+
+def _step_time(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
 
 
 def history_figure(page: HandoutPage) -> FigureOutput:

@@ -21,12 +21,14 @@ from typing import Any
 
 import pandas as pd
 
+from kit.episodes import treatment_set
 from kit.rules import TIERS
 from kit.tables import Table
-from kit.words import CAUSE_LABELS, TIER_ICONS, TIER_ORDER, TIER_SHORT, flags_text, tier_label
+from kit.words import ACTION_LABELS, CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_ORDER, TIER_SHORT, flags_text, tier_label
 
 __all__ = ["sample_log_path", "load_team_log", "score_log", "filter_log", "recurrent_athletes", "log_summary",
-           "athlete_summary", "athlete_table", "recurrent_table", "log_table", "TeamLogExplorer"]
+           "athlete_summary", "athlete_table", "recurrent_table", "log_table", "TeamLogExplorer",
+           "episode_stats", "episode_outcome", "episode_summary", "episode_table", "episode_timeline"]
 
 
 def sample_log_path() -> Path:
@@ -251,3 +253,140 @@ class TeamLogExplorer:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+# --- episodes (issue 12 item 4) -------------------------------------------------------------------------------------
+
+#: Outcomes of an episode, in words (:func:`episode_stats` ``outcome``).
+OUTCOMES: dict[str, str] = {
+    "resolved": "resolved on site",
+    "escalated": "escalated at a recheck",
+    "handed_over": "handed over from the first check",
+    "open": "not resolved (still being watched)",
+}
+
+
+def episode_outcome(tiers: list[str]) -> str:
+    """How an episode ended, from the tier of each entry in order (a key of :data:`OUTCOMES`; see :func:`episode_stats`)."""
+    ranks = [TIERS.index(t) for t in tiers]
+    if tiers[-1] == TIERS[0]:
+        return "resolved"
+    if max(ranks[1:], default=-1) > ranks[0]:
+        return "escalated"
+    if ranks[0] > TIERS.index("monitor"):
+        return "handed_over"
+    return "open"
+
+
+def episode_stats(scored: pd.DataFrame) -> pd.DataFrame:
+    """One row per episode of a scored log (rows sharing an ``episode_id``), in order of their first entry.
+
+    Columns: ``episode_id``, ``athlete_id``, ``start``, ``end`` (times of the first and last
+    entry), ``entries``, ``cause`` (the leading cause at the first entry, else the first one
+    named), ``first_tier``, ``highest_tier``, ``final_tier``, ``outcome`` (a key of
+    :data:`OUTCOMES`), ``minutes`` (first to last entry), ``minutes_to_resolution`` (the same
+    when resolved, else NaN), ``treatments`` (action id -> entries that gave it) and
+    ``repeated`` (actions given at two or more entries, sorted).
+
+    Outcome (a reading; the reference does not define one): *resolved* when the last entry's
+    tier is self-care (as ``kit log episodes``); *escalated* when a later entry's tier rose above
+    the first entry's and the episode did not resolve; *handed over* when the first entry was
+    already above "treat and recheck" and it stayed there; otherwise *open*.
+
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        Output of :func:`score_log` (with ``episode_id``, ``when``, ``escalation``, ``tier_rank``).
+    """
+    cols = ["episode_id", "athlete_id", "start", "end", "entries", "cause", "first_tier", "highest_tier", "final_tier",
+            "outcome", "minutes", "minutes_to_resolution", "treatments", "repeated"]
+    if "episode_id" not in scored.columns:
+        return pd.DataFrame(columns=cols)
+    rows = scored[scored["episode_id"].notna()].sort_values(["when"], kind="stable")
+    out = []
+    for eid, ep in rows.groupby("episode_id", sort=False):
+        ranks = ep["tier_rank"].tolist()
+        tiers = ep["escalation"].tolist()
+        highest = TIERS[max(ranks)]
+        minutes = (ep["when"].iloc[-1] - ep["when"].iloc[0]).total_seconds() / 60
+        outcome = episode_outcome(tiers)
+        given: dict[str, int] = {}
+        for t in ep["treatment_given"] if "treatment_given" in ep else ():
+            for a in sorted(treatment_set(t)):
+                given[a] = given.get(a, 0) + 1
+        causes = ep["top_cause"].dropna().tolist()
+        out.append({"episode_id": eid, "athlete_id": ep["athlete_id"].iloc[0], "start": ep["when"].iloc[0],
+                    "end": ep["when"].iloc[-1], "entries": len(ep), "cause": causes[0] if causes else None,
+                    "first_tier": tiers[0], "highest_tier": highest, "final_tier": tiers[-1], "outcome": outcome,
+                    "minutes": minutes, "minutes_to_resolution": minutes if outcome == "resolved" else float("nan"),
+                    "treatments": given, "repeated": sorted(a for a, n in given.items() if n > 1)})
+    return pd.DataFrame(out, columns=cols)
+
+
+def episode_summary(stats: pd.DataFrame) -> str:
+    """Episode statistics in a few deterministic lines (a checked output): outcomes, time to resolution by cause,
+    treatments repeated."""
+    if stats.empty:
+        return "No episodes (no rows share an episode_id)."
+    counts = stats["outcome"].value_counts()
+    lines = [f"{len(stats)} episodes with {int(stats['entries'].sum())} entries; "
+             + ", ".join(f"{OUTCOMES[k]} {int(counts.get(k, 0))}" for k in OUTCOMES)]
+    done = stats[stats["outcome"] == "resolved"]
+    if len(done):
+        by = done.groupby(done["cause"].fillna("none"))["minutes_to_resolution"].median().sort_index()
+        lines.append("Median minutes to resolution, by cause at the first check: " + ", ".join(
+            f"{CAUSE_LABELS.get(c, 'no leading cause').lower()} {m:g}" for c, m in by.items()))
+    rep = stats["repeated"].explode().dropna().value_counts()
+    lines.append("Treatments given again at a recheck: " + (", ".join(
+        f"{ACTION_LABELS.get(a, a).lower()} in {int(n)} episode{'s' if n > 1 else ''}" for a, n in sorted(rep.items()))
+        or "none"))
+    return "\n".join(lines)
+
+
+def episode_table(stats: pd.DataFrame) -> Table:
+    """The episodes in words: one row each (athlete, start, entries, levels, how it ended, minutes, treatments)."""
+    out = pd.DataFrame({
+        "episode": stats["episode_id"].tolist(),
+        "athlete": stats["athlete_id"].tolist(),
+        "start": [f"{t:%Y-%m-%d %H:%M}" for t in stats["start"]],
+        "entries": stats["entries"].tolist(),
+        "likely cause": [CAUSE_LABELS.get(c, "") if isinstance(c, str) else "" for c in stats["cause"]],
+        "first level": [TIER_SHORT[t] for t in stats["first_tier"]],
+        "last level": [TIER_SHORT[t] for t in stats["final_tier"]],
+        "how it ended": [OUTCOMES[o] for o in stats["outcome"]],
+        "minutes": [f"{m:g}" for m in stats["minutes"]],
+        "given": ["; ".join(f"{ACTION_LABELS.get(a, a)}" + (f" x{n}" if n > 1 else "") for a, n in t.items())
+                  for t in stats["treatments"]],
+    })
+    return Table(out)
+
+
+def episode_timeline(scored: pd.DataFrame, *, title: str = "Episodes: level at each check") -> Any:
+    """A plotly figure: one line per episode, minutes since its first entry across, one marker per entry
+    coloured by its level (hover: time, level, what was given). A look beats reading for "did it settle?"."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    if "episode_id" not in scored.columns:
+        return fig
+    rows = scored[scored["episode_id"].notna()].sort_values("when", kind="stable")
+    labels = []
+    for eid, ep in rows.groupby("episode_id", sort=False):
+        label = f"{eid} ({ep['athlete_id'].iloc[0]})"
+        labels.append(label)
+        mins = [(t - ep["when"].iloc[0]).total_seconds() / 60 for t in ep["when"]]
+        given = ["; ".join(ACTION_LABELS.get(a, a) for a in sorted(treatment_set(t))) or "nothing recorded"
+                 for t in (ep["treatment_given"] if "treatment_given" in ep else [None] * len(ep))]
+        fig.add_trace(go.Scatter(
+            x=mins, y=[label] * len(ep), mode="lines+markers", showlegend=False, line={"color": "#9e9e9e"},
+            marker={"size": 14, "color": [TIER_COLORS[t] for t in ep["escalation"]], "line": {"width": 1, "color": "#000"},
+                    "symbol": [("x" if t == TIERS[-1] else "circle") for t in ep["escalation"]]},
+            text=[f"{w:%H:%M}: {tier_label(t)}<br>given: {g}" for w, t, g in zip(ep["when"], ep["escalation"], given,
+                                                                                  strict=True)],
+            hovertemplate="%{text}<extra>" + label + "</extra>"))
+    for t in TIERS:  # a legend of the levels
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=tier_label(t),
+                                 marker={"size": 12, "color": TIER_COLORS[t], "symbol": "x" if t == TIERS[-1] else "circle"}))
+    fig.update_layout(title=title, xaxis_title="minutes since the first check", height=120 + 40 * len(labels),
+                      yaxis={"categoryorder": "array", "categoryarray": labels[::-1]}, template="plotly_white")
+    return fig

@@ -25,6 +25,16 @@ UI testing contract (public, stable): every input widget has the DOM class
 ``data-tier`` is the tier id (``none`` while no finding is entered, ``invalid`` while an input
 is wrong); the cause chart's Output ``kit-causes``; the save button ``kit-save`` (also
 ``kit-clear``, ``kit-restore-draft``, ``kit-discard-draft``, ``kit-status``, ``kit-why``).
+The recheck loop (issue 12): ``kit-start-recheck``, ``kit-end-episode``, one "given" tick per
+action shown ``kit-given-<action id>``, the countdown ``kit-countdown`` (``data-due`` in ms since
+the epoch), the saved entries ``kit-episode``; at a recheck the banner ``div`` also carries
+``data-trend`` and ``data-worse`` and lists the recheck reasons as ``li[data-reason]``.
+
+Recheck loop: after an assessment, **Start recheck** saves the entry on its own (entry time,
+the ticked actions as ``treatment_given``, an ``episode_id`` the form makes), keeps the values
+marked "(from 16:28)" until changed, and runs a countdown to the reassessment time. Every
+later assessment is :func:`kit.assess` with the saved entries as history (clinical-reference
+§9.9); a worse recheck changes the banner and puts its reasons first.
 
 Nothing entered is lost, and drafts stay with the browser session that made them: the live
 form is autosaved as a draft keyed by the session id; a draft of the same session found on
@@ -60,11 +70,22 @@ import traitlets
 from kit import DISCLAIMER
 from kit.assessment import Assessment, assess
 from kit.charts import cause_chart_spec, mimebundle
+from kit.episodes import parse_time
 from kit.fields import FIELDS, FieldSpec
 from kit.observation import ObservationError, Problem
 from kit.rules import TIERS
 from kit.triage_export import exporting, show_latest_entry
-from kit.words import CAUSE_LABELS, TIER_COLORS, TIER_HEADLINES, TIER_ICONS, TIER_TEXT_COLORS, TIER_TITLES
+from kit.words import (
+    ACTION_LABELS,
+    CAUSE_LABELS,
+    TIER_COLORS,
+    TIER_HEADLINES,
+    TIER_ICONS,
+    TIER_TEXT_COLORS,
+    TIER_TITLES,
+    TREND_LABELS,
+    recheck_reason_label,
+)
 
 __all__ = ["TriageForm", "MemoryLog", "PageHelper", "open_store", "UNKNOWN", "GROUPS", "GROUP_TITLES", "FORM_FIELDS",
            "summary_text", "reassess_text", "disclaimer_note", "field_text"]
@@ -81,8 +102,11 @@ GROUP_TITLES: dict[str, str] = {
 }
 #: Field kinds the form has an input for (a field of another kind, e.g. ``actions``, is left out).
 _KINDS = frozenset({"bool", "choice", "number", "int", "str", "datetime"})
-#: Fields kept out of the form for now: the recheck loop of an episode (issue 12) sets them.
+#: Fields without an input of their own: the recheck loop of an episode sets them ("Start recheck" makes the
+#: ``episode_id``; the "Given since the last check" ticks are ``treatment_given``).
 _LATER = frozenset({"episode_id", "treatment_given"})
+#: The entry time's text in the form (local clock time, minutes).
+_ENTRY_TIME = "%Y-%m-%dT%H:%M"
 #: The fields the form shows, in table order.
 FORM_FIELDS: tuple[str, ...] = tuple(n for n, s in FIELDS.items() if s.kind in _KINDS and n not in _LATER)
 #: Unit toggles: a choice field ``<x>_unit`` sits beside the number ``<x>``.
@@ -145,6 +169,20 @@ _CSS = """<style>
 .kit-form .kit-reassess-line { margin: 6px 0; font-weight: 600; }
 .kit-form .kit-warn { color: #6d4c00; }
 .kit-form .kit-note { font-size: 12px; color: #424242; }
+.kit-form .kit-recheck { border: 1px solid #767676; border-radius: 6px; padding: 4px 8px; margin: 6px 0; }
+.kit-form .kit-recheck h3 { font-size: 1em; margin: 4px 0; }
+.kit-form .kit-given .widget-checkbox { min-height: 32px; }
+.kit-form .kit-given .widget-label-basic { display: flex !important; align-items: center; gap: 0.5em;
+  white-space: normal; overflow: visible; }
+.kit-form .kit-given input[type=checkbox] { width: 20px; height: 20px; min-height: 0 !important; flex: 0 0 auto; }
+.kit-form .kit-countdown { font-weight: 700; font-size: 1.05em; margin: 4px 0; }
+.kit-form .kit-countdown[data-overdue='true'] { color: #b71c1c; }
+.kit-form .kit-carried .widget-label, .kit-form .kit-carried > .widget-label { font-style: italic; }
+.kit-form .kit-banner .kit-trend { font-weight: 600; }
+.kit-form .kit-banner.kit-worse { outline: 5px solid #000; outline-offset: -5px; }
+.kit-form .kit-banner .kit-worse-lead { font-size: 1.15em; font-weight: 800; text-transform: uppercase;
+  letter-spacing: 0.02em; }
+.kit-form .kit-banner .kit-recheck-reasons li { font-weight: 700; }
 @media (max-width: 700px) {
   .kit-form { flex-direction: column !important; flex-wrap: nowrap !important; }
   .kit-form .kit-inputs { max-height: none !important; overflow: visible !important; flex: 0 0 auto !important;
@@ -162,6 +200,8 @@ _CSS = """<style>
   .kit-form button { min-height: 44px; font-size: 16px !important; }
   .kit-form .widget-toggle-button { min-width: 48px; height: 44px; }
   .kit-form .kit-unit .widget-toggle-button { min-width: 76px; }
+  .kit-form .kit-given .widget-checkbox { min-height: 44px; }
+  .kit-form .kit-given input[type=checkbox] { width: 28px; height: 28px; min-height: 0 !important; }
   .kit-form .kit-banner { padding: 6px 10px; border-radius: 0 0 6px 6px; }
   .kit-form .kit-banner .kit-tier-title { font-size: 1.1em; }
   .kit-form .kit-banner .kit-say { font-size: 1em; }
@@ -195,6 +235,7 @@ class MemoryLog:
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
         self._drafts: dict[str, dict[str, Any]] = {}
+        self._superseded: set[int] = set()
 
     def save(self, observation: Mapping[str, Any], *, assessment: Any = None, source: str | None = None) -> int:
         """Validate and keep an observation; returns its row id (1, 2, ...)."""
@@ -204,9 +245,19 @@ class MemoryLog:
         self.rows.append(row)
         return len(self.rows)
 
+    def correct(self, row_id: int, observation: Mapping[str, Any], *, assessment: Any = None,
+                source: str | None = "correct") -> int:
+        """Keep a corrected observation that replaces row ``row_id`` in the lists; returns its new row id."""
+        if not 1 <= row_id <= len(self.rows) or row_id in self._superseded:
+            raise ValueError(f"no current row #{row_id}")
+        rid = self.save(observation, assessment=assessment, source=source)
+        self._superseded.add(row_id)
+        return rid
+
     def observations(self, athlete_id: str | None = None) -> list[dict[str, Any]]:
-        """Saved observations (of one athlete when given)."""
-        return [dict(r) for r in self.rows if athlete_id is None or r.get("athlete_id") == athlete_id]
+        """Saved (current) observations (of one athlete when given)."""
+        return [dict(r) for i, r in enumerate(self.rows, 1)
+                if i not in self._superseded and (athlete_id is None or r.get("athlete_id") == athlete_id)]
 
     def athletes(self) -> list[str]:
         """Athlete ids seen so far, sorted."""
@@ -468,9 +519,17 @@ class TriageForm:
         self._invalid: set[str] = set()
         self._offers: list[dict[str, Any]] = []  # drafts on offer, first = the one Restore brings back
         self._offer_from_clear = False
-        self._saved: tuple[dict[str, Any], int] | None = None  # (form state, row id) of the last save, until a change
+        # (form values, ticks, episode) and row id of the last save, until a change
+        self._saved: tuple[tuple[Any, ...], int] | None = None
         self._status_kind = ""  # "saved" while the status reports a save (cleared by the next change)
         self.blank = True
+        # the recheck loop of one episode (issue 12)
+        self.episode_id: str | None = None
+        self.episode: list[dict[str, Any]] = []  # the saved entries of the episode, oldest first (as saved)
+        self.episode_rows: list[int] = []  # their row ids
+        self.episode_tiers: list[str] = []  # the tier shown for each
+        self.due: datetime | None = None  # when the next check is due (last entry's time + its reassessment)
+        self._carried: dict[str, tuple[Any, str]] = {}  # field -> (value carried forward, "16:28")
 
         self.inputs: dict[str, widgets.Widget] = {name: self._make_input(FIELDS[name]) for name in FORM_FIELDS}
         self._athlete_options()
@@ -496,6 +555,18 @@ class TriageForm:
         self.clear_button.on_click(lambda _b: self.clear())
         self.restore_button.on_click(lambda _b: self.restore_draft())
         self.discard_button.on_click(lambda _b: self.discard_draft())
+        self.given: dict[str, widgets.Checkbox] = {}  # action id -> "given" tick (treatment_given)
+        self.given_box = widgets.VBox().add_class("kit-given")
+        self.countdown = widgets.HTML().add_class("kit-countdown-box")
+        self.episode_info = widgets.HTML().add_class("kit-episode")
+        self.recheck_button = widgets.Button(description="Start recheck", icon="repeat", button_style="warning",
+                                             tooltip="save this entry and start the next check of the same episode"
+                                             ).add_class("kit-start-recheck")
+        self.end_button = widgets.Button(description="End episode", icon="stop",
+                                         tooltip="stop the recheck loop (the saved entries stay in the log)",
+                                         layout=widgets.Layout(display="none")).add_class("kit-end-episode")
+        self.recheck_button.on_click(lambda _b: self.start_recheck())
+        self.end_button.on_click(lambda _b: self.end_episode())
         self.helper = PageHelper(session=self.session, layout=widgets.Layout(display="none"))
         self.helper.observe(self._on_session, names="session")
 
@@ -563,14 +634,21 @@ class TriageForm:
             groups.append(box)
         form = widgets.VBox(groups, layout=widgets.Layout(flex="1 1 430px", max_height="78vh", overflow="hidden auto",
                                                           padding="0 8px 0 0")).add_class("kit-inputs")
-        admin_names = [n for n in FORM_FIELDS if FIELDS[n].group == "admin" and n != "notes" and n not in _UNIT_OF]
+        admin_names = [n for n in FORM_FIELDS if FIELDS[n].group == "admin" and n not in ("notes", "observed_at")
+                       and n not in _UNIT_OF]
         admin = widgets.VBox([
             widgets.HTML("<h2 class='kit-group-title' style='font-size:1.05em'>Athlete and notes</h2>"),
             *(self._row(n) for n in admin_names), *([self.inputs["notes"]] if "notes" in self.inputs else []),
             widgets.HBox([self.save_button, self.clear_button, self.restore_button, self.discard_button],
                          layout=widgets.Layout(flex_flow="row wrap")), self.status,
         ]).add_class("kit-admin")
-        panel_items: list[widgets.Widget] = [self.reassess, self.todo, self.dont, self.why, self.causes,
+        recheck = widgets.VBox([
+            widgets.HTML("<h3>Recheck</h3>"), self.episode_info, self.countdown, self.given_box,
+            *([self._row("observed_at")] if "observed_at" in self.inputs else []),
+            widgets.HTML("<p class='kit-note'>Entry time: the clock time; change it for an entry made afterwards.</p>"),
+            widgets.HBox([self.recheck_button, self.end_button], layout=widgets.Layout(flex_flow="row wrap")),
+        ]).add_class("kit-recheck")
+        panel_items: list[widgets.Widget] = [self.reassess, recheck, self.todo, self.dont, self.why, self.causes,
                                              self.missing, self.warnings, admin]
         if disclaimer:
             panel_items.append(widgets.HTML(f"<p class='kit-note'>{_esc(DISCLAIMER)}</p>"))
@@ -619,6 +697,11 @@ class TriageForm:
         for unit, number in _UNIT_OF.items():
             if number not in obs:
                 obs.pop(unit, None)  # the unit toggle alone says nothing
+        given = [a for a, box in self.given.items() if box.value]
+        if given:
+            obs["treatment_given"] = given
+        if self.episode_id is not None:
+            obs["episode_id"] = self.episode_id
         return obs, problems
 
     def form_state(self) -> dict[str, Any]:
@@ -680,7 +763,12 @@ class TriageForm:
         return _Hold(self)
 
     # ------------------------------------------------------------------ scoring and panel
-    def _on_change(self, _change: Mapping[str, Any]) -> None:
+    def _on_change(self, change: Mapping[str, Any]) -> None:
+        if self._carried:  # a value carried forward from the last entry loses its "from 16:28" once changed
+            for name, (value, _clock_text) in list(self._carried.items()):
+                if change.get("owner") is self.inputs[name] and change.get("new") != value:
+                    del self._carried[name]
+                    self._unmark_carried(name)
         self._saved = None  # any change makes the form a new observation
         if self._status_kind == "saved":  # "saved as #N" / "already saved" no longer describes this form
             self.status.value, self._status_kind = "", ""
@@ -694,9 +782,10 @@ class TriageForm:
         t0 = perf_counter()
         obs, problems = self._read()
         a: Assessment | None = None
+        history = self._history()
         if not problems:
             try:
-                a = assess(obs)
+                a = assess(self._timed(obs), history=history) if history else assess(obs)
             except ObservationError as err:
                 problems = list(err.problems)
         self.assessment, self.problems = a, problems
@@ -708,8 +797,214 @@ class TriageForm:
             self._render_blank(a)
         else:
             self._render(a)
+        self._render_episode(a if not self.blank else None)
         self.last_refresh_s = perf_counter() - t0
         return a
+
+    # ------------------------------------------------------------------ the recheck loop (one episode)
+    def _history(self) -> list[dict[str, Any]]:
+        """The saved entries before the one in the form (the form's own entry, once saved, is not its history)."""
+        if self._saved is not None and self.episode_rows and self._saved[1] == self.episode_rows[-1]:
+            return self.episode[:-1]
+        return list(self.episode)
+
+    def _timed(self, obs: Mapping[str, Any]) -> dict[str, Any]:
+        """``obs`` with its entry time: the time typed, else the clock now (the time rules need one)."""
+        out = dict(obs)
+        out.setdefault("observed_at", self.now().strftime(_ENTRY_TIME))
+        return out
+
+    def _entry_time(self, text: Any) -> datetime | None:
+        """An entry time as a local aware datetime (a time typed without an offset is the form's clock time)."""
+        if isinstance(text, str):
+            text = text.strip()
+            if text.endswith(("Z", "z")):
+                return self._entry_time(text[:-1] + "+00:00")
+        try:
+            t = datetime.fromisoformat(text) if isinstance(text, str) and text else parse_time(text or None)
+        except (TypeError, ValueError):
+            return None
+        if t is not None and t.tzinfo is None:
+            t = t.replace(tzinfo=self.now().tzinfo)
+        return t
+
+    def start_recheck(self) -> int | None:
+        """"Start recheck": save this entry in the episode and start its next check; returns the saved row id.
+
+        The first recheck makes the episode id. The entry is saved on its own (with its entry
+        time and the actions ticked as given), so nothing entered earlier is lost if the
+        kernel or the browser stops. The values stay in the form, each marked "from 16:28"
+        (the entry's clock time) until changed; the ticks are cleared; the entry time becomes
+        the clock time now (change it for an entry made afterwards); the countdown runs to the
+        reassessment time of the saved entry.
+        """
+        a = self.refresh()
+        if a is None or self.blank:
+            self._say("Not started: " + ("fix the highlighted input first." if a is None else
+                                          "enter at least one finding first."), error=True)
+            return None
+        obs = self.observation()
+        if not obs.get("athlete_id"):
+            label = FIELDS["athlete_id"].label
+            self._say(f"Not started: enter the athlete's id first ({label}, under 'Athlete and notes'); "
+                      "every entry of the episode is saved under the athlete.", error=True)
+            return None
+        new = self.episode_id is None
+        was_saved = self._saved  # saved just now without an episode: that row is corrected into the episode
+        if new:
+            self.episode_id = f"ep-{self.now():%Y%m%d-%H%M}-{secrets.token_hex(3)}"
+        if was_saved is not None and new and hasattr(self.store, "correct"):
+            rid = self._save_entry(correct=was_saved[1])
+        elif self._saved is not None and self.episode_rows and self._saved[1] == self.episode_rows[-1]:
+            rid = self._saved[1]  # this entry is saved already
+        else:
+            rid = self._save_entry()
+        if rid is None:
+            if new:
+                self.episode_id = None
+                self.refresh()
+            return None
+        entry = self.episode[-1]
+        at = self._entry_time(entry.get("observed_at")) or self.now()
+        minutes = a.reassess_in_min
+        self.due = at + timedelta(minutes=minutes) if minutes is not None else None
+        clock = _clock(at)
+        self._carried = {}
+        with self.hold():
+            for name, w in self.inputs.items():
+                if FIELDS[name].group == "admin" or w.value in ("", UNKNOWN, None):
+                    continue
+                self._carried[name] = (w.value, clock)
+                self._mark_carried(name, clock)
+            for box in self.given.values():
+                box.value = False
+            if "observed_at" in self.inputs:
+                self.inputs["observed_at"].value = self.now().strftime(_ENTRY_TIME)
+        self._saved = None
+        n = len(self.episode)
+        self._say(f"Entry {n} saved as #{rid}. Recheck {n}: the values from {clock} are kept until you change them; "
+                  "tick what was given since, then enter what you find now.", kind="saved")
+        return rid
+
+    def end_episode(self) -> bool:
+        """Leave the recheck loop ("End episode"); the saved entries stay in the log. Returns whether one was open."""
+        if self.episode_id is None:
+            return False
+        n = len(self.episode)
+        self.episode_id, self.episode, self.episode_rows, self.episode_tiers = None, [], [], []
+        self.due = None
+        for name in list(self._carried):
+            self._unmark_carried(name)
+        self._carried = {}
+        self.refresh()
+        self._say(f"Episode ended after {n} saved entr{'y' if n == 1 else 'ies'}.")
+        return True
+
+    def _save_entry(self, *, correct: int | None = None) -> int | None:
+        """Save the form as the next entry of the episode (with its entry time); ``None`` if it could not be saved."""
+        a = self.refresh()
+        if a is None:
+            return None
+        obs = self._timed(self.observation())
+        try:
+            if correct is not None:
+                rid = int(self.store.correct(correct, obs, assessment=a, source="form"))
+            else:
+                rid = int(self.store.save(obs, assessment=a, source="form"))
+        except ObservationError as err:
+            self._say("Not saved: " + "; ".join(f"{FIELDS[p.field].label if p.field in FIELDS else p.field}: "
+                                                f"{field_text(p.message)}" for p in err.problems), error=True)
+            return None
+        except Exception as err:  # StoreError: say why, keep the form as it is
+            self._say(f"Not saved: {field_text(str(err))}", error=True)
+            return None
+        if correct is not None and correct in self.saved_ids:
+            self.saved_ids.remove(correct)
+        self.saved_ids.append(rid)
+        self.episode.append(obs)
+        self.episode_rows.append(rid)
+        self.episode_tiers.append(a.escalation)
+        self._saved = (self._save_key(), rid)
+        if self.drafts:
+            self._clear_draft()
+        self._athlete_options()
+        return rid
+
+    def _save_key(self) -> tuple[Any, ...]:
+        """What makes the form a new observation: its values, the ticks and the episode."""
+        return (self.form_state(), tuple(sorted(a for a, b in self.given.items() if b.value)), self.episode_id)
+
+    def _mark_carried(self, name: str, clock: str) -> None:
+        w = self.inputs[name]
+        if name not in _UNIT_OF:
+            w.description = f"{_field_label(FIELDS[name])} (from {clock})"
+        w.add_class("kit-carried")
+
+    def _unmark_carried(self, name: str) -> None:
+        w = self.inputs[name]
+        w.description = _field_label(FIELDS[name])
+        w.remove_class("kit-carried")
+
+    def carried(self) -> dict[str, str]:
+        """Fields still showing a value carried forward from the last entry, with its clock time ("16:28")."""
+        return {name: clock for name, (_v, clock) in self._carried.items()}
+
+    def _update_given(self, d: Mapping[str, Any] | None) -> None:
+        """The "given" ticks: one per action shown (ticks already made stay, even if the action is no longer shown)."""
+        shown = [x["id"] for x in d["actions"]] if d is not None else []
+        ids = list(dict.fromkeys([*shown, *(a for a, b in self.given.items() if b.value)]))
+        if ids == list(self.given):
+            return
+        keep = {a: b for a, b in self.given.items() if a in ids}
+        for a in ids:
+            if a not in keep:
+                box = widgets.Checkbox(value=False, description=ACTION_LABELS.get(a, _action_words(a)), indent=False,
+                                       layout=widgets.Layout(width="auto")).add_class(f"kit-given-{a}")
+                box.observe(self._on_change, names="value")
+                keep[a] = box
+        self.given = {a: keep[a] for a in ids}
+        head = widgets.HTML("<b>Given since the last check</b> (tick what was actually done)") if ids else None
+        self.given_box.children = ((head,) if head else ()) + tuple(self.given.values())
+
+    def _render_episode(self, a: Assessment | None) -> None:
+        """The recheck box: the episode so far, the countdown to the next check, the "given" ticks."""
+        self._update_given(a.to_dict() if a is not None else None)
+        self.end_button.layout.display = None if self.episode_id else "none"
+        self.recheck_button.description = "Start recheck" if not self.episode else "Next recheck"
+        self.recheck_button.tooltip = (f"save entry {len(self._history()) + 1} of this episode and start the next check"
+                                       if self.episode else "save this entry and start the next check of the same episode")
+        if self.episode_id is None:
+            self.episode_info.value = ("<p class='kit-note'>After an assessment, <b>Start recheck</b> saves this entry "
+                                       "and keeps the values for the next check of the same episode.</p>")
+            self.countdown.value = ""
+            return
+        steps = "".join(
+            f"<li>{_esc(_clock(t) if (t := self._entry_time(e.get('observed_at'))) else '?')}: "
+            f"{_esc(TIER_TITLES.get(tier, tier))}"
+            + (f"; given: {_esc(', '.join(ACTION_LABELS.get(x, x) for x in e['treatment_given']))}"
+               if e.get("treatment_given") else "") + "</li>"
+            for e, tier in zip(self.episode, self.episode_tiers, strict=True))
+        self.episode_info.value = (f"<div data-episode='{_esc(self.episode_id)}' data-entries='{len(self.episode)}'>"
+                                   f"Episode <code>{_esc(self.episode_id)}</code>: this is entry {len(self._history()) + 1}. "
+                                   f"Saved entries:<ol class='kit-episode-steps'>{steps}</ol></div>")
+        self.countdown.value = self.countdown_html()
+
+    def countdown_html(self) -> str:
+        """The countdown to the next check ("Recheck due at 16:43: in 12 min"); the page helper ticks it."""
+        if self.due is None:
+            return ("<div class='kit-countdown' data-due=''>No set recheck time: recheck if anything changes "
+                    "or gets worse.</div>")
+        left = (self.due - self.now()).total_seconds()
+        mins = math.ceil(abs(left) / 60)
+        at = _clock(self.due)
+        if abs(left) < 30:
+            text = f"Recheck due now ({at})"
+        elif left > 0:
+            text = f"Recheck due at {at}: in {mins} min"
+        else:
+            text = f"Recheck overdue by {mins} min (due {at})"
+        return (f"<div class='kit-countdown' role='timer' data-due='{int(self.due.timestamp() * 1000)}' "
+                f"data-at='{at}' data-overdue='{str(left < 0).lower()}'>{_esc(text)}</div>")
 
     def _mark_invalid(self, problems: Iterable[Problem]) -> None:
         bad = {p.field for p in problems if p.field in self.inputs}
@@ -732,12 +1027,16 @@ class TriageForm:
                         f" (how sure: {_esc(d['confidence'])})</div>") if d.get("confidence") else (
                         f"<div class='kit-lead'>Likely cause: {_esc(CAUSE_LABELS[d['top_cause']])}</div>")
         jump = " <a href='#kit-todo-list'>What to do &darr;</a>" if d["actions"] else ""
+        trend, worse, recheck = self._recheck_html(d, tier)
+        top = f"<div class='kit-worse-lead'>&#9650; Worse than at the last check</div>{recheck}" if worse else ""
+        below = "" if worse else recheck
         self.banner.value = (
-            f"<div class='kit-banner' data-tier='{tier}' style='background:{TIER_COLORS[tier]};"
-            f"color:{TIER_TEXT_COLORS[tier]}'>"
+            f"<div class='kit-banner{' kit-worse' if worse else ''}' data-tier='{tier}' data-trend='{trend}' "
+            f"data-worse='{str(worse).lower()}' style='background:{TIER_COLORS[tier]};"
+            f"color:{TIER_TEXT_COLORS[tier]}'>{top}"
             f"<div><span class='kit-tier-icon' aria-hidden='true'>{TIER_ICONS[tier]}</span> "
             f"<span class='kit-tier-title'>{_esc(TIER_TITLES[tier])}</span></div>"
-            f"<div class='kit-say'>{_esc(headline(d, now))}{jump}</div>{lead}</div>")
+            f"<div class='kit-say'>{_esc(headline(d, now))}{jump}</div>{below}{lead}</div>")
         self.reassess.value = f"<div class='kit-reassess-line'>{_esc(reassess_text(d, now))}</div>"
         refs: list[str] = []
         items = []
@@ -768,6 +1067,28 @@ class TriageForm:
             self.missing.value = "<b>Would most change the answer</b>: nothing important is unknown."
         self.warnings.value = ("<div class='kit-warn'><b>Check these</b><ul>" + "".join(
             _warning_html(w) for w in d["warnings"]) + "</ul></div>") if d["warnings"] else ""
+
+    def _recheck_html(self, d: Mapping[str, Any], tier: str) -> tuple[str, bool, str]:
+        """(trend, worse, html) of a recheck: the trend and the recheck reasons in plain words (:mod:`kit.words`).
+
+        *Worse* is a ``worsening`` trend or a tier above the last saved entry's (a recheck rule
+        such as K1 raises the tier even when the findings look the same).
+        """
+        trend = d.get("trend") or "first"
+        if trend == "first" or not self._history():
+            return trend, False, ""
+        history_tiers = self.episode_tiers[:len(self._history())]
+        before = history_tiers[-1] if history_tiers else None
+        worse = trend == "worsening" or (before in TIERS and TIERS.index(tier) > TIERS.index(before))
+        reasons = "".join(f"<li data-reason='{_esc(r)}'>{_esc(recheck_reason_label(r))}</li>"
+                          for r in d.get("recheck_reasons") or ())
+        words = TREND_LABELS.get(trend, trend)
+        if worse and trend != "worsening":  # the findings look the same, a recheck rule raised the level
+            words = f"findings: {words}; the level rose"
+        html_ = (f"<div class='kit-trend' data-trend='{_esc(trend)}'>{_esc(words[:1].upper() + words[1:])}"
+                 + (f" (was: {_esc(TIER_TITLES.get(before, before))})" if before else "") + "</div>"
+                 + (f"<ul class='kit-recheck-reasons'>{reasons}</ul>" if reasons else ""))
+        return trend, worse, html_
 
     @staticmethod
     def _why_html(d: Mapping[str, Any], refs: list[str]) -> str:
@@ -827,7 +1148,7 @@ class TriageForm:
         if a is None:
             self._say("Not saved: fix the highlighted input first.", error=True)
             return None
-        state = self.form_state()
+        state = self._save_key()
         if self._saved is not None and self._saved[0] == state:
             self._say(f"Not saved again: already saved as #{self._saved[1]} (change a field to save a new observation).",
                       kind="saved")
@@ -841,6 +1162,13 @@ class TriageForm:
             self._say(f"Not saved: enter the athlete's id first ({label}, under 'Athlete and notes'); "
                       "the log keeps every observation under an athlete.", error=True)
             return None
+        if self.episode_id is not None:  # an entry of the episode: saved with its entry time, kept as history
+            rid = self._save_entry()
+            if rid is not None:
+                self._say(f"Saved to the log as #{rid} ({obs['athlete_id']}, {TIER_TITLES[a.escalation]}, entry "
+                          f"{len(self.episode)} of episode {self.episode_id}) at {_clock(self.now())}.", kind="saved")
+                self.refresh()
+            return rid
         try:
             rid = int(self.store.save(obs, assessment=a, source="form"))
         except ObservationError as err:
@@ -941,7 +1269,7 @@ class TriageForm:
 
     def _worth_offering(self, state: Mapping[str, Any]) -> bool:
         """Whether form values must be kept as an offer: not blank, not just saved, not offered already."""
-        if _blank_state(state) or (self._saved is not None and self._saved[0] == state):
+        if _blank_state(state) or (self._saved is not None and self._saved[0][0] == state):
             return False
         return dict(state) not in self._offers
 

@@ -81,8 +81,8 @@ tier_legend()
         md("""
 # Team log: a season of observations
 
-The sample season (`data/sample-team-log.csv`) is synthetic: about 300 observations of 15
-made-up athletes. Every row is scored with the same rules as the triage form, all at once; a
+The sample season (`data/sample-team-log.csv`) is synthetic: about 320 observations of 15
+made-up athletes, some of them rechecks of one episode. Every row is scored with the same rules as the triage form, all at once; a
 progress bar shows while it works. Tables and charts name the five levels and the signs in
 words; an empty cell means "not recorded".
 
@@ -124,6 +124,27 @@ observations where that was the case:
 {CHECK}
 recurrent_table(scored)
 """),
+        md("""
+## Episodes: treat, wait, recheck
+
+An episode is one athlete seen several times for the same problem: the first check and its
+rechecks share an episode id. Below: how the episodes ended (resolved on site, escalated at a
+recheck, handed over from the first check, or still being watched), how long those that settled
+took by cause, and which treatments had to be given again. The chart shows each episode as a line
+across the minutes since its first check, one marker per check in the colour of its level.
+"""),
+        code(f"""
+{CHECK}
+from kit.teamlog import episode_stats, episode_summary, episode_table, episode_timeline
+
+episodes = episode_stats(scored)
+print(episode_summary(episodes))
+"""),
+        code("episode_timeline(scored)"),
+        code(f"""
+{CHECK}
+episode_table(episodes)
+"""),
         md("## Filter by athlete, date and level"),
         code("TeamLogExplorer(scored)"),
     ],
@@ -161,6 +182,26 @@ or `kit.workshop.answer_key_frame(cases)`.
         code(f"""
 {CHECK}
 print(answer_key_summary(cases))
+"""),
+        md("""
+## Rechecks: predict the next level
+
+Care at the trackside is a loop: treat, wait, recheck, and escalate when it is not working.
+Step through three scripted episodes: a low glucose treated twice and not recovering, heat
+exhaustion not improving, and a spasm that passes the hour across three entries. At each entry,
+read what the trainer finds and what was given since the last check, **predict the level**, then
+reveal the kit's answer with its trend and the recheck reasons. Ask yourself what the earlier
+entries add: the same findings can mean something else at a recheck.
+"""),
+        code("""
+from kit.recheck_drill import RecheckDrill, drill_summary
+
+drill = RecheckDrill()
+drill
+"""),
+        code(f"""
+{CHECK}
+print(drill_summary())
 """),
     ],
     "instructor/03-workshop-answer-key": [

@@ -243,3 +243,64 @@ def test_voila_app_shows_the_live_form_without_code(browser, tmp_path):
         if page is not None:
             page.close()
         _stop(proc)
+
+
+def test_recheck_loop_in_jupyterlab_escalates_glucose_not_recovering(browser, lab, tmp_path):
+    """Issue 12 "Done when": 60 mg/dL + sugar, recheck at +15 min 62 + sugar, recheck at +30 min 64: emergency (K1)."""
+    from datetime import datetime, timedelta
+
+    from kit.words import recheck_reason_label
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(lab["url"])
+        _run_all(page)
+        banner = page.locator(BANNER)
+        page.locator(".kit-field-confusion [role='radiogroup']").wait_for(timeout=15_000)
+        page.locator(".kit-field-athlete_id input").fill("ATH-07")
+        page.locator(".kit-field-athlete_id input").press("Enter")
+        page.locator(".kit-field-blood_glucose input").fill("60")
+        page.locator(".kit-field-blood_glucose_unit button", has_text="mg/dL").click()
+        first = assess({"blood_glucose": 60, "blood_glucose_unit": "mg/dL"}).escalation
+        expect(banner).to_have_attribute("data-tier", first, timeout=15_000)
+        page.locator(".kit-given-oral_carbohydrate input[type='checkbox']").check()  # sugar given
+        page.locator(".kit-start-recheck").click()
+        expect(page.locator(".kit-status")).to_contain_text("Entry 1 saved", timeout=15_000)
+        expect(page.locator(".kit-countdown")).to_contain_text("Recheck due", timeout=15_000)
+        expect(page.locator(".kit-field-blood_glucose")).to_contain_text("(from ")  # carried forward, marked
+        when = page.locator(".kit-field-observed_at input")
+        t0 = datetime.fromisoformat(when.input_value())  # the entry time: the clock time now
+        assert abs((datetime.now() - t0).total_seconds()) < 180
+
+        when.fill((t0 + timedelta(minutes=15)).strftime("%Y-%m-%dT%H:%M"))  # an entry made afterwards
+        when.press("Enter")
+        page.locator(".kit-field-blood_glucose input").fill("62")
+        expect(page.locator(".kit-field-blood_glucose")).not_to_contain_text("(from ", timeout=15_000)
+        page.locator(".kit-given-oral_carbohydrate input[type='checkbox']").check()  # sugar again
+        page.locator(".kit-start-recheck").click()
+        expect(page.locator(".kit-status")).to_contain_text("Entry 2 saved", timeout=15_000)
+
+        when.fill((t0 + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"))
+        when.press("Enter")
+        page.locator(".kit-field-blood_glucose input").fill("64")
+        expect(banner).to_have_attribute("data-tier", "emergency", timeout=15_000)
+        expect(banner).to_contain_text(recheck_reason_label("glucose_not_recovering"))
+        expect(banner.locator("[data-reason='glucose_not_recovering']")).to_have_count(1)
+        expect(banner).to_have_attribute("data-worse", "false")  # already emergency at the previous check
+        page.locator(".kit-save").click()
+        expect(page.locator(".kit-status")).to_contain_text("entry 3 of episode", timeout=15_000)
+        save_shot(page, tmp_path, "lab-04-recheck.png")
+        assert _axe_serious(page, ".kit-form") == []
+    finally:
+        page.close()
+
+    from kit.store import Store
+
+    with Store(lab["store"]) as st:
+        episodes = st.episodes()
+        assert len(episodes) == 1 and episodes[0].entries == 3 and episodes[0].final_tier == "emergency"
+        entries = st.observations_of_episode(episodes[0].episode_id)
+    assert [o["blood_glucose"] for o in entries] == [60, 62, 64]
+    assert [o.get("treatment_given") for o in entries] == [["oral_carbohydrate"], ["oral_carbohydrate"], None]
+    assert [o["observed_at"][:16] for o in entries] == [
+        (t0 + timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M") for m in (0, 15, 30)]

@@ -247,3 +247,29 @@ def test_save_needs_an_athlete_id_in_the_app(browser, app):
         expect(page.locator(".kit-status")).to_contain_text("athlete's id", timeout=15_000)
     finally:
         ctx.close()
+
+
+def test_phone_recheck_loop_has_44px_targets_and_starts_a_recheck(browser, app, tmp_path):
+    """Issue 12 on a phone: the "given" ticks and Start recheck are 44 px targets inside the screen, and work by touch."""
+    ctx, page = _open(browser, app, **PHONE)
+    try:
+        page.locator(".kit-field-blood_glucose input").fill("60")
+        page.locator(".kit-field-blood_glucose_unit button", has_text="mg/dL").tap()
+        low = assess({"blood_glucose": 60, "blood_glucose_unit": "mg/dL"}).escalation
+        expect(page.locator(BANNER)).to_have_attribute("data-tier", low, timeout=15_000)
+        tick = page.locator(".kit-given-oral_carbohydrate")
+        tick.scroll_into_view_if_needed()
+        for target in (tick, page.locator(".kit-start-recheck")):
+            bb = target.bounding_box()
+            assert _inside(bb, 390, 844) and bb["height"] >= 44, bb
+        tick.locator("input[type='checkbox']").tap()
+        expect(tick.locator("input[type='checkbox']")).to_be_checked()
+        athlete = page.locator(".kit-field-athlete_id input")
+        athlete.fill("ATH-01")
+        athlete.press("Enter")
+        page.locator(".kit-start-recheck").tap()
+        expect(page.locator(".kit-status")).to_contain_text("Entry 1 saved", timeout=15_000)
+        expect(page.locator(".kit-countdown")).to_contain_text("Recheck due", timeout=15_000)
+        _shot(page, tmp_path, "phone-6-recheck.png")
+    finally:
+        ctx.close()

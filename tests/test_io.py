@@ -47,7 +47,7 @@ def test_sample_team_log_reads_and_scores():
     from kit import assess_frame
 
     df = read_log_csv(ROOT / "data" / "sample-team-log.csv")
-    assert len(df) == 300 and df["athlete_id"].nunique() == 15
+    assert len(df) == 322 and df["athlete_id"].nunique() == 15  # 300 single rows + 22 entries of 8 episodes
     out = assess_frame(df)
     assert set(out["escalation"]) == {"self_care", "monitor", "see_doctor", "urgent", "emergency"}
 

@@ -146,8 +146,11 @@ def test_student_workshop_notebook_does_not_show_the_answer_key():
     assert not any(c["id"] in shown for c in cases)  # no per-case row
     assert not any(t in shown for t in TIERS if t != "emergency")  # no tier id ("emergency" is in the disclaimer)
     checked = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(CHECK) and "disclaimer" not in c.source]
-    (cell,) = checked
+    cell, drill = checked  # the answer key's check line, then the recheck drill's (issue 12)
     assert cell.outputs[0]["text"].strip() == answer_key_summary(cases)  # still a checked, scoring-dependent line
+    from kit.recheck_drill import drill_summary
+
+    assert drill.outputs[0]["text"].strip() == drill_summary()  # counts only: no level is given away
 
 
 def test_instructor_notebook_holds_the_full_key_with_the_same_fingerprint():

@@ -198,7 +198,7 @@ def test_ensure_sample_store_imports_the_sample_once(tmp_path):
     p = tmp_path / "demo" / "postrun.sqlite"
     st = ensure_sample_store(p)
     n = st.count()
-    assert n == sum(1 for _ in kit.io.parse_csv_rows(SAMPLE_LOG.read_text(encoding="utf-8"))[0]) == 300
+    assert n == sum(1 for _ in kit.io.parse_csv_rows(SAMPLE_LOG.read_text(encoding="utf-8"))[0]) == 322  # 22 episode entries
     assert len(st.athletes()) == 15
     st.close()
     st = ensure_sample_store(p)
@@ -215,7 +215,7 @@ def test_sample_log_is_reproducible_and_valid(tmp_path):
     subprocess.run([sys.executable, "-c", code], input=str(out) + "\n", text=True, check=True, cwd=ROOT)
     assert out.read_bytes() == SAMPLE_LOG.read_bytes()
     df = kit.io.read_log_csv(SAMPLE_LOG)
-    assert len(df) == 300 and df["athlete_id"].nunique() == 15
+    assert len(df) == 322 and df["athlete_id"].nunique() == 15  # 300 single rows + 22 entries of 8 episodes
     text = SAMPLE_LOG.read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" in text and '""' in text  # hostile and quoted notes for escaping downstream
 

@@ -390,7 +390,7 @@ def test_audit_records_who_did_what_and_when_without_health_data(tmp_path):
     r = kit("log", "audit", "--json", "--store", str(store))
     assert r.returncode == 0, r.stderr
     rows = json.loads(r.stdout)
-    assert [(a["action"], a["rows"]) for a in rows] == [("add", 2), ("import", 300), ("export", 302), ("export", 302),
+    assert [(a["action"], a["rows"]) for a in rows] == [("add", 2), ("import", 322), ("export", 324), ("export", 324),
                                                         ("correct", 1), ("erase", 1), ("handout", n07)]
     import getpass
     assert {a["os_user"] for a in rows} == {getpass.getuser()} and all(a["at"].endswith("+00:00") for a in rows)
@@ -567,9 +567,11 @@ def test_import_streams_in_bounded_memory(tmp_path):
 def test_a_bad_row_in_a_later_chunk_stores_nothing_and_skip_bad_keeps_every_good_row(tmp_path):
     src = _team_csv(tmp_path / "t.csv", 40)
     lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
-    cells = lines[37].rstrip("\n").split(",")
-    cells[7] = "12"  # pain_score out of range on line 38
-    lines[37] = ",".join(cells) + "\n"
+    k = next(i for i in range(37, len(lines)) if '"' not in lines[i] and '"' not in lines[i - 1])  # a whole record
+    bad = k + 1  # its file line (a note with a line break earlier shifts it past 38)
+    cells = lines[k].rstrip("\n").split(",")
+    cells[7] = "12"  # pain_score out of range on line `bad`
+    lines[k] = ",".join(cells) + "\n"
     cells = lines[5].rstrip("\n").split(",")
     cells[7] = "-1"  # and line 6
     lines[5] = ",".join(cells) + "\n"
@@ -577,15 +579,15 @@ def test_a_bad_row_in_a_later_chunk_stores_nothing_and_skip_bad_keeps_every_good
     with Store(tmp_path / "s.sqlite") as st:
         with pytest.raises(Exception, match="2 bad rows, nothing was stored") as ei:
             st.import_csv(src, chunk_rows=4)
-        assert {p.row for p in ei.value.problems} == {6, 38}
+        assert {p.row for p in ei.value.problems} == {6, bad}
         assert st.count() == 0 and not (tmp_path / "t.csv.rejects.csv").exists()
         assert [a["action"] for a in st.audit()] == []
         report = st.import_csv(src, chunk_rows=4, skip_bad=True)
         assert len(report.ids) == 38 and report.n_bad == 2 and st.count() == 38
         rej = _cells(report.rejects_path.read_text(encoding="utf-8"))
-        assert [r[0] for r in rej[1:]] == ["6", "38"] and rej[1][2:] == lines[5].rstrip("\n").split(",")
+        assert [r[0] for r in rej[1:]] == ["6", str(bad)] and rej[1][2:] == lines[5].rstrip("\n").split(",")
         dups = st.import_csv(src, chunk_rows=4, skip_bad=True).duplicates  # (a note with a line break spans two lines)
-        assert len(dups) == 38 and not {6, 38} & set(dups) and st.count() == 38
+        assert len(dups) == 38 and not {6, bad} & set(dups) and st.count() == 38
 
 
 def test_import_with_worker_processes_stores_what_one_process_stores(tmp_path):

@@ -54,6 +54,23 @@ function fix(root) {
   }
 }
 
+// The recheck countdown (kit.widgets.TriageForm.countdown_html): the kernel draws it at each change; the
+// page ticks it every second between changes, from its data-due (ms since the epoch) and data-at ("16:43").
+function tick(root) {
+  root.querySelectorAll(".kit-countdown[data-due]").forEach((c) => {
+    const due = Number(c.dataset.due);
+    if (!due) return;
+    const left = (due - Date.now()) / 1000;
+    const mins = Math.ceil(Math.abs(left) / 60);
+    const at = c.dataset.at || "";
+    const text = Math.abs(left) < 30 ? `Recheck due now (${at})`
+      : left > 0 ? `Recheck due at ${at}: in ${mins} min` : `Recheck overdue by ${mins} min (due ${at})`;
+    if (c.textContent !== text) c.textContent = text;
+    const over = left < 0 ? "true" : "false";
+    if (c.dataset.overdue !== over) c.dataset.overdue = over;
+  });
+}
+
 function render({ model, el }) {
   el.classList.add("kit-page-helper");
   let mine = model.get("session");
@@ -81,9 +98,11 @@ function render({ model, el }) {
       requestAnimationFrame(() => { queued = false; fix(root); });
     });
     observer.observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
+    timer = setInterval(() => tick(root), 1000);
   };
+  let timer = null;
   start();
-  return () => { if (observer) observer.disconnect(); };
+  return () => { if (observer) observer.disconnect(); if (timer) clearInterval(timer); };
 }
 
 export default { render };
