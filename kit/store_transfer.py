@@ -15,10 +15,11 @@ import contextlib
 import csv
 import io
 import json
+import math
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from kit.csvsafe import neutralise_row
 from kit.observation import ObservationError, Problem
 from kit.private import atomic_write_text, private_dir
-from kit.store_canonical import _now_utc
+from kit.store_canonical import _dumps, _now_utc, _sort_key, canonical_observation
 
 if TYPE_CHECKING:
     from kit.store import Store
@@ -344,19 +345,97 @@ def _lines(fh: TextIO, path: Path) -> Iterator[str]:
         raise LogImportError([Problem("<file>", None, f"cannot be read: {err.strerror or err}")], source=str(path)) from None
 
 
+#: Marks a stored assessment that holds the summary of :func:`kit.assess_frame` (an imported row), not the full JSON.
+SUMMARY_MARK = "assess_frame"
+
+
+def assessment_summary(row: Mapping[str, Any], rule_set: str) -> dict[str, Any]:
+    """The stored assessment of an imported row: what :func:`kit.assess_frame` gives for it.
+
+    ``escalation``, ``top_cause``, ``scores`` (cause -> score), ``flags`` (sorted),
+    ``reassess_in_min`` (``None`` for self_care), ``trend``, ``rule_set`` and ``stored``
+    (:data:`SUMMARY_MARK`). The rest of the contract's assessment (actions, evidence,
+    reasons...) is computed when shown (:meth:`kit.store.Store.assessment_detail`).
+    """
+    from kit.rules import CAUSES
+
+    wait = row["reassess_in_min"]
+    return {"escalation": row["escalation"], "top_cause": row["top_cause"],
+            "scores": {c: int(row[f"score_{c}"]) for c in CAUSES},
+            "flags": [f for f in str(row["flags"] or "").split(";") if f],
+            "reassess_in_min": None if wait is None or math.isnan(wait) else int(wait) if float(wait).is_integer() else float(wait),
+            "trend": row["trend"], "rule_set": rule_set, "stored": SUMMARY_MARK}
+
+
+def _canonical(records: list[tuple[int, dict[str, Any]]]) -> tuple[list[tuple[int, dict[str, Any]]], dict[int, list[Problem]]]:
+    """Each record validated into the store's canonical form; (good (line, obs), problems by line)."""
+    good, bad = [], {}
+    for line, rec in records:
+        try:
+            good.append((line, canonical_observation(rec, fill_time=True)))
+        except ObservationError as err:
+            bad[line] = list(err.with_row(line).problems)
+    return good, bad
+
+
+def _vector_rows(good: list[tuple[int, dict[str, Any]]]) -> dict[int, tuple[Any, ...]] | None:
+    """Stored rows of observations without an episode, assessed at once by :func:`kit.assess_frame`.
+
+    ``None`` when the vectorised engine cannot take the chunk (then each row is assessed alone,
+    which names the bad row).
+    """
+    from kit import __version__
+    from kit.assessment import RULE_SET
+    from kit.frame import assess_frame
+    from kit.io import records_to_frame
+
+    if not good:
+        return {}
+    import numpy as np
+
+    try:
+        with np.errstate(all="ignore"):
+            out = assess_frame(records_to_frame([o for _, o in good]), extra="ignore", progress=False)
+        shown = out.to_dict("records")
+        rows = {}
+        for (line, obs), a in zip(good, shown, strict=True):
+            summary = assessment_summary(a, RULE_SET)
+            rows[line] = (obs.get("athlete_id"), obs["observed_at"], _sort_key(obs["observed_at"]), _dumps(obs), _dumps(summary),
+                          summary["escalation"], summary["top_cause"], __version__, RULE_SET, None)
+        return rows
+    except (ObservationError, ArithmeticError, ValueError, TypeError):
+        return None
+
+
 def _prepare_chunk(records: list[tuple[int, dict[str, Any]]],
                    history: Callable[[str], list[dict[str, Any]]] | None = None) -> list[tuple[int, Any, list[Problem]]]:
     """Validate + assess records (a worker's job): (line, stored row or None, problems).
 
-    ``history(episode_id)`` gives the episode's entries stored or staged before this chunk; the
-    chunk's own earlier rows of the episode are added here (rechecks, contract v0.2).
+    Rows without an ``episode_id`` are assessed together by :func:`kit.assess_frame` (their
+    stored assessment is its summary, see :func:`assessment_summary`); a row with an
+    ``episode_id`` is assessed alone with the full JSON, and ``history(episode_id)`` gives the
+    episode's entries stored or staged before this chunk; the chunk's own earlier rows of the
+    episode are added here (rechecks, contract v0.2). Without ``history`` (in a worker), rows
+    with an ``episode_id`` are returned as ``(line, EPISODE_LATER, [])`` for the caller.
     """
     from kit.store import prepare_row
 
+    good, bad = _canonical(records)
+    plain = [(line, obs) for line, obs in good if obs.get("episode_id") in (None, "")]
+    vector = _vector_rows(plain)
     out: list[tuple[int, Any, list[Problem]]] = []
     mine: dict[str, list[dict[str, Any]]] = {}
     for line, rec in records:
+        if line in bad:
+            out.append((line, None, bad[line]))
+            continue
+        if vector is not None and line in vector:
+            out.append((line, vector[line], []))
+            continue
         eid = rec.get("episode_id")
+        if eid not in (None, "") and history is None:
+            out.append((line, EPISODE_LATER, []))
+            continue
         hist = None
         if history is not None and eid not in (None, ""):
             def hist(e: str, _eid: Any = eid) -> list[dict[str, Any]]:
@@ -371,17 +450,32 @@ def _prepare_chunk(records: list[tuple[int, dict[str, Any]]],
     return out
 
 
+#: Placeholder for a row of an episode that a worker leaves to the importing process (it needs the store's history).
+EPISODE_LATER = ("episode",)
+
+
+def _finish_episodes(records: list[tuple[int, dict[str, Any]]], prepared: list[tuple[int, Any, list[Problem]]],
+                     history: Callable[[str], list[dict[str, Any]]] | None) -> list[tuple[int, Any, list[Problem]]]:
+    """Assess, in this process and in file order, the episode rows a worker left (:data:`EPISODE_LATER`)."""
+    later = {line for line, row, _ in prepared if row is EPISODE_LATER or row == EPISODE_LATER}
+    if not later:
+        return prepared
+    done = {line: (row, probs) for line, row, probs in
+            _prepare_chunk([(line, rec) for line, rec in records if line in later], history or (lambda e: []))}
+    return [(line, *done[line]) if line in later else (line, row, probs) for line, row, probs in prepared]
+
+
 def _prepared_chunks(rows: Iterator[tuple[int, Any, list[str], list[Problem]]], header: list[str], size: int,
                      workers: int, history: Callable[[str], list[dict[str, Any]]] | None = None,
                      ) -> Iterator[list[tuple[int, Any, list[str], list[Problem]]]]:
     """Chunks of (line, stored row or None, raw cells, problems), in file order; at most 2 x workers chunks in flight.
 
-    A file with an ``episode_id`` column is assessed in this process, chunk after chunk, so that
-    each recheck gets its episode's earlier entries (``history``) as the engine needs them.
+    Rows with an ``episode_id`` are assessed in this process, chunk after chunk and in file
+    order, so that each recheck gets its episode's earlier entries (``history``, stored or staged)
+    as the engine needs them; the other rows of a chunk are assessed at once
+    (:func:`kit.assess_frame`), in a worker process when ``workers`` > 1.
     """
-    if "episode_id" in header:
-        workers = 1
-    else:
+    if "episode_id" not in header:
         history = None
     def chunks() -> Iterator[list[tuple[int, Any, list[str], list[Problem]]]]:
         buf = []
@@ -394,6 +488,7 @@ def _prepared_chunks(rows: Iterator[tuple[int, Any, list[str], list[Problem]]], 
             yield buf
 
     def merge(chunk: list[Any], prepared: list[tuple[int, Any, list[Problem]]]) -> list[tuple[int, Any, list[str], list[Problem]]]:
+        prepared = _finish_episodes([(line, rec) for line, rec, _, _ in chunk if rec is not None], prepared, history)
         done = {line: (row, probs) for line, row, probs in prepared}
         out = []
         for line, rec, raw, probs in chunk:
