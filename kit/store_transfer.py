@@ -265,7 +265,7 @@ class LogTransfer:
         try:
             with fh, _Staging(self) as staging:
                 try:
-                    header, rows = open_csv_rows(_lines(fh, path), drop_leading=REJECT_COLUMNS)
+                    header, rows = open_csv_rows(_lines(fh, path), drop_leading=REJECT_COLUMNS, raw=True)
                     for chunk in _prepared_chunks(rows, header, chunk_rows, n_workers, history=staging.episode):
                         good = [(line, row) for line, row, _, _ in chunk if row is not None]
                         bad = [(line, raw, probs) for line, row, raw, probs in chunk if row is None]
@@ -454,30 +454,60 @@ def _prepare_chunk(records: list[tuple[int, dict[str, Any]]],
 EPISODE_LATER = ("episode",)
 
 
-def _finish_episodes(records: list[tuple[int, dict[str, Any]]], prepared: list[tuple[int, Any, list[Problem]]],
-                     history: Callable[[str], list[dict[str, Any]]] | None) -> list[tuple[int, Any, list[Problem]]]:
+def _prepare_cells(header: list[str], cells: list[tuple[int, list[str]]],
+                   history: Callable[[str], list[dict[str, Any]]] | None = None) -> list[tuple[Any, ...]]:
+    """Convert, validate and assess CSV rows as read (a worker's job): (line, stored row or None, raw, problems, record).
+
+    Blank rows are left out. ``raw`` (the cells, formula escaping undone, for the reject file)
+    and ``record`` are kept only for a bad row and for a row of an episode left to the importing
+    process (:data:`EPISODE_LATER`, when there is no ``history`` here).
+    """
+    from kit.io import convert_row
+
+    conv = [r for r in (convert_row(header, c, line) for line, c in cells) if r is not None]
+    done = {line: (row, probs) for line, row, probs in _prepare_chunk([(line, rec) for line, rec, _, _ in conv if rec is not None], history)}
+    out: list[tuple[Any, ...]] = []
+    for line, rec, raw, probs in conv:
+        if rec is None:
+            out.append((line, None, raw, probs, None))
+            continue
+        row, more = done[line]
+        later = row == EPISODE_LATER
+        out.append((line, row, raw if row is None or later else None, more, rec if later else None))
+    return out
+
+
+def _finish_episodes(prepared: list[tuple[Any, ...]],
+                     history: Callable[[str], list[dict[str, Any]]] | None) -> list[tuple[int, Any, Any, list[Problem]]]:
     """Assess, in this process and in file order, the episode rows a worker left (:data:`EPISODE_LATER`)."""
-    later = {line for line, row, _ in prepared if row is EPISODE_LATER or row == EPISODE_LATER}
+    later = [(line, rec) for line, row, _, _, rec in prepared if row == EPISODE_LATER]
     if not later:
-        return prepared
-    done = {line: (row, probs) for line, row, probs in
-            _prepare_chunk([(line, rec) for line, rec in records if line in later], history or (lambda e: []))}
-    return [(line, *done[line]) if line in later else (line, row, probs) for line, row, probs in prepared]
+        return [(line, row, raw, probs) for line, row, raw, probs, _ in prepared]
+    done = {line: (row, probs) for line, row, probs in _prepare_chunk(later, history or (lambda e: []))}
+    out = []
+    for line, row, raw, probs, _ in prepared:
+        if row == EPISODE_LATER:
+            row, probs = done[line]
+        out.append((line, row, raw, probs))
+    return out
 
 
-def _prepared_chunks(rows: Iterator[tuple[int, Any, list[str], list[Problem]]], header: list[str], size: int,
+def _prepared_chunks(rows: Iterator[tuple[int, list[str]]], header: list[str], size: int,
                      workers: int, history: Callable[[str], list[dict[str, Any]]] | None = None,
-                     ) -> Iterator[list[tuple[int, Any, list[str], list[Problem]]]]:
-    """Chunks of (line, stored row or None, raw cells, problems), in file order; at most 2 x workers chunks in flight.
+                     ) -> Iterator[list[tuple[int, Any, Any, list[Problem]]]]:
+    """Chunks of (line, stored row or None, raw cells of a bad row, problems), in file order.
 
-    Rows with an ``episode_id`` are assessed in this process, chunk after chunk and in file
-    order, so that each recheck gets its episode's earlier entries (``history``, stored or staged)
-    as the engine needs them; the other rows of a chunk are assessed at once
-    (:func:`kit.assess_frame`), in a worker process when ``workers`` > 1.
+    ``rows`` are the CSV rows as read (:func:`kit.io.open_csv_rows` with ``raw=True``); with
+    ``workers`` > 1 they are converted, validated and assessed in worker processes, at most
+    2 x workers chunks in flight. Rows with an ``episode_id`` are assessed in this process,
+    chunk after chunk and in file order, so that each recheck gets its episode's earlier
+    entries (``history``, stored or staged) as the engine needs them; the other rows of a chunk
+    are assessed at once (:func:`kit.assess_frame`).
     """
     if "episode_id" not in header:
         history = None
-    def chunks() -> Iterator[list[tuple[int, Any, list[str], list[Problem]]]]:
+
+    def chunks() -> Iterator[list[tuple[int, list[str]]]]:
         buf = []
         for r in rows:
             buf.append(r)
@@ -487,21 +517,9 @@ def _prepared_chunks(rows: Iterator[tuple[int, Any, list[str], list[Problem]]], 
         if buf:
             yield buf
 
-    def merge(chunk: list[Any], prepared: list[tuple[int, Any, list[Problem]]]) -> list[tuple[int, Any, list[str], list[Problem]]]:
-        prepared = _finish_episodes([(line, rec) for line, rec, _, _ in chunk if rec is not None], prepared, history)
-        done = {line: (row, probs) for line, row, probs in prepared}
-        out = []
-        for line, rec, raw, probs in chunk:
-            if rec is None:
-                out.append((line, None, raw, probs))
-            else:
-                row, more = done[line]
-                out.append((line, row, raw, more))
-        return out
-
     if workers <= 1:
         for chunk in chunks():  # the caller stages each chunk before asking for the next
-            yield merge(chunk, _prepare_chunk([(line, rec) for line, rec, _, _ in chunk if rec is not None], history))
+            yield _finish_episodes(_prepare_cells(header, chunk, history), history)
         return
     import multiprocessing as mp
     from collections import deque
@@ -509,15 +527,13 @@ def _prepared_chunks(rows: Iterator[tuple[int, Any, list[str], list[Problem]]], 
 
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        window: deque[tuple[list[Any], Any]] = deque()
+        window: deque[Any] = deque()
         for chunk in chunks():
-            window.append((chunk, pool.submit(_prepare_chunk, [(line, rec) for line, rec, _, _ in chunk if rec is not None])))
+            window.append(pool.submit(_prepare_cells, header, chunk))
             if len(window) >= 2 * workers:
-                c, f = window.popleft()
-                yield merge(c, f.result())
+                yield _finish_episodes(window.popleft().result(), history)
         while window:
-            c, f = window.popleft()
-            yield merge(c, f.result())
+            yield _finish_episodes(window.popleft().result(), history)
 
 
 _STAGE_COLUMNS = ("athlete_id", "observed_at", "observed_sort", "observation_json", "assessment_json", "escalation", "top_cause",
