@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kit.csvsafe import neutralise_row, restore_row
+from kit.csvsafe import neutralise_row, restore, restore_row
 from kit.fields import ACTIONS_SEPARATOR, FIELD_NAMES, FIELDS, FieldSpec, split_actions
 from kit.ids import normalise_athlete_id
 from kit.observation import ObservationError, Problem, _actions, _cross_field, _iso_datetime, _message, suggest_field
@@ -180,7 +180,7 @@ def convert_row(header: Sequence[str], cells: list[str], line: int) -> CsvRow | 
 
     ``None`` for a blank row. Pure (a worker process can run it on rows read by another).
     """
-    row = restore_row(cells)  # undo the kit's formula escaping (kit.csvsafe)
+    row = [restore(c) if c[:1] == "'" else c for c in cells]  # undo the kit's formula escaping (kit.csvsafe)
     if not any(c.strip() for c in row):
         return None
     rec: dict[str, Any] = {}
@@ -188,6 +188,8 @@ def convert_row(header: Sequence[str], cells: list[str], line: int) -> CsvRow | 
     if len(row) != len(header):
         row_problems.append(Problem("<row>", len(row), f"has {len(row)} cells, the header has {len(header)}", line))
     for name, cell in zip(header, row, strict=False):
+        if not cell:  # an empty cell is unknown (as _convert says), the common case
+            continue
         spec = FIELDS.get(name)
         if spec is None:
             continue
@@ -250,7 +252,8 @@ def records_to_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
     records = list(records)
-    names = [n for n in FIELD_NAMES if any(r.get(n) is not None for r in records)]
+    present = {k for r in records for k, v in r.items() if v is not None}
+    names = [n for n in FIELD_NAMES if n in present]
     cols: dict[str, Any] = {}
     for n in names:
         spec = FIELDS[n]

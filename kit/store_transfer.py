@@ -396,9 +396,10 @@ def _vector_rows(good: list[tuple[int, dict[str, Any]]]) -> dict[int, tuple[Any,
     try:
         with np.errstate(all="ignore"):
             out = assess_frame(records_to_frame([o for _, o in good]), extra="ignore", progress=False)
-        shown = out.to_dict("records")
+        cols = {c: out[c].tolist() for c in out.columns}
         rows = {}
-        for (line, obs), a in zip(good, shown, strict=True):
+        for i, (line, obs) in enumerate(good):
+            a = {c: v[i] for c, v in cols.items()}
             summary = assessment_summary(a, RULE_SET)
             rows[line] = (obs.get("athlete_id"), obs["observed_at"], _sort_key(obs["observed_at"]), _dumps(obs), _dumps(summary),
                           summary["escalation"], summary["top_cause"], __version__, RULE_SET, None)
