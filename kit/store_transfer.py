@@ -19,7 +19,7 @@ import math
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -337,7 +337,7 @@ def _lines(fh: TextIO, path: Path) -> Iterator[str]:
     done = 0
     try:
         for line in fh:
-            done += len(line.encode("utf-8", "surrogatepass"))
+            done += len(line) if line.isascii() else len(line.encode("utf-8", "surrogatepass"))
             yield line
     except UnicodeDecodeError as err:
         raise LogImportError([Problem("<file>", None, f"is not UTF-8 text (near byte {done + err.start})")], source=str(path)) from None
@@ -349,8 +349,8 @@ def _lines(fh: TextIO, path: Path) -> Iterator[str]:
 SUMMARY_MARK = "assess_frame"
 
 
-def assessment_summary(row: Mapping[str, Any], rule_set: str) -> dict[str, Any]:
-    """The stored assessment of an imported row: what :func:`kit.assess_frame` gives for it.
+def assessment_summaries(frame: Any, rule_set: str) -> list[dict[str, Any]]:
+    """The stored assessment of each imported row: what :func:`kit.assess_frame` gave for it (``frame``).
 
     ``escalation``, ``top_cause``, ``scores`` (cause -> score), ``flags`` (sorted),
     ``reassess_in_min`` (``None`` for self_care), ``trend``, ``rule_set`` and ``stored``
@@ -359,12 +359,15 @@ def assessment_summary(row: Mapping[str, Any], rule_set: str) -> dict[str, Any]:
     """
     from kit.rules import CAUSES
 
-    wait = row["reassess_in_min"]
-    return {"escalation": row["escalation"], "top_cause": row["top_cause"],
-            "scores": {c: int(row[f"score_{c}"]) for c in CAUSES},
-            "flags": [f for f in str(row["flags"] or "").split(";") if f],
-            "reassess_in_min": None if wait is None or math.isnan(wait) else int(wait) if float(wait).is_integer() else float(wait),
-            "trend": row["trend"], "rule_set": rule_set, "stored": SUMMARY_MARK}
+    split: dict[str, list[str]] = {}
+    for f in set(frame["flags"].tolist()):
+        split[f] = [x for x in str(f or "").split(";") if x]
+    waits = [None if math.isnan(w) else int(w) if w.is_integer() else w for w in frame["reassess_in_min"].astype(float).tolist()]
+    scores = zip(*(frame[f"score_{c}"].tolist() for c in CAUSES), strict=True)
+    return [{"escalation": e, "top_cause": t, "scores": dict(zip(CAUSES, map(int, sc), strict=True)), "flags": list(split[f]),
+             "reassess_in_min": w, "trend": tr, "rule_set": rule_set, "stored": SUMMARY_MARK}
+            for e, t, sc, f, w, tr in zip(frame["escalation"].tolist(), frame["top_cause"].tolist(), scores,
+                                          frame["flags"].tolist(), waits, frame["trend"].tolist(), strict=True)]
 
 
 def _canonical(records: list[tuple[int, dict[str, Any]]]) -> tuple[list[tuple[int, dict[str, Any]]], dict[int, list[Problem]]]:
@@ -396,11 +399,8 @@ def _vector_rows(good: list[tuple[int, dict[str, Any]]]) -> dict[int, tuple[Any,
     try:
         with np.errstate(all="ignore"):
             out = assess_frame(records_to_frame([o for _, o in good]), extra="ignore", progress=False)
-        cols = {c: out[c].tolist() for c in out.columns}
         rows = {}
-        for i, (line, obs) in enumerate(good):
-            a = {c: v[i] for c, v in cols.items()}
-            summary = assessment_summary(a, RULE_SET)
+        for (line, obs), summary in zip(good, assessment_summaries(out, RULE_SET), strict=True):
             rows[line] = (obs.get("athlete_id"), obs["observed_at"], _sort_key(obs["observed_at"]), _dumps(obs), _dumps(summary),
                           summary["escalation"], summary["top_cause"], __version__, RULE_SET, None)
         return rows
@@ -413,7 +413,7 @@ def _prepare_chunk(records: list[tuple[int, dict[str, Any]]],
     """Validate + assess records (a worker's job): (line, stored row or None, problems).
 
     Rows without an ``episode_id`` are assessed together by :func:`kit.assess_frame` (their
-    stored assessment is its summary, see :func:`assessment_summary`); a row with an
+    stored assessment is its summary, see :func:`assessment_summaries`); a row with an
     ``episode_id`` is assessed alone with the full JSON, and ``history(episode_id)`` gives the
     episode's entries stored or staged before this chunk; the chunk's own earlier rows of the
     episode are added here (rechecks, contract v0.2). Without ``history`` (in a worker), rows
