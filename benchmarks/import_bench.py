@@ -21,6 +21,9 @@ empty store in a fresh process (``Store.import_csv``, as ``kit log import`` does
     the largest peak of a worker process (0 when the import used none).
 ``workers``, ``store_mb``
     worker processes used, and the size of the store afterwards.
+``load_before``, ``load_after``
+    the machine's 1-minute load average before and after the import (other people's jobs on
+    the same cores make the wall time longer; CPU time hardly changes).
 
 The target (issue 11 item 8): under 60 s and under 1 GB on the project's 2-core machine.
 """
@@ -102,12 +105,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.workers is not None:
             cmd += ["--workers", str(args.workers)]
         env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         if p.returncode != 0:
             sys.stderr.write(p.stderr)
             return 1
         out = {"rows": args.rows, "file_mb": round(src.stat().st_size / 2**20, 1), **json.loads(p.stdout)}
         out["store_mb"] = round(store.stat().st_size / 2**20, 1)
+        out["load_before"], out["load_after"] = load_before, load_after
         from kit.store_transfer import PARALLEL_FROM_BYTES
 
         out["workers"] = args.workers if args.workers is not None else (

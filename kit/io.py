@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kit.csvsafe import neutralise_row, restore_row
+from kit.csvsafe import neutralise_row, restore, restore_row
 from kit.fields import ACTIONS_SEPARATOR, FIELD_NAMES, FIELDS, FieldSpec, split_actions
 from kit.ids import normalise_athlete_id
 from kit.observation import ObservationError, Problem, _actions, _cross_field, _iso_datetime, _message, suggest_field
@@ -93,7 +93,7 @@ CsvRow = tuple[int, "dict[str, Any] | None", list[str], list[Problem]]
 
 
 def open_csv_rows(lines: Iterable[str], *, extra: str = "error",
-                  drop_leading: Sequence[str] = ()) -> tuple[list[str], Iterator[CsvRow]]:
+                  drop_leading: Sequence[str] = (), raw: bool = False) -> tuple[list[str], Iterator[Any]]:
     """Read a CSV header now and its rows lazily (bounded memory for any file size).
 
     Parameters
@@ -105,6 +105,9 @@ def open_csv_rows(lines: Iterable[str], *, extra: str = "error",
     drop_leading : sequence of str
         When the header starts with exactly these columns (a reject file's ``source_line``,
         ``problems``), they are dropped from the header and every row.
+    raw : bool
+        Yield ``(line, cells)`` as read (leading columns dropped) instead: the caller converts
+        them with :func:`convert_row` (e.g. in worker processes).
 
     Returns
     -------
@@ -148,11 +151,18 @@ def open_csv_rows(lines: Iterable[str], *, extra: str = "error",
             problems.append(Problem(h, None, "column is not a field of the contract" + (f"; did you mean {hint!r}?" if hint else "")))
     if problems:
         raise ObservationError(problems)
-    return header, _rows(reader, header, drop)
+    return header, (_cells(reader, drop) if raw else _rows(reader, header, drop))
 
 
 def _rows(reader: Any, header: list[str], drop: int) -> Iterator[CsvRow]:
-    specs = [FIELDS.get(name) for name in header]
+    for line, cells in _cells(reader, drop):
+        row = convert_row(header, cells, line)
+        if row is not None:
+            yield row
+
+
+def _cells(reader: Any, drop: int) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of every row as read (the leading ``drop`` cells removed), not yet converted."""
     while True:
         try:
             row = next(reader)
@@ -162,25 +172,35 @@ def _rows(reader: Any, header: list[str], drop: int) -> Iterator[CsvRow]:
             why = (f"a cell is longer than {csv.field_size_limit()} characters, far more than any field of the contract allows"
                    if "field larger" in str(exc) else str(exc))
             raise ObservationError([Problem("<csv>", None, f"cannot be read as CSV: {why}", reader.line_num)]) from None
-        line = reader.line_num
-        row = restore_row(row[drop:])  # undo the kit's formula escaping (kit.csvsafe)
-        if not any(c.strip() for c in row):
+        yield reader.line_num, row[drop:]
+
+
+def convert_row(header: Sequence[str], cells: list[str], line: int) -> CsvRow | None:
+    """One CSV row (cells as read, under ``header``) converted and checked, as :func:`open_csv_rows` yields it.
+
+    ``None`` for a blank row. Pure (a worker process can run it on rows read by another).
+    """
+    row = [restore(c) if c[:1] == "'" else c for c in cells]  # undo the kit's formula escaping (kit.csvsafe)
+    if not any(c.strip() for c in row):
+        return None
+    rec: dict[str, Any] = {}
+    row_problems = []
+    if len(row) != len(header):
+        row_problems.append(Problem("<row>", len(row), f"has {len(row)} cells, the header has {len(header)}", line))
+    for name, cell in zip(header, row, strict=False):
+        if not cell:  # an empty cell is unknown (as _convert says), the common case
             continue
-        rec: dict[str, Any] = {}
-        row_problems = []
-        if len(row) != len(header):
-            row_problems.append(Problem("<row>", len(row), f"has {len(row)} cells, the header has {len(header)}", line))
-        for name, spec, cell in zip(header, specs, row, strict=False):
-            if spec is None:
-                continue
-            value, err = _convert(spec, cell)
-            if err:
-                row_problems.append(Problem(name, cell, err, line))
-            elif value is not None:
-                rec[name] = value
-        if not row_problems:  # every cell passed its field's rule: the cross-field rules remain
-            row_problems = [Problem(p.field, p.value, p.message, line) for p in _cross_field(rec, rec)]
-        yield line, (None if row_problems else rec), row, row_problems
+        spec = FIELDS.get(name)
+        if spec is None:
+            continue
+        value, err = _convert(spec, cell)
+        if err:
+            row_problems.append(Problem(name, cell, err, line))
+        elif value is not None:
+            rec[name] = value
+    if not row_problems:  # every cell passed its field's rule: the cross-field rules remain
+        row_problems = [Problem(p.field, p.value, p.message, line) for p in _cross_field(rec, rec)]
+    return line, (None if row_problems else rec), row, row_problems
 
 
 def parse_csv_rows(text: str, *, extra: str = "error") -> tuple[list[dict[str, Any]], list[tuple[int, dict[str, Any], list[Problem]]]]:
@@ -232,7 +252,8 @@ def records_to_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
     records = list(records)
-    names = [n for n in FIELD_NAMES if any(r.get(n) is not None for r in records)]
+    present = {k for r in records for k, v in r.items() if v is not None}
+    names = [n for n in FIELD_NAMES if n in present]
     cols: dict[str, Any] = {}
     for n in names:
         spec = FIELDS[n]

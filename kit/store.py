@@ -681,6 +681,41 @@ class Store(LogTransfer):
         where, params = self._where(athlete_id, include_superseded=include_superseded, episode_id=episode_id)
         return [self._entry(r) for r in self._read(f"{self._ENTRY}{where} ORDER BY observed_sort, id", params)]
 
+    def assessment_detail(self, row_id: int) -> dict[str, Any] | None:
+        """The full assessment JSON of a stored row (actions, evidence, reasons...), or ``None`` for no such row.
+
+        A row saved one by one stores the full JSON: it is returned as stored. An imported row
+        stores the summary of :func:`kit.assess_frame` (``"stored": "assess_frame"``: tier, top
+        cause, scores, flags, reassess_in_min, trend, rule_set); its detail is computed now by
+        :func:`kit.assess` from the stored observation, only under the rule set it was stored
+        with, and checked against the stored summary.
+
+        Raises
+        ------
+        StoreError
+            The row was stored under another rule set than this kit's (its detail would not be
+            what the stored summary says), or the recomputed assessment disagrees with it.
+        """
+        from kit.assessment import RULE_SET, assess
+        from kit.store_transfer import SUMMARY_MARK
+
+        entry = self.get(row_id)
+        if entry is None:
+            return None
+        stored = entry["assessment"]
+        if stored.get("stored") != SUMMARY_MARK:
+            return stored
+        if stored.get("rule_set") != RULE_SET:
+            raise StoreError(f"observation #{row_id} was imported under rule set {stored.get('rule_set')}; this kit runs {RULE_SET} "
+                             "and cannot show the detail of that assessment (its summary is stored)", path=self.path)
+        full = assess(entry["observation"]).to_dict()
+        same = (full["escalation"] == stored["escalation"] and full["top_cause"] == stored["top_cause"]
+                and sorted(full["flags"]) == stored["flags"] and {c["cause"]: c["score"] for c in full["causes"]} == stored["scores"])
+        if not same:
+            raise StoreError(f"observation #{row_id}: the assessment computed now differs from the one stored at import",
+                             path=self.path)
+        return full
+
     def observations(self, athlete_id: str | None = None) -> list[dict[str, Any]]:
         """The observations as contract dicts, ordered by ``observed_at`` then row id."""
         where, params = self._where(athlete_id)

@@ -15,6 +15,7 @@ import contextlib
 import csv
 import io
 import json
+import math
 import os
 import sqlite3
 import tempfile
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from kit.csvsafe import neutralise_row
 from kit.observation import ObservationError, Problem
 from kit.private import atomic_write_text, private_dir
-from kit.store_canonical import _now_utc
+from kit.store_canonical import _dumps, _now_utc, _sort_key, canonical_observation
 
 if TYPE_CHECKING:
     from kit.store import Store
@@ -264,7 +265,7 @@ class LogTransfer:
         try:
             with fh, _Staging(self) as staging:
                 try:
-                    header, rows = open_csv_rows(_lines(fh, path), drop_leading=REJECT_COLUMNS)
+                    header, rows = open_csv_rows(_lines(fh, path), drop_leading=REJECT_COLUMNS, raw=True)
                     for chunk in _prepared_chunks(rows, header, chunk_rows, n_workers, history=staging.episode):
                         good = [(line, row) for line, row, _, _ in chunk if row is not None]
                         bad = [(line, raw, probs) for line, row, raw, probs in chunk if row is None]
@@ -336,7 +337,7 @@ def _lines(fh: TextIO, path: Path) -> Iterator[str]:
     done = 0
     try:
         for line in fh:
-            done += len(line.encode("utf-8", "surrogatepass"))
+            done += len(line) if line.isascii() else len(line.encode("utf-8", "surrogatepass"))
             yield line
     except UnicodeDecodeError as err:
         raise LogImportError([Problem("<file>", None, f"is not UTF-8 text (near byte {done + err.start})")], source=str(path)) from None
@@ -344,19 +345,98 @@ def _lines(fh: TextIO, path: Path) -> Iterator[str]:
         raise LogImportError([Problem("<file>", None, f"cannot be read: {err.strerror or err}")], source=str(path)) from None
 
 
+#: Marks a stored assessment that holds the summary of :func:`kit.assess_frame` (an imported row), not the full JSON.
+SUMMARY_MARK = "assess_frame"
+
+
+def assessment_summaries(frame: Any, rule_set: str) -> list[dict[str, Any]]:
+    """The stored assessment of each imported row: what :func:`kit.assess_frame` gave for it (``frame``).
+
+    ``escalation``, ``top_cause``, ``scores`` (cause -> score), ``flags`` (sorted),
+    ``reassess_in_min`` (``None`` for self_care), ``trend``, ``rule_set`` and ``stored``
+    (:data:`SUMMARY_MARK`). The rest of the contract's assessment (actions, evidence,
+    reasons...) is computed when shown (:meth:`kit.store.Store.assessment_detail`).
+    """
+    from kit.rules import CAUSES
+
+    split: dict[str, list[str]] = {}
+    for f in set(frame["flags"].tolist()):
+        split[f] = [x for x in str(f or "").split(";") if x]
+    waits = [None if math.isnan(w) else int(w) if w.is_integer() else w for w in frame["reassess_in_min"].astype(float).tolist()]
+    scores = zip(*(frame[f"score_{c}"].tolist() for c in CAUSES), strict=True)
+    return [{"escalation": e, "top_cause": t, "scores": dict(zip(CAUSES, map(int, sc), strict=True)), "flags": list(split[f]),
+             "reassess_in_min": w, "trend": tr, "rule_set": rule_set, "stored": SUMMARY_MARK}
+            for e, t, sc, f, w, tr in zip(frame["escalation"].tolist(), frame["top_cause"].tolist(), scores,
+                                          frame["flags"].tolist(), waits, frame["trend"].tolist(), strict=True)]
+
+
+def _canonical(records: list[tuple[int, dict[str, Any]]]) -> tuple[list[tuple[int, dict[str, Any]]], dict[int, list[Problem]]]:
+    """Each record validated into the store's canonical form; (good (line, obs), problems by line)."""
+    good, bad = [], {}
+    for line, rec in records:
+        try:
+            good.append((line, canonical_observation(rec, fill_time=True)))
+        except ObservationError as err:
+            bad[line] = list(err.with_row(line).problems)
+    return good, bad
+
+
+def _vector_rows(good: list[tuple[int, dict[str, Any]]]) -> dict[int, tuple[Any, ...]] | None:
+    """Stored rows of observations without an episode, assessed at once by :func:`kit.assess_frame`.
+
+    ``None`` when the vectorised engine cannot take the chunk (then each row is assessed alone,
+    which names the bad row).
+    """
+    from kit import __version__
+    from kit.assessment import RULE_SET
+    from kit.frame import assess_frame
+    from kit.io import records_to_frame
+
+    if not good:
+        return {}
+    import numpy as np
+
+    try:
+        with np.errstate(all="ignore"):
+            out = assess_frame(records_to_frame([o for _, o in good]), extra="ignore", progress=False)
+        rows = {}
+        for (line, obs), summary in zip(good, assessment_summaries(out, RULE_SET), strict=True):
+            rows[line] = (obs.get("athlete_id"), obs["observed_at"], _sort_key(obs["observed_at"]), _dumps(obs), _dumps(summary),
+                          summary["escalation"], summary["top_cause"], __version__, RULE_SET, None)
+        return rows
+    except (ObservationError, ArithmeticError, ValueError, TypeError):
+        return None
+
+
 def _prepare_chunk(records: list[tuple[int, dict[str, Any]]],
                    history: Callable[[str], list[dict[str, Any]]] | None = None) -> list[tuple[int, Any, list[Problem]]]:
     """Validate + assess records (a worker's job): (line, stored row or None, problems).
 
-    ``history(episode_id)`` gives the episode's entries stored or staged before this chunk; the
-    chunk's own earlier rows of the episode are added here (rechecks, contract v0.2).
+    Rows without an ``episode_id`` are assessed together by :func:`kit.assess_frame` (their
+    stored assessment is its summary, see :func:`assessment_summaries`); a row with an
+    ``episode_id`` is assessed alone with the full JSON, and ``history(episode_id)`` gives the
+    episode's entries stored or staged before this chunk; the chunk's own earlier rows of the
+    episode are added here (rechecks, contract v0.2). Without ``history`` (in a worker), rows
+    with an ``episode_id`` are returned as ``(line, EPISODE_LATER, [])`` for the caller.
     """
     from kit.store import prepare_row
 
+    good, bad = _canonical(records)
+    plain = [(line, obs) for line, obs in good if obs.get("episode_id") in (None, "")]
+    vector = _vector_rows(plain)
     out: list[tuple[int, Any, list[Problem]]] = []
     mine: dict[str, list[dict[str, Any]]] = {}
     for line, rec in records:
+        if line in bad:
+            out.append((line, None, bad[line]))
+            continue
+        if vector is not None and line in vector:
+            out.append((line, vector[line], []))
+            continue
         eid = rec.get("episode_id")
+        if eid not in (None, "") and history is None:
+            out.append((line, EPISODE_LATER, []))
+            continue
         hist = None
         if history is not None and eid not in (None, ""):
             def hist(e: str, _eid: Any = eid) -> list[dict[str, Any]]:
@@ -371,19 +451,64 @@ def _prepare_chunk(records: list[tuple[int, dict[str, Any]]],
     return out
 
 
-def _prepared_chunks(rows: Iterator[tuple[int, Any, list[str], list[Problem]]], header: list[str], size: int,
-                     workers: int, history: Callable[[str], list[dict[str, Any]]] | None = None,
-                     ) -> Iterator[list[tuple[int, Any, list[str], list[Problem]]]]:
-    """Chunks of (line, stored row or None, raw cells, problems), in file order; at most 2 x workers chunks in flight.
+#: Placeholder for a row of an episode that a worker leaves to the importing process (it needs the store's history).
+EPISODE_LATER = ("episode",)
 
-    A file with an ``episode_id`` column is assessed in this process, chunk after chunk, so that
-    each recheck gets its episode's earlier entries (``history``) as the engine needs them.
+
+def _prepare_cells(header: list[str], cells: list[tuple[int, list[str]]],
+                   history: Callable[[str], list[dict[str, Any]]] | None = None) -> list[tuple[Any, ...]]:
+    """Convert, validate and assess CSV rows as read (a worker's job): (line, stored row or None, raw, problems, record).
+
+    Blank rows are left out. ``raw`` (the cells, formula escaping undone, for the reject file)
+    and ``record`` are kept only for a bad row and for a row of an episode left to the importing
+    process (:data:`EPISODE_LATER`, when there is no ``history`` here).
     """
-    if "episode_id" in header:
-        workers = 1
-    else:
+    from kit.io import convert_row
+
+    conv = [r for r in (convert_row(header, c, line) for line, c in cells) if r is not None]
+    done = {line: (row, probs) for line, row, probs in _prepare_chunk([(line, rec) for line, rec, _, _ in conv if rec is not None], history)}
+    out: list[tuple[Any, ...]] = []
+    for line, rec, raw, probs in conv:
+        if rec is None:
+            out.append((line, None, raw, probs, None))
+            continue
+        row, more = done[line]
+        later = row == EPISODE_LATER
+        out.append((line, row, raw if row is None or later else None, more, rec if later else None))
+    return out
+
+
+def _finish_episodes(prepared: list[tuple[Any, ...]],
+                     history: Callable[[str], list[dict[str, Any]]] | None) -> list[tuple[int, Any, Any, list[Problem]]]:
+    """Assess, in this process and in file order, the episode rows a worker left (:data:`EPISODE_LATER`)."""
+    later = [(line, rec) for line, row, _, _, rec in prepared if row == EPISODE_LATER]
+    if not later:
+        return [(line, row, raw, probs) for line, row, raw, probs, _ in prepared]
+    done = {line: (row, probs) for line, row, probs in _prepare_chunk(later, history or (lambda e: []))}
+    out = []
+    for line, row, raw, probs, _ in prepared:
+        if row == EPISODE_LATER:
+            row, probs = done[line]
+        out.append((line, row, raw, probs))
+    return out
+
+
+def _prepared_chunks(rows: Iterator[tuple[int, list[str]]], header: list[str], size: int,
+                     workers: int, history: Callable[[str], list[dict[str, Any]]] | None = None,
+                     ) -> Iterator[list[tuple[int, Any, Any, list[Problem]]]]:
+    """Chunks of (line, stored row or None, raw cells of a bad row, problems), in file order.
+
+    ``rows`` are the CSV rows as read (:func:`kit.io.open_csv_rows` with ``raw=True``); with
+    ``workers`` > 1 they are converted, validated and assessed in worker processes, at most
+    2 x workers chunks in flight. Rows with an ``episode_id`` are assessed in this process,
+    chunk after chunk and in file order, so that each recheck gets its episode's earlier
+    entries (``history``, stored or staged) as the engine needs them; the other rows of a chunk
+    are assessed at once (:func:`kit.assess_frame`).
+    """
+    if "episode_id" not in header:
         history = None
-    def chunks() -> Iterator[list[tuple[int, Any, list[str], list[Problem]]]]:
+
+    def chunks() -> Iterator[list[tuple[int, list[str]]]]:
         buf = []
         for r in rows:
             buf.append(r)
@@ -393,20 +518,9 @@ def _prepared_chunks(rows: Iterator[tuple[int, Any, list[str], list[Problem]]], 
         if buf:
             yield buf
 
-    def merge(chunk: list[Any], prepared: list[tuple[int, Any, list[Problem]]]) -> list[tuple[int, Any, list[str], list[Problem]]]:
-        done = {line: (row, probs) for line, row, probs in prepared}
-        out = []
-        for line, rec, raw, probs in chunk:
-            if rec is None:
-                out.append((line, None, raw, probs))
-            else:
-                row, more = done[line]
-                out.append((line, row, raw, more))
-        return out
-
     if workers <= 1:
         for chunk in chunks():  # the caller stages each chunk before asking for the next
-            yield merge(chunk, _prepare_chunk([(line, rec) for line, rec, _, _ in chunk if rec is not None], history))
+            yield _finish_episodes(_prepare_cells(header, chunk, history), history)
         return
     import multiprocessing as mp
     from collections import deque
@@ -414,15 +528,13 @@ def _prepared_chunks(rows: Iterator[tuple[int, Any, list[str], list[Problem]]], 
 
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        window: deque[tuple[list[Any], Any]] = deque()
+        window: deque[Any] = deque()
         for chunk in chunks():
-            window.append((chunk, pool.submit(_prepare_chunk, [(line, rec) for line, rec, _, _ in chunk if rec is not None])))
+            window.append(pool.submit(_prepare_cells, header, chunk))
             if len(window) >= 2 * workers:
-                c, f = window.popleft()
-                yield merge(c, f.result())
+                yield _finish_episodes(window.popleft().result(), history)
         while window:
-            c, f = window.popleft()
-            yield merge(c, f.result())
+            yield _finish_episodes(window.popleft().result(), history)
 
 
 _STAGE_COLUMNS = ("athlete_id", "observed_at", "observed_sort", "observation_json", "assessment_json", "escalation", "top_cause",

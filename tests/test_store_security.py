@@ -672,7 +672,7 @@ def test_imported_rechecks_get_their_episode_as_history_from_the_store_the_file_
     stored = [{"athlete_id": "A", "observed_at": "2026-05-01T16:00:00", "episode_id": "E1"},
               {"athlete_id": "A", "observed_at": "2026-05-01T18:00:00", "episode_id": "E1"}]  # later: not history
     recs = [{"athlete_id": "A", "observed_at": f"2026-05-01T16:{m:02d}:00", "episode_id": "E1", "tremor": True} for m in (15, 30, 45)]
-    rows = iter([(i + 2, r, [], []) for i, r in enumerate(recs)])
+    rows = iter([(i + 2, [r["athlete_id"], r["observed_at"], r["episode_id"], "true"]) for i, r in enumerate(recs)])  # as read
     chunks = list(_prepared_chunks(rows, ["athlete_id", "observed_at", "episode_id", "tremor"], 2, workers=2,
                                    history=lambda e: list(stored)))
     assert [len(c) for c in chunks] == [2, 1] and all(row is not None for c in chunks for _, row, _, _ in c)
