@@ -474,7 +474,7 @@ def test_validate_frame_and_frame_inputs_give_float_columns():
 
 
 def test_treatment_given_as_lists_or_joined_strings():
-    obs_list = [{"treatment_given": ["stretch", "massage"], "spasm": True}, {"treatment_given": "ice"}, {"spasm": True}]
+    obs_list = [{"treatment_given": ["stretch", "massage"], "spasm": True}, {"treatment_given": ["ice"]}, {"spasm": True}]
     df = pd.DataFrame({"treatment_given": pd.Series([["stretch", "massage"], "ice", None], dtype=object),
                        "spasm": pd.Series([True, None, True], dtype=object)})
     _check(assess_frame(df, progress=False), obs_list, df.index)
