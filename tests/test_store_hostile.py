@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+import re
 import sqlite3
 import subprocess
 import sys
@@ -247,8 +248,9 @@ def test_hostile_csv_is_stored_exactly_or_rejected_clearly_with_line_numbers(tmp
             got = [store.get(i)["observation"].get("athlete_id") for i in report.ids]
             kept = [r for r in rows if any(c.strip() for c in r)]
             line_of, line = [], 1
-            for r in rows:  # CSV line (as the csv module counts "\n") on which each row ends; cells may span lines
-                line += 1 + sum(c.count("\n") for c in r)
+            for r in rows:  # CSV line on which each row ends, counted as the csv module reading a newline="" file
+                # does (a line ends at \r\n, \r or \n: a lone CR inside a quoted cell starts a new line too)
+                line += 1 + sum(len(re.findall(r"\r\n|\r|\n", c)) for c in r)
                 line_of.append(line)
             nfc = unicodedata.normalize
             want = [(nfc("NFC", r[k].strip()) or None) for r, ln in zip(rows, line_of, strict=True) if any(c.strip() for c in r) and ln not in bad_lines]
