@@ -900,23 +900,26 @@ class TriageForm:
         self._say(f"Episode ended after {n} saved entr{'y' if n == 1 else 'ies'}.")
         return True
 
+    def _stored(self, write: Callable[[], Any]) -> int | None:
+        """Run one store write; its row id, or ``None`` with the reason said in the form (the form keeps its values)."""
+        try:
+            return int(write())
+        except ObservationError as err:
+            self._say("Not saved: " + "; ".join(f"{FIELDS[p.field].label if p.field in FIELDS else p.field}: "
+                                                f"{field_text(p.message)}" for p in err.problems), error=True)
+        except Exception as err:  # StoreError: say why, keep the form as it is
+            self._say(f"Not saved: {field_text(str(err))}", error=True)
+        return None
+
     def _save_entry(self, *, correct: int | None = None) -> int | None:
         """Save the form as the next entry of the episode (with its entry time); ``None`` if it could not be saved."""
         a = self.refresh()
         if a is None:
             return None
         obs = self._timed(self.observation())
-        try:
-            if correct is not None:
-                rid = int(self.store.correct(correct, obs, assessment=a, source="form"))
-            else:
-                rid = int(self.store.save(obs, assessment=a, source="form"))
-        except ObservationError as err:
-            self._say("Not saved: " + "; ".join(f"{FIELDS[p.field].label if p.field in FIELDS else p.field}: "
-                                                f"{field_text(p.message)}" for p in err.problems), error=True)
-            return None
-        except Exception as err:  # StoreError: say why, keep the form as it is
-            self._say(f"Not saved: {field_text(str(err))}", error=True)
+        rid = self._stored(lambda: self.store.correct(correct, obs, assessment=a, source="form") if correct is not None
+                           else self.store.save(obs, assessment=a, source="form"))
+        if rid is None:
             return None
         if correct is not None and correct in self.saved_ids:
             self.saved_ids.remove(correct)
@@ -1169,14 +1172,8 @@ class TriageForm:
                           f"{len(self.episode)} of episode {self.episode_id}) at {_clock(self.now())}.", kind="saved")
                 self.refresh()
             return rid
-        try:
-            rid = int(self.store.save(obs, assessment=a, source="form"))
-        except ObservationError as err:
-            self._say("Not saved: " + "; ".join(f"{FIELDS[p.field].label if p.field in FIELDS else p.field}: "
-                                                f"{field_text(p.message)}" for p in err.problems), error=True)
-            return None
-        except Exception as err:  # StoreError: say why, keep the form as it is
-            self._say(f"Not saved: {field_text(str(err))}", error=True)
+        rid = self._stored(lambda: self.store.save(obs, assessment=a, source="form"))
+        if rid is None:
             return None
         self.saved_ids.append(rid)
         self._saved = (state, rid)
