@@ -91,7 +91,8 @@ def show_latest_entry(form: Any) -> int | None:
     form.banner.value = _JUMP.sub("", form.banner.value)
     for panel in kids:
         if "kit-panel" in getattr(panel, "_dom_classes", ()):
-            panel.children = [c for c in panel.children if "kit-admin" not in getattr(c, "_dom_classes", ())]
+            panel.children = [c for c in panel.children  # no save/recheck controls on a page of a saved entry
+                              if not {"kit-admin", "kit-recheck"} & set(getattr(c, "_dom_classes", ()))]
     title = _title(entry)
     saved = (entry.get("assessment") or {}).get("escalation")
     now = form.assessment.escalation if form.assessment is not None else None
