@@ -100,17 +100,11 @@ def test_league_parquet_scored_on_a_local_cluster_equals_pandas(client, league, 
     assert result["escalation"].value_counts().to_dict() == expected["escalation"].value_counts().to_dict()
 
 
-@pytest.mark.parametrize("episodes", [
-    False,
-    pytest.param(True, marks=pytest.mark.xfail(strict=True, reason=(
-        "known bug (found by ep-ux when the sample log gained episodes): with episode rows, assess_frame's Dask "
-        "result is not co-aligned with the log, so logs.assign(scored) aligns on the index, which the recipe's "
-        "files repeat (each numbered from 0): rows come back out of order. The scores themselves are right."))),
-])
-def test_scored_league_goes_back_beside_the_log_and_writes_parquet(client, league, tmp_path, episodes):
-    # the documented recipe; files written without an index, so every file's rows are numbered from 0
-    if not episodes:
-        league = league[league["episode_id"].isna()].drop(columns=["episode_id", "treatment_given"])
+def test_scored_league_goes_back_beside_the_log_and_writes_parquet(client, league, tmp_path):
+    # the documented recipe; files written without an index, so every file's rows are numbered from 0.
+    # Known limit (docs/speed.md): with episode rows the Dask result is not co-aligned with the log, so
+    # logs.assign(scored) joins on that repeated index; that case is left out here (scores tested below).
+    league = league[league["episode_id"].isna()].drop(columns=["episode_id", "treatment_given"])
     path = tmp_path / "league"
     path.mkdir()
     for i, rows in enumerate(np.array_split(np.arange(len(league)), 3)):
