@@ -60,6 +60,8 @@ def write_log(path: Path, rows: int) -> None:
             r = dict(sample[i % len(sample)])
             r["athlete_id"] = f"ATH-{i % 60 + 1:02d}"
             r["observed_at"] = (start + dt.timedelta(minutes=i)).isoformat()
+            if r.get("episode_id"):  # each pass over the season has its own episodes (not one episode of thousands)
+                r["episode_id"] = f"{r['episode_id']}-{i // len(sample)}"
             w.writerow([r.get(n, "") for n in FIELD_NAMES])
 
 
