@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 def write_log(path: Path, rows: int) -> None:
     """A team-log CSV of ``rows`` rows: the sample season cycled, 60 athletes, one minute apart."""
-    from kit.fields import FIELD_NAMES
+    from kit.engine.fields import FIELD_NAMES
 
     with open(ROOT / "data" / "sample-team-log.csv", encoding="utf-8", newline="") as fh:
         sample = list(csv.DictReader(fh))
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         out = {"rows": args.rows, "file_mb": round(src.stat().st_size / 2**20, 1), **json.loads(p.stdout)}
         out["store_mb"] = round(store.stat().st_size / 2**20, 1)
         out["load_before"], out["load_after"] = load_before, load_after
-        from kit.store_transfer import PARALLEL_FROM_BYTES
+        from kit.store.transfer import PARALLEL_FROM_BYTES
 
         out["workers"] = args.workers if args.workers is not None else (
             1 if src.stat().st_size < PARALLEL_FROM_BYTES else min(2, os.cpu_count() or 1))

@@ -20,7 +20,7 @@ Prints (one JSON object with ``--json``):
 ``speedup``
     ``frame_rows_per_s / rowwise_rows_per_s``, measured in the same run.
 ``numpy_floor_rows_per_s``
-    the kit's own rule kernel (:func:`kit.rules.evaluate` with :data:`kit.rules.VECTOR`,
+    the kit's own rule kernel (:func:`kit.engine.rules.evaluate` with :data:`kit.engine.rules.VECTOR`,
     :func:`numpy_floor`) timed alone on pre-typed float arrays: no validation, no decoding,
     no output frame, no advice. It is the practical limit of the arithmetic (there is no
     second, hand-written copy of the rules); the script checks that it computes exactly
@@ -34,7 +34,7 @@ Prints (one JSON object with ``--json``):
     reset after the input frame is built; the input frame itself is included and is
     reported alone as ``frame_input_rss_mb``).
 ``widget_update_ms``
-    from a changed value in :class:`kit.widgets.TriageForm` to an updated assessment,
+    from a changed value in :class:`kit.views.widgets.TriageForm` to an updated assessment,
     in Python without a browser (median of several changes; ``null`` with a ``note`` when
     the widgets are not installed).
 
@@ -66,8 +66,8 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from kit.fields import FIELDS  # noqa: E402
-from kit.rules import CAUSES, INTENSITY_CODES, KERNEL_INPUTS, TIERS, UNIT_CODES, VECTOR, evaluate  # noqa: E402
+from kit.engine.fields import FIELDS  # noqa: E402
+from kit.engine.rules import CAUSES, INTENSITY_CODES, KERNEL_INPUTS, TIERS, UNIT_CODES, VECTOR, evaluate  # noqa: E402
 
 KEYS = ("assess_us_p50", "assess_us_p99", "frame_rows_per_s", "rowwise_rows_per_s", "speedup",
         "numpy_floor_rows_per_s", "peak_rss_mb", "widget_update_ms")
@@ -113,7 +113,7 @@ def synthetic_frame(n: int, *, seed: int = 0, typed: bool = False) -> pd.DataFra
     start = np.datetime64("2025-03-01T06:00:00")
     stamps = start + rng.integers(0, 300 * 86400, n).astype("timedelta64[s]")
     cols["observed_at"] = np.datetime_as_string(stamps, unit="s").astype(object)
-    cols["episode_id"] = np.full(n, None, dtype=object)  # single observations (rechecks: kit.episodes)
+    cols["episode_id"] = np.full(n, None, dtype=object)  # single observations (rechecks: kit.engine.episodes)
     given = known(0.02)
     cols["treatment_given"] = np.where(given, np.array(["stretch;massage", "oral_carbohydrate", "ice"], dtype=object)[
         rng.integers(0, 3, n)], None).astype(object)
@@ -185,7 +185,7 @@ def typical_observation() -> dict[str, Any]:
 def numpy_floor(v: dict[str, np.ndarray], block: int = 65_536) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Base tier and the four cause scores from ready float inputs: the kit's own kernel alone.
 
-    :func:`kit.rules.evaluate` on :data:`kit.rules.VECTOR`, in cache-sized blocks like
+    :func:`kit.engine.rules.evaluate` on :data:`kit.engine.rules.VECTOR`, in cache-sized blocks like
     :func:`kit.assess_frame`, with nothing else: no validation, no decoding, no advice,
     no output frame.
     """
@@ -234,7 +234,7 @@ def bench_assess(obs: dict[str, Any], calls: int = 5000) -> tuple[float, float]:
 def bench_rowwise(df: pd.DataFrame, sample: int = 2000) -> float:
     """Rows per second through :func:`kit.assess` one by one, on the first ``sample`` rows of ``df``."""
     from kit import assess
-    from kit.io import frame_to_records
+    from kit.store.csvio import frame_to_records
 
     records = frame_to_records(df.iloc[:sample])
     for r in records[:50]:
@@ -261,7 +261,7 @@ def naive_inputs(df: pd.DataFrame) -> dict[str, np.ndarray]:
 
 def _agrees(df: pd.DataFrame, tier: np.ndarray, scores: dict[str, np.ndarray], rows: int = 200_000) -> bool:
     """True when the floor's tier and scores equal :func:`kit.assess_frame` on the first ``rows`` rows."""
-    from kit.frame import assess_frame
+    from kit.engine.frame import assess_frame
 
     ref = assess_frame(df.iloc[:rows], progress=False)
     m = len(ref)
@@ -280,8 +280,8 @@ def _rss_kb(field: str) -> int | None:
 
 
 def sample_log_frame(n: int) -> pd.DataFrame:
-    """The sample team log (``data/sample-team-log.csv``, as :func:`kit.io.read_log_csv` loads it) repeated to ``n`` rows."""
-    from kit.io import read_log_csv
+    """The sample team log (``data/sample-team-log.csv``, as :func:`kit.store.csvio.read_log_csv` loads it) repeated to ``n`` rows."""
+    from kit.store.csvio import read_log_csv
 
     team = read_log_csv(ROOT / "data" / "sample-team-log.csv")
     return team.iloc[np.arange(n) % len(team)].reset_index(drop=True)
@@ -296,7 +296,7 @@ def child_frame(rows: int, kind: str, repeats: int) -> dict[str, Any]:
     import ctypes
     import resource
 
-    from kit.frame import assess_frame, frame_inputs
+    from kit.engine.frame import assess_frame, frame_inputs
 
     df = sample_log_frame(rows) if kind == "sample" else synthetic_frame(rows, typed=typed)
     assess_frame(df.iloc[:1000], progress=False)  # imports and first-call costs out of the way
@@ -345,9 +345,9 @@ def run_child(rows: int, kind: str, repeats: int) -> dict[str, Any]:
 def bench_widget(changes: int = 40) -> tuple[float | None, float | None, str | None]:
     """Median and max milliseconds from a changed form value to an updated ``form.assessment``."""
     try:
-        from kit.widgets import TriageForm
+        from kit.views.widgets import TriageForm
     except ImportError as exc:
-        return None, None, f"kit.widgets is not available ({exc}); widget_update_ms not measured"
+        return None, None, f"kit.views.widgets is not available ({exc}); widget_update_ms not measured"
     form = TriageForm(store=None)
     inputs = form.inputs
 

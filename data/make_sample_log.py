@@ -28,7 +28,7 @@ What it contains, so the notebooks and the store have something realistic to sho
   seeded generator, so the single rows above do not change.
 
 Values are plausible illustrations for testing the software; they are not clinical data,
-and the clinical thresholds they cross are defined in :mod:`kit.thresholds`, not here.
+and the clinical thresholds they cross are defined in :mod:`kit.engine.thresholds`, not here.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kit.io import write_log_csv  # noqa: E402
+from kit.store.csvio import write_log_csv  # noqa: E402
 
 SEED = 20260301
 START = dt.datetime(2026, 3, 1, 6, 0)

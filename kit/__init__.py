@@ -14,18 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from kit.assessment import Assessment, assess
-from kit.observation import Observation, ObservationError, Problem, parse_observation
-from kit.rules import CAUSES, FLAGS, RULE_SET, TIERS
-from kit.thresholds import THRESHOLDS, thresholds_table
+from kit.engine.assessment import Assessment, assess
+from kit.engine.observation import Observation, ObservationError, Problem, parse_observation
+from kit.engine.rules import CAUSES, FLAGS, RULE_SET, TIERS
+from kit.engine.thresholds import THRESHOLDS, thresholds_table
+from kit.words import DISCLAIMER
 
 __version__ = "0.1.0"
 
-DISCLAIMER = (
-    "postrun-kit supports a trainer's judgement; it does not replace it. It is an educational "
-    "decision-support tool, not a diagnostic device: when in doubt, or if the athlete gets worse, "
-    "call emergency services."
-)
 
 __all__ = [
     "Assessment", "Observation", "ObservationError", "Problem", "CAUSES", "FLAGS", "RULE_SET", "TIERS", "THRESHOLDS",
@@ -34,7 +30,7 @@ __all__ = [
 
 
 def assess_frame(df: Any, **kwargs: Any) -> Any:
-    """Assess every row of a DataFrame, vectorised; see :func:`kit.frame.assess_frame`."""
-    from kit.frame import assess_frame as _assess_frame
+    """Assess every row of a DataFrame, vectorised; see :func:`kit.engine.frame.assess_frame`."""
+    from kit.engine.frame import assess_frame as _assess_frame
 
     return _assess_frame(df, **kwargs)

@@ -1,8 +1,8 @@
-"""``python -m kit``: see :mod:`kit.cli`."""
+"""``python -m kit``: see :mod:`kit.cli.main`."""
 
 import sys
 
-from kit.cli import main
+from kit.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -3,9 +3,9 @@
 Every view (the form, charts, the team log, the workshop, handouts, the CLI) takes its wording
 from here, so a tier is named the same way everywhere. The ids themselves (tiers ``self_care``
 ... ``emergency``, flags, recheck reasons, action ids) are the contract's and live in
-:mod:`kit.rules` and :mod:`kit.advice`; people read the words, scripts and tests read the ids.
+:mod:`kit.engine.rules` and :mod:`kit.engine.advice`; people read the words, scripts and tests read the ids.
 Nothing here holds a clinical number: a sentence that needs one reads it from
-:mod:`kit.thresholds` where it is built.
+:mod:`kit.engine.thresholds` where it is built.
 
 Colours: five tiers that stay distinct for colour-blind readers (the Okabe-Ito palette, with
 vermillion for ``urgent`` and a deep red for ``emergency``). ``tests/test_words.py`` simulates
@@ -22,16 +22,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from kit.fields import FIELDS
+from kit.engine.fields import FIELDS
 
 __all__ = [
+    "DISCLAIMER",
     "TIER_ORDER", "TIER_COLORS", "TIER_TEXT_COLORS", "TIER_TINTS", "TIER_ICONS", "TIER_TITLES", "TIER_SHORT",
     "TIER_HEADLINES", "TIER_MEANINGS", "CAUSE_LABELS", "FLAG_LABELS", "RECHECK_REASON_LABELS", "TREND_LABELS",
     "ACTION_LABELS", "TERMS", "tier_label", "tier_headline", "flag_label", "flags_text", "recheck_reason_label",
     "tier_css", "tiers_markdown", "without_section_refs", "plain_reason", "plain_reasons", "field_words",
 ]
 
-#: The five tiers, lowest first (must equal kit.rules.TIERS; a test checks it).
+#: The five tiers, lowest first (must equal kit.engine.rules.TIERS; a test checks it).
 TIER_ORDER: tuple[str, ...] = ("self_care", "monitor", "see_doctor", "urgent", "emergency")
 
 #: Banner colour of each tier (Okabe-Ito green, yellow, sky blue, vermillion; a deep red).
@@ -148,7 +149,7 @@ TREND_LABELS: dict[str, str] = {
     "unchanged": "no change since the last check",
     "worsening": "getting worse since the last check",
 }
-#: Short plain names of action ids (for "what not to do" lists; the full advice texts come from kit.advice).
+#: Short plain names of action ids (for "what not to do" lists; the full advice texts come from kit.engine.advice).
 ACTION_LABELS: dict[str, str] = {
     "rest": "Rest", "stop_running": "Stop running", "stretch": "Stretching", "massage": "Massage",
     "heat": "Heat packs", "ice": "Ice", "drink_water": "Plain water to 'flush'",
@@ -173,6 +174,13 @@ TERMS: dict[str, str] = {
     "tier": "how serious the situation is and who needs to act, from self-care to emergency",
     "leading cause": "the one of the four causes with the most evidence (a weight of evidence, not a probability)",
 }
+
+#: Said once in the UI and in handouts (safety rule 6).
+DISCLAIMER = (
+    "postrun-kit supports a trainer's judgement; it does not replace it. It is an educational "
+    "decision-support tool, not a diagnostic device: when in doubt, or if the athlete gets worse, "
+    "call emergency services."
+)
 
 
 def _mix(color: str, share: float) -> str:

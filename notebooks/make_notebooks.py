@@ -40,7 +40,7 @@ def code(text: str, *tags: str) -> nbformat.NotebookNode:
 # kit.DISCLAIMER, once near the top of every notebook but the triage form (which shows it under its panel)
 DISCLAIMER_CELL = f"""
 {CHECK}
-from kit.widgets import disclaimer_note
+from kit.views.widgets import disclaimer_note
 
 disclaimer_note()
 """
@@ -64,7 +64,7 @@ restart. Write numbers without thousands separators: "1500", not "1,500"; "5,4" 
         md("In JupyterLab: **Run > Run All Cells**, then use the form below the first code cell. "
            "Filling the form from Python: `05-scripting.ipynb` and `docs/notebooks.md`.", LAB_ONLY),
         code("""
-from kit.widgets import TriageForm, open_store
+from kit.views.widgets import TriageForm, open_store
 
 form = TriageForm(store=open_store())
 form
@@ -72,7 +72,7 @@ form
         md("## What the five levels mean", LAB_ONLY),
         code(f"""
 {CHECK}
-from kit.tables import tier_legend
+from kit.views.tables import tier_legend
 
 tier_legend()
 """, LAB_ONLY),
@@ -87,12 +87,12 @@ progress bar shows while it works. Tables and charts name the five levels and th
 words; an empty cell means "not recorded".
 
 To look at your own log (what "Save to log" stored) instead, replace `log = load_team_log()` with
-`log = open_store().frame()` (`from kit.widgets import open_store`).
+`log = open_store().frame()` (`from kit.views.widgets import open_store`).
 """),
         code(DISCLAIMER_CELL),
         code("""
-from kit.charts import tier_counts_chart, tier_timeline, use_notebook_renderer
-from kit.teamlog import TeamLogExplorer, athlete_table, load_team_log, log_summary, recurrent_table, score_log
+from kit.views.charts import tier_counts_chart, tier_timeline, use_notebook_renderer
+from kit.views.teamlog import TeamLogExplorer, athlete_table, load_team_log, log_summary, recurrent_table, score_log
 
 use_notebook_renderer()
 log = load_team_log()
@@ -135,7 +135,7 @@ across the minutes since its first check, one marker per check in the colour of 
 """),
         code(f"""
 {CHECK}
-from kit.teamlog import episode_stats, episode_summary, episode_table, episode_timeline
+from kit.views.teamlog import episode_stats, episode_summary, episode_table, episode_timeline
 
 episodes = episode_stats(scored)
 print(episode_summary(episodes))
@@ -161,8 +161,8 @@ quiz. Your score is at the end. The kit is a teaching tool: discuss where you di
 """),
         code(DISCLAIMER_CELL),
         code("""
-from kit.demo import load_cases
-from kit.workshop import WorkshopQuiz, answer_key_summary
+from kit.resources import load_cases
+from kit.views.workshop import WorkshopQuiz, answer_key_summary
 
 cases = load_cases()
 quiz = WorkshopQuiz(cases)
@@ -177,7 +177,7 @@ A one-line check of the kit's answer key that gives none of the answers away: th
 cases, on how many the kit agrees with the case authors, and a fingerprint of the key (nbval
 compares this line, so a change in scoring fails the notebook test). Instructors: the full key
 is in `notebooks/instructor/03-workshop-answer-key.ipynb` (its fingerprint must match this one)
-or `kit.workshop.answer_key_frame(cases)`.
+or `kit.views.workshop.answer_key_frame(cases)`.
 """),
         code(f"""
 {CHECK}
@@ -194,7 +194,7 @@ reveal the kit's answer with its trend and the recheck reasons. Ask yourself wha
 entries add: the same findings can mean something else at a recheck.
 """),
         code("""
-from kit.recheck_drill import RecheckDrill, drill_summary
+from kit.views.recheck_drill import RecheckDrill, drill_summary
 
 drill = RecheckDrill()
 drill
@@ -219,8 +219,8 @@ notebook (same kit, same cases).
 {CHECK}
 import pandas as pd
 
-from kit.demo import load_cases
-from kit.workshop import answer_key_frame, answer_key_summary
+from kit.resources import load_cases
+from kit.views.workshop import answer_key_frame, answer_key_summary
 
 pd.set_option("display.max_colwidth", 60)
 cases = load_cases()
@@ -243,12 +243,12 @@ summary of the named source), **design** (the kit's own choice; needs clinical s
         code(DISCLAIMER_CELL),
         code(f"""
 {CHECK}
-from kit.tables import thresholds_for_people
+from kit.views.tables import thresholds_for_people
 
 thresholds_for_people()
 """),
         code("""
-from kit.charts import band_sources_for_people, body_mass_bands, core_temp_bands, glucose_bands, spasm_duration_bands, use_notebook_renderer
+from kit.views.charts import band_sources_for_people, body_mass_bands, core_temp_bands, glucose_bands, spasm_duration_bands, use_notebook_renderer
 
 use_notebook_renderer()
 """),
@@ -293,8 +293,8 @@ change in scoring fails the notebook test. More: `docs/notebooks.md`.
 {CHECK}
 from datetime import datetime
 
-from kit.demo import load_cases
-from kit.widgets import TriageForm, summary_text
+from kit.resources import load_cases
+from kit.views.widgets import TriageForm, summary_text
 
 case = next(c for c in load_cases() if c["id"] == "pub-02-fasted-long-run-low-glucose-mmol")
 example = TriageForm(now=lambda: datetime(2026, 5, 1, 14, 17), drafts=False, disclaimer=False)

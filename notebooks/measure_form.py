@@ -4,7 +4,7 @@
     .venv/bin/python notebooks/measure_form.py --browser  # also click-to-banner in JupyterLab (headless Chromium)
 
 1. **Python** (no kernel): set a widget value, the observer re-scores and redraws the panel
-   (:meth:`kit.widgets.TriageForm.refresh`), with the draft written to a SQLite store.
+   (:meth:`kit.views.widgets.TriageForm.refresh`), with the draft written to a SQLite store.
 2. **Kernel**: the same inside an IPython kernel, so every trait change is serialised and
    sent as a comm message.
 3. **Browser**: in JupyterLab, a click on "yes"/"no" of "confused" until the banner's DOM
@@ -29,7 +29,7 @@ _SNIPPET = """
 import json, statistics, tempfile, pathlib
 from time import perf_counter
 from kit.store import Store
-from kit.widgets import TriageForm
+from kit.views.widgets import TriageForm
 st = Store(pathlib.Path(tempfile.mkdtemp()) / "m.sqlite")
 form = TriageForm(store=st)
 vals = ["yes", "no", "unknown"]
@@ -55,7 +55,7 @@ def in_python(n: int = N) -> dict[str, float]:
     from time import perf_counter
 
     from kit.store import Store
-    from kit.widgets import TriageForm
+    from kit.views.widgets import TriageForm
 
     with tempfile.TemporaryDirectory() as tmp:
         st = Store(Path(tmp) / "m.sqlite")
@@ -94,7 +94,7 @@ def in_browser(n: int = 40) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
     from test_browser_lab import CHROMIUM, CHROMIUM_ARGS, _free_port, _lab_settings, _run_all, _stop, _wait_http
 
-    from kit.lab import ROOT, TRIAGE_NOTEBOOK, lab_command, lab_env
+    from kit.cli.lab import ROOT, TRIAGE_NOTEBOOK, lab_command, lab_env
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)

@@ -1,4 +1,4 @@
-"""kit.advice v0.2: every action condition and text variant, every contraindication row (§9.8),
+"""kit.engine.advice v0.2: every action condition and text variant, every contraindication row (§9.8),
 the reassessment times (§9.10) and the advice parts of the §9.12 worked examples.
 
 Each AdviceContext is built by hand, so these tests pin the advice module alone; the
@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kit.advice import ACTION_ORDER, ACTION_TEXT, PATTERN_REASON, WHY, AdviceContext, choose_advice, reassess_minutes
-from kit.formatting import threshold_text
-from kit.rules import SCALAR, TIERS, VECTOR
-from kit.thresholds import T
+from kit.engine.advice import ACTION_ORDER, ACTION_TEXT, PATTERN_REASON, WHY, AdviceContext, choose_advice, reassess_minutes
+from kit.engine.formatting import threshold_text
+from kit.engine.rules import SCALAR, TIERS, VECTOR
+from kit.engine.thresholds import T
 
 NAN = math.nan
 

@@ -1,4 +1,4 @@
-"""Hypothesis properties of kit.advice: the consistency rules C1-C9 of clinical-reference §9.8
+"""Hypothesis properties of kit.engine.advice: the consistency rules C1-C9 of clinical-reference §9.8
 over random AdviceContexts, plus reading order, nsaid never advised and reassess_in_min
 null exactly for self_care (scalar and numpy paths equal).
 
@@ -19,7 +19,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kit.advice import (
+from kit.engine.advice import (
     ACTION_ORDER,
     ACTION_TEXT,
     PATTERN_REASON,
@@ -29,8 +29,8 @@ from kit.advice import (
     choose_advice,
     reassess_minutes,
 )
-from kit.rules import SCALAR, TIERS, VECTOR
-from kit.thresholds import T
+from kit.engine.rules import SCALAR, TIERS, VECTOR
+from kit.engine.thresholds import T
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -49,7 +49,7 @@ RANDOM_FLAGS = (
     "frequent_episodes", "recurrent_tremor",
 )
 COLD = {"cold_stress", "hypothermia", "severe_hypothermia"}
-#: C6's tissue-damage flags and K7's carried rows, typed here from the reference (not imported from kit.advice)
+#: C6's tissue-damage flags and K7's carried rows, typed here from the reference (not imported from kit.engine.advice)
 TISSUE = {"rhabdomyolysis_risk", "rhabdomyolysis_red", "compartment_syndrome_risk", "dvt_risk", "prolonged_spasm", "severe_pain"}
 CARRIED_ROWS = {
     "rhabdomyolysis_red": {"massage", "heat", "stretch"}, "exertional_sickling": {"massage", "heat", "stretch"},

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from kit.app import LAN_WARNING, TOKEN_ENV, app_command, app_token
-from kit.app_server import host_name, host_settings, refusal
-from kit.lab import ROOT, lab_command
+from kit.cli.app import LAN_WARNING, TOKEN_ENV, app_command, app_token
+from kit.cli.app_server import host_name, host_settings, refusal
+from kit.cli.lab import ROOT, lab_command
 from tests.conftest import free_port
 
 TOKEN = "t0k3n-for-the-test-only"
@@ -131,7 +131,7 @@ def test_lan_address_is_a_private_ipv4_address_of_an_interface_that_is_up(monkey
 
     import psutil
 
-    from kit.app import lan_address
+    from kit.cli.app import lan_address
 
     addrs = {"lo": [SimpleNamespace(family=socket.AF_INET, address="127.0.0.1")],
              "docker0": [SimpleNamespace(family=socket.AF_INET, address="172.17.0.1")],
@@ -155,7 +155,7 @@ def test_token_comes_from_flag_then_environment_else_random():
 
 def test_app_command_never_carries_the_token_and_binds_loopback(tmp_path):
     cmd = app_command(tmp_path / "triage.ipynb", port=8892, open_browser=False)
-    assert cmd[1:3] == ["-m", "kit.app_server"] and "--Voila.ip=127.0.0.1" in cmd
+    assert cmd[1:3] == ["-m", "kit.cli.app_server"] and "--Voila.ip=127.0.0.1" in cmd
     assert not [c for c in cmd if "token" in c.lower()]
 
 
@@ -256,7 +256,7 @@ def test_app_certfile_without_keyfile_is_an_input_error(tmp_path):
 
 
 def test_app_passes_certfile_and_keyfile_to_the_server(tmp_path, monkeypatch):
-    import kit.app as kit_app
+    import kit.cli.app as kit_app
 
     calls = []
     monkeypatch.setattr(kit_app, "run_server", lambda cmd, env, cwd: calls.append((cmd, env)) or 0)
@@ -338,7 +338,7 @@ def test_app_serves_https_with_certfile_and_keyfile(tmp_path):
 
 
 def test_a_short_token_of_ones_own_gets_a_warning(tmp_path, monkeypatch, capsys):
-    import kit.app as kit_app
+    import kit.cli.app as kit_app
     from kit.cli import main
 
     monkeypatch.setattr(kit_app, "run_server", lambda cmd, env, cwd: 0)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.lab import ROOT, TRIAGE_NOTEBOOK
+from kit.cli.lab import ROOT, TRIAGE_NOTEBOOK
 from kit.store import Store, open_demo_store
 from tests.test_browser_lab import save_shot
 from tests.test_browser_phone import DESKTOP, PHONE, axe_violations

@@ -1,6 +1,6 @@
 """Real-browser tests: JupyterLab and the Voila app in headless Chromium (Debian's ``chromium``).
 
-The lab test starts ``jupyter lab`` exactly as ``python -m kit lab`` does (:func:`kit.lab.lab_command`)
+The lab test starts ``jupyter lab`` exactly as ``python -m kit lab`` does (:func:`kit.cli.lab.lab_command`)
 on 127.0.0.1 with a token, in a temporary copy of the triage notebook and a throw-away store;
 opens the notebook, runs all cells through the menu, sets fields through the page (glucose
 50 mg/dL, then "confused": yes) and checks the banner's tier (its ``data-tier``) after each
@@ -28,8 +28,8 @@ from pathlib import Path
 import pytest
 
 from kit import assess
-from kit.app import TOKEN_ENV, app_command, app_notebook
-from kit.lab import ROOT, TRIAGE_NOTEBOOK, lab_command, lab_env
+from kit.cli.app import TOKEN_ENV, app_command, app_notebook
+from kit.cli.lab import ROOT, TRIAGE_NOTEBOOK, lab_command, lab_env
 from tests.conftest import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from kit import assess
-from kit.app import app_command, app_notebook
-from kit.lab import lab_env
+from kit.cli.app import app_command, app_notebook
+from kit.cli.lab import lab_env
 from tests.conftest import free_port
 from tests.test_browser_lab import _record_external_requests, _stop, _wait_http, save_shot
 

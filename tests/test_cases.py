@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from kit import assess
+from kit import assess, resources
 from tests.conftest import ROOT, load_cases
 
 CASES = load_cases()
@@ -54,8 +56,10 @@ def test_teaching_case_forbidden_advice_is_listed_as_contraindicated_when_tier_n
 
 
 def test_cases_shipped_in_package_match_data_copy():
+    # one copy in the repository: the wheel ships data/cases.json as kit/data/cases.json (force-include)
     data = (ROOT / "data" / "cases.json").read_bytes()
-    assert (ROOT / "kit" / "data" / "cases.json").read_bytes() == data
+    assert resources.cases_path().read_bytes() == data
+    assert resources.load_cases() == json.loads(data)
     assert (ROOT / "docs" / "reference" / "cases-public.json").read_bytes() == data
 
 

@@ -1,4 +1,4 @@
-"""Plotly figures: the cause chart and the threshold bands, all read from kit.thresholds."""
+"""Plotly figures: the cause chart and the threshold bands, all read from kit.engine.thresholds."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import plotly.graph_objects as go
 import pytest
 
 from kit import assess
-from kit.charts import (
+from kit.engine.rules import CAUSES, TIERS
+from kit.engine.thresholds import THRESHOLDS, T
+from kit.views.charts import (
     CAUSE_LABELS,
     TIER_COLORS,
     TIER_TITLES,
@@ -23,8 +25,6 @@ from kit.charts import (
     spasm_duration_bands,
     threshold_figures,
 )
-from kit.rules import CAUSES, TIERS
-from kit.thresholds import THRESHOLDS, T
 
 
 def _edges(fig: go.Figure) -> list[tuple[float, float]]:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kit import assess
-from kit.advice import ACTION_ORDER, ACTION_TEXT, WHY
+from kit.engine.advice import ACTION_ORDER, ACTION_TEXT, WHY
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -185,9 +185,9 @@ def test_every_id_advice_reads_is_a_kernel_flag_field_or_action():
     import ast
     import inspect
 
-    import kit.advice as advice
-    from kit.fields import FIELD_NAMES
-    from kit.rules import FLAGS, PATTERNS, RED_FLAGS, TIERS
+    import kit.engine.advice as advice
+    from kit.engine.fields import FIELD_NAMES
+    from kit.engine.rules import FLAGS, PATTERNS, RED_FLAGS, TIERS
 
     assert set(advice.RED_FLAGS) == set(RED_FLAGS)
     assert set(advice.PATTERN_REASON) == set(PATTERNS)
@@ -197,7 +197,7 @@ def test_every_id_advice_reads_is_a_kernel_flag_field_or_action():
     words = {s for s in literals if s.replace("_", "").isalpha() and s.islower()}
     known = (set(FLAGS) | set(FIELD_NAMES) | set(TIERS) | set(ACTION_ORDER) | {"nsaid", "continue_running"}
              | {k.split(":")[0] for k in ACTION_TEXT} | set(WHY) | {"id", "text", "why"})
-    assert words - known == set(), "ids in kit.advice that the kernel, fields or actions do not know"
+    assert words - known == set(), "ids in kit.engine.advice that the kernel, fields or actions do not know"
 
 
 @SETTINGS
@@ -223,7 +223,7 @@ def test_contraindication_rows_hold_end_to_end(obs):
 # ---------------------------------------------------------------------------------------------
 # Episodes (rechecks, §9.9): the same rules on the last observation of random episodes, and the
 # K7 carry-forward (earlier red flags keep their contraindications; the handover text). These
-# need kit.episodes (branch episodes); without it they are skipped.
+# need kit.engine.episodes (branch episodes); without it they are skipped.
 # ---------------------------------------------------------------------------------------------
 
 #: Red flags that are red whenever they are flagged (heart_rate_red and severe_pain count only
@@ -265,7 +265,7 @@ def episodes(draw) -> list[dict]:
 def _episode_results(rows):
     import pytest
 
-    pytest.importorskip("kit.episodes")
+    pytest.importorskip("kit.engine.episodes")
     return [assess(row, history=rows[:i]).to_dict() for i, row in enumerate(rows)]
 
 

@@ -16,9 +16,9 @@ dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
 from kit import ObservationError, assess_frame  # noqa: E402
-from kit.fields import BOOL_FIELDS  # noqa: E402
-from kit.frame import OUTPUT_COLUMNS, _dask_meta  # noqa: E402
-from kit.io import read_log_csv  # noqa: E402
+from kit.engine.fields import BOOL_FIELDS  # noqa: E402
+from kit.engine.frame import OUTPUT_COLUMNS, _dask_meta  # noqa: E402
+from kit.store.csvio import read_log_csv  # noqa: E402
 
 from .conftest import ROOT  # noqa: E402
 
@@ -141,7 +141,7 @@ def test_unknown_column_of_a_dask_frame_is_reported_before_computing(league):
 
 
 def test_error_from_a_worker_pickles_to_a_readable_observation_error():
-    from kit.observation import Problem
+    from kit.engine.observation import Problem
 
     err = ObservationError([Problem("tremor", "yes", "'yes' is not allowed", 7)])
     back = pickle.loads(pickle.dumps(err))

@@ -11,10 +11,10 @@ import re
 
 import pytest
 
-from kit import app as kit_app
-from kit import lab as kit_lab
+from kit.cli import app as kit_app
+from kit.cli import lab as kit_lab
 from kit.cli import main
-from kit.lab import ROOT
+from kit.cli.lab import ROOT
 from kit.store import (
     DEMO_ENV_VAR,
     DEMO_STORE_FILENAME,
@@ -24,7 +24,7 @@ from kit.store import (
     demo_store_path,
     open_demo_store,
 )
-from kit.teamlog import load_team_log
+from kit.views.teamlog import load_team_log
 
 OBS = {"athlete_id": "ATH-REAL", "observed_at": "2026-11-29T10:00:00Z", "tremor": True}
 

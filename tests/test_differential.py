@@ -5,9 +5,9 @@ from __future__ import annotations
 import doctest
 from itertools import pairwise
 
-import kit.assessment
+import kit.engine.assessment
 from kit import assess
-from kit.rules import CAUSES, FINDINGS
+from kit.engine.rules import CAUSES, FINDINGS
 
 
 def _key_min(cause: str) -> int:
@@ -60,7 +60,7 @@ def test_fluid_cause_label_never_implies_water_for_dilution():
 
 
 def test_docstring_examples_run():
-    result = doctest.testmod(kit.assessment)
+    result = doctest.testmod(kit.engine.assessment)
     assert result.attempted > 0 and result.failed == 0
 
 

@@ -1,8 +1,8 @@
-"""The docs read the one source of truth: the README's thresholds table is generated from kit.thresholds."""
+"""The docs read the one source of truth: the README's thresholds table is generated from kit.engine.thresholds."""
 
 from __future__ import annotations
 
-from kit.thresholds import thresholds_markdown
+from kit.engine.thresholds import thresholds_markdown
 from tests.conftest import ROOT
 
 

@@ -1,4 +1,4 @@
-"""kit.episodes: ordering, K4 spasm totals and the recheck rules K1-K8 (clinical-reference §9.9).
+"""kit.engine.episodes: ordering, K4 spasm totals and the recheck rules K1-K8 (clinical-reference §9.9).
 
 Built from hand-made per-observation summaries, so that each rule is checked on its own,
 at its boundaries (29 vs 30 min, 1 vs 2 treatments, 69.9 vs 70 mg/dL ...).
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kit import episodes
-from kit.episodes import (
+from kit.engine import episodes
+from kit.engine.episodes import (
     FIRST,
     K7_EMERGENCY,
     RECHECK_REASONS,
@@ -29,9 +29,9 @@ from kit.episodes import (
     spasm_totals,
     treatment_set,
 )
-from kit.observation import ObservationError
-from kit.rules import TIERS
-from kit.thresholds import T
+from kit.engine.observation import ObservationError
+from kit.engine.rules import TIERS
+from kit.engine.thresholds import T
 from tests.conftest import ROOT
 
 T0 = datetime(2025, 6, 14, 9, 0, tzinfo=UTC)
@@ -573,12 +573,12 @@ def test_treatment_set_from_list_text_or_unknown():
 
 
 def test_episodes_module_types_no_clinical_number():
-    # counts 0 and 1 and the seconds of a minute only; every clinical number comes from kit.thresholds
-    tree = ast.parse((ROOT / "kit" / "episodes.py").read_text(encoding="utf-8"))
+    # counts 0 and 1 and the seconds of a minute only; every clinical number comes from kit.engine.thresholds
+    tree = ast.parse((ROOT / "kit" / "engine" / "episodes.py").read_text(encoding="utf-8"))
     nums = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, (int, float))
             and not isinstance(n.value, bool)}
     assert nums <= {0, 1, 60.0}, nums
-    src = (ROOT / "kit" / "episodes.py").read_text(encoding="utf-8")
+    src = (ROOT / "kit" / "engine" / "episodes.py").read_text(encoding="utf-8")
     for key in ("k_glucose_treatments", "k_heat_exhaustion_min", "k_not_improving_min", "hypo_level1_mg_dl"):
         assert f"T.{key}" in src
 

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from kit import ObservationError, assess, assess_frame
 from kit.cli import main
-from kit.rules import TIERS
-from kit.thresholds import T
+from kit.engine.rules import TIERS
+from kit.engine.thresholds import T
 
 T0 = datetime(2025, 6, 14, 9, 0, tzinfo=UTC)
 RANK = {t: i for i, t in enumerate(TIERS)}
@@ -304,7 +304,7 @@ FRAME_COLS = ["escalation", "top_cause", "flags", "reassess_in_min", "trend"]
 
 def expected_rows(items):
     """Each item assessed with its predecessors (episode order) as history."""
-    from kit.episodes import episode_orders
+    from kit.engine.episodes import episode_orders
 
     hist: dict[int, list] = {}
     for order in episode_orders([o.get("episode_id") for o in items], [o.get("observed_at") for o in items]):

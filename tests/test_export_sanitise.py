@@ -100,7 +100,7 @@ def test_exported_page_carries_no_script_handler_frame_or_bad_link(exported):
 
 
 def test_sanitiser_allows_the_kits_own_markup_and_plain_links():
-    from kit.offline_html import sanitize_html
+    from kit.handout.offline_html import sanitize_html
 
     kit_markup = ('<section class="kit-section" role="region"><h2>Why</h2><table class="kit-facts"><tr>'
                   '<th scope="row">Pain</th><td>7</td></tr></table><div class="kit-bar"><span style="width:40%"></span>'

@@ -19,13 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import kit.frame as frame
+import kit.engine.frame as frame
 from kit import CAUSES, ObservationError, assess, assess_frame
-from kit.episodes import episode_orders
-from kit.fields import ACTION_IDS, FIELDS
-from kit.frame import OUTPUT_COLUMNS, frame_inputs, validate_frame
-from kit.io import records_to_frame
-from kit.thresholds import THRESHOLDS
+from kit.engine.episodes import episode_orders
+from kit.engine.fields import ACTION_IDS, FIELDS
+from kit.engine.frame import OUTPUT_COLUMNS, frame_inputs, validate_frame
+from kit.engine.thresholds import THRESHOLDS
+from kit.store.csvio import records_to_frame
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _THRESHOLD_VALUES = sorted({float(t.value) for t in THRESHOLDS.values()})
@@ -114,7 +114,7 @@ _LAYOUTS = ["records", "object", "typed", "category"]
 def _frame(obs_list, layout, markers):
     """The observations as a frame in one of several column layouts; unknown cells spelled with ``markers``.
 
-    records: :func:`kit.io.records_to_frame`; object: every column object dtype; typed: pandas
+    records: :func:`kit.store.csvio.records_to_frame`; object: every column object dtype; typed: pandas
     nullable dtypes, choices ``category``, text ``str``; category: as typed, text ``category``.
     """
     names = [n for n in FIELDS if any(n in o for o in obs_list)]
@@ -175,7 +175,7 @@ def test_equal_across_chunk_boundaries(obs_list, layout):
 
 
 def test_teaching_cases_score_as_assess_in_every_layout(cases):
-    single = [c for c in cases if "history" not in c]  # the episode cases need their history (kit.episodes)
+    single = [c for c in cases if "history" not in c]  # the episode cases need their history (kit.engine.episodes)
     obs_list = [c["observation"] for c in single]
     for layout in _LAYOUTS:
         df = _frame(obs_list, layout, [None])

@@ -17,9 +17,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kit import assess, handout_sections
-from kit import handout as h
-from kit.io import frame_to_records, read_log_csv, write_log_csv
+from kit import assess
+from kit.handout import build as h
+from kit.handout import sections as handout_sections
+from kit.store.csvio import frame_to_records, read_log_csv, write_log_csv
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow

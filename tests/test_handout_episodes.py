@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from kit import assess
-from kit.handout_page import prepare
-from kit.handout_sections import history_section
-from kit.teamlog import OUTCOMES
+from kit.handout.page import prepare
+from kit.handout.sections import history_section
+from kit.views.teamlog import OUTCOMES
 from kit.words import TIER_SHORT, recheck_reason_label
 
 LOW = {"athlete_id": "A-9", "episode_id": "E1", "blood_glucose": 58, "blood_glucose_unit": "mg/dL", "tremor": True}

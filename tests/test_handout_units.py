@@ -10,10 +10,10 @@ import nbformat
 import plotly.graph_objects as go
 import pytest
 
-from kit import handout as h
-from kit import offline_html
-from kit.history import history_chart, history_frame, history_summary
-from kit.io import write_log_csv
+from kit.handout import build as h
+from kit.handout import offline_html
+from kit.store.csvio import write_log_csv
+from kit.views.history import history_chart, history_frame, history_summary
 from tests.conftest import ROOT
 
 XSS_NOTE = "<script>alert(1)</script> and <img src=x onerror=alert(2)> \"quoted\" & 'single'"
@@ -178,7 +178,7 @@ def test_store_file_is_read_like_a_log(tmp_path):
 # ---- history -------------------------------------------------------------------------------
 
 def test_history_of_a_sample_athlete():
-    from kit.io import frame_to_records, read_log_csv
+    from kit.store.csvio import frame_to_records, read_log_csv
 
     df = read_log_csv(ROOT / "data" / "sample-team-log.csv")
     rows = frame_to_records(df[df["athlete_id"] == "ATH-05"])
@@ -286,7 +286,7 @@ def test_the_handout_command_imports_jsonschema_without_the_iri_grammars():
     import subprocess
     import sys
 
-    code = ("import sys; from kit import handout as h; h._import_jsonschema_without_iri_grammars(); "
+    code = ("import sys; from kit.handout import build as h; h._import_jsonschema_without_iri_grammars(); "
             "print('jsonschema' in sys.modules, 'rfc3987_syntax' in sys.modules)")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert p.returncode == 0, p.stderr

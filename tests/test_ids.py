@@ -1,6 +1,6 @@
 """Athlete ids: NFC, refused control/format characters with their position, look-alike warnings (issue 11 item 6).
 
-One rule (:mod:`kit.ids`) in every path: the observation model (``assess``, the form, the store),
+One rule (:mod:`kit.engine.ids`) in every path: the observation model (``assess``, the form, the store),
 the CSV reader, the DataFrame validator (``score``), and ``log add`` / ``log import`` for the
 look-alike warning.
 """
@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from kit import assess
-from kit.observation import ObservationError, parse_observation
+from kit.engine.observation import ObservationError, parse_observation
 from tests.conftest import ROOT
 
 #: Ids the issue reports as stored: zero-width space, soft hyphen, right-to-left override, NUL, a tab.
@@ -45,7 +45,7 @@ def test_the_model_stores_the_nfc_form():
 
 
 def test_the_csv_reader_applies_the_same_rule(tmp_path):
-    from kit.io import parse_csv_rows
+    from kit.store.csvio import parse_csv_rows
 
     text = "athlete_id,tremor\nATH\u200b-05,true\nZoe\u0301,true\nATH-05,true\n"
     good, bad = parse_csv_rows(text)
@@ -55,7 +55,7 @@ def test_the_csv_reader_applies_the_same_rule(tmp_path):
 
 
 def test_the_frame_validator_applies_the_same_rule():
-    from kit.frame import assess_frame
+    from kit.engine.frame import assess_frame
 
     df = pd.DataFrame({"athlete_id": ["ATH-01", "ATH\u00ad-05", None], "tremor": [True, True, False]})
     with pytest.raises(ObservationError) as e:
@@ -74,7 +74,7 @@ def test_assess_and_score_cli_exit_2_on_a_nul_in_the_id(tmp_path):
 
 
 def test_the_form_shows_the_problem_for_a_refused_id():
-    from kit.widgets import MemoryLog, TriageForm
+    from kit.views.widgets import MemoryLog, TriageForm
 
     form = TriageForm(store=MemoryLog())
     form.inputs["athlete_id"].value = "ATH\u200b-05"
@@ -85,7 +85,7 @@ def test_the_form_shows_the_problem_for_a_refused_id():
 
 
 def test_skeletons_and_warnings():
-    from kit.ids import id_warnings, skeleton
+    from kit.engine.ids import id_warnings, skeleton
 
     assert skeleton(CYRILLIC) == skeleton("ATH-05") != skeleton("ATH-06")
     w = id_warnings(CYRILLIC, ["ATH-05", "ATH-06"])

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from kit import ObservationError
-from kit.io import parse_csv_rows, read_log_csv, records_to_frame, write_log_csv
+from kit.store.csvio import parse_csv_rows, read_log_csv, records_to_frame, write_log_csv
 from tests.conftest import ROOT, load_cases
 
 
@@ -63,8 +63,8 @@ def test_csv_cell_rules_agree_with_the_observation_validator():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from kit.fields import FIELD_NAMES
-    from kit.observation import parse_observation
+    from kit.engine.fields import FIELD_NAMES
+    from kit.engine.observation import parse_observation
 
     cells = st.one_of(st.just(""), st.sampled_from(["true", "false", "yes", "1", "0", "maybe", "7", "7.5", "-1", "nan",
                                                      "inf", "1e400", "mg/dL", "mmol/L", "hard", "Hard",
@@ -97,8 +97,8 @@ def test_excel_style_separators_get_a_plain_hint(sep, word):
 
 def test_an_actions_field_is_a_semicolon_joined_cell_both_ways():
     """Contract v0.2 ``treatment_given`` (field kind "actions"): a list in Python, "a;b" in CSV."""
-    from kit.fields import FIELDS
-    from kit.io import _convert, format_cell
+    from kit.engine.fields import FIELDS
+    from kit.store.csvio import _convert, format_cell
 
     spec = FIELDS["treatment_given"]
     assert format_cell(spec, ["oral_carbohydrate", "rest"]) == "oral_carbohydrate;rest"

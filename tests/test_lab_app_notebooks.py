@@ -12,9 +12,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kit import lab as kit_lab
-from kit.app import LAB_ONLY_TAG, app_command, app_notebook
-from kit.lab import LAB_CONFIG_DIR, ROOT, TRIAGE_NOTEBOOK, lab_command, lab_env
+from kit.cli import lab as kit_lab
+from kit.cli.app import LAB_ONLY_TAG, app_command, app_notebook
+from kit.cli.lab import LAB_CONFIG_DIR, ROOT, TRIAGE_NOTEBOOK, lab_command, lab_env
 from tests.conftest import free_port
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb")) + sorted((ROOT / "notebooks" / "instructor").glob("*.ipynb"))
@@ -60,7 +60,7 @@ def test_app_serves_the_triage_notebook_without_lab_only_cells(tmp_path):
     assert not any(CHECK in s for s in sources)
     assert not any(LAB_ONLY_TAG in c.metadata.get("tags", []) for c in nb.cells)
     cmd = app_command(tmp_path / "triage.ipynb", port=8892, open_browser=False)
-    assert cmd[1:3] == ["-m", "kit.app_server"] and "--Voila.ip=127.0.0.1" in cmd and "--strip_sources=True" in cmd
+    assert cmd[1:3] == ["-m", "kit.cli.app_server"] and "--Voila.ip=127.0.0.1" in cmd and "--strip_sources=True" in cmd
 
 
 def test_cli_lists_lab_and_app():
@@ -136,9 +136,9 @@ def test_triage_notebook_leaves_the_disclaimer_to_the_form():
 
 
 def test_student_workshop_notebook_does_not_show_the_answer_key():
-    from kit.demo import load_cases
-    from kit.rules import TIERS
-    from kit.workshop import answer_key_summary
+    from kit.engine.rules import TIERS
+    from kit.resources import load_cases
+    from kit.views.workshop import answer_key_summary
 
     cases = load_cases()
     nb = nbformat.read(ROOT / "notebooks" / "03-workshop-cases.ipynb", as_version=4)
@@ -148,14 +148,14 @@ def test_student_workshop_notebook_does_not_show_the_answer_key():
     checked = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(CHECK) and "disclaimer" not in c.source]
     cell, drill = checked  # the answer key's check line, then the recheck drill's (issue 12)
     assert cell.outputs[0]["text"].strip() == answer_key_summary(cases)  # still a checked, scoring-dependent line
-    from kit.recheck_drill import drill_summary
+    from kit.views.recheck_drill import drill_summary
 
     assert drill.outputs[0]["text"].strip() == drill_summary()  # counts only: no level is given away
 
 
 def test_instructor_notebook_holds_the_full_key_with_the_same_fingerprint():
-    from kit.demo import load_cases
-    from kit.workshop import answer_key_fingerprint
+    from kit.resources import load_cases
+    from kit.views.workshop import answer_key_fingerprint
 
     cases = load_cases()
     inst = _outputs_text(nbformat.read(ROOT / "notebooks" / "instructor" / "03-workshop-answer-key.ipynb", as_version=4))

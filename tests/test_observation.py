@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from kit import ObservationError, assess
-from kit.fields import FIELDS
-from kit.observation import parse_observation, suggest_field
+from kit.engine.fields import FIELDS
+from kit.engine.observation import parse_observation, suggest_field
 
 # (observation, field that must be named)
 BAD_INPUTS: list[tuple[object, str]] = [

@@ -1,6 +1,6 @@
 """Property tests (hypothesis): monotonicity and safety invariants over random observations (rules v0.2).
 
-The advice consistency rules C1-C9 are properties of kit.advice (tests/test_advice*.py).
+The advice consistency rules C1-C9 are properties of kit.engine.advice (tests/test_advice*.py).
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kit import TIERS, assess
-from kit.fields import FIELDS
-from kit.rules import WARNING_CODES
+from kit.engine.fields import FIELDS
+from kit.engine.rules import WARNING_CODES
 
 RANK = {t: i for i, t in enumerate(TIERS)}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kit import assess
-from kit.recheck_drill import RecheckDrill, drill_scripts, drill_summary, step_answers
+from kit.views.recheck_drill import RecheckDrill, drill_scripts, drill_summary, step_answers
 from kit.words import recheck_reason_label
 
 

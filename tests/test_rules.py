@@ -1,6 +1,6 @@
 """Each rule of clinical-reference §9 (v0.2) and each threshold: at, just under and just over its boundary.
 
-Worked arithmetic is in the comments; thresholds are read from kit.thresholds so a test
+Worked arithmetic is in the comments; thresholds are read from kit.engine.thresholds so a test
 fails if a rule stops using the table, and the literal numbers next to them document what
 the table says today (test_table_values_used_by_these_tests).
 """
@@ -12,9 +12,9 @@ import math
 import pytest
 
 from kit import assess
-from kit.observation import parse_observation
-from kit.rules import CAUSES, FLAGS, G_STATUS, KERNEL_INPUTS, RED_FLAGS, SCALAR, TIERS, evaluate
-from kit.thresholds import T
+from kit.engine.observation import parse_observation
+from kit.engine.rules import CAUSES, FLAGS, G_STATUS, KERNEL_INPUTS, RED_FLAGS, SCALAR, TIERS, evaluate
+from kit.engine.thresholds import T
 
 
 def tier(**obs) -> str:
@@ -26,7 +26,7 @@ def flags(**obs) -> set[str]:
 
 
 def kernel(**obs):
-    from kit.assessment import kernel_inputs
+    from kit.engine.assessment import kernel_inputs
 
     return evaluate(kernel_inputs(parse_observation(obs)), SCALAR)
 
@@ -560,11 +560,11 @@ def test_an_empty_history_is_a_first_observation():
 
 
 def test_assess_one_takes_what_the_episode_adds():
-    # the seam kit.episodes uses: final tier = max(base, recheck tier); trend, reasons, warnings and K4's total pass through
+    # the seam kit.engine.episodes uses: final tier = max(base, recheck tier); trend, reasons, warnings and K4's total pass through
     from types import SimpleNamespace
 
-    from kit.assessment import assess_one
-    from kit.episodes import reason_text
+    from kit.engine.assessment import assess_one
+    from kit.engine.episodes import reason_text
 
     obs = parse_observation({"spasm": True, "spasm_duration_min": 40, "episode_id": "E1"})
     assert assess_one(obs).escalation == "monitor"

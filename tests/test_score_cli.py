@@ -9,10 +9,10 @@ import sys
 import pandas as pd
 import pytest
 
-import kit.score_cli as score_cli
+import kit.cli.score as score_cli
 from kit import assess_frame
 from kit.cli import main
-from kit.io import read_log_csv, write_log_csv
+from kit.store.csvio import read_log_csv, write_log_csv
 
 from .conftest import ROOT
 
@@ -110,7 +110,7 @@ def test_progress_bars_for_reading_and_scoring_go_to_stderr(tmp_path, capsys):
 def test_an_empty_or_header_only_log_gives_the_full_header_and_says_0_observations(tmp_path, text):
     src = tmp_path / "empty.csv"
     src.write_text(text, encoding="utf-8")
-    from kit.frame import OUTPUT_COLUMNS
+    from kit.engine.frame import OUTPUT_COLUMNS
 
     p = subprocess.run([sys.executable, "-m", "kit", "score", str(src)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert p.returncode == 0 and p.stdout == ",".join(["athlete_id", "observed_at", *OUTPUT_COLUMNS]) + "\n"

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 import kit
-import kit.assessment
-import kit.io
-from kit.fields import FIELD_NAMES
-from kit.observation import ObservationError
+import kit.engine.assessment
+import kit.store.csvio
+from kit.engine.fields import FIELD_NAMES
+from kit.engine.observation import ObservationError
 from kit.store import (
     MIGRATIONS,
     SAMPLE_LOG,
@@ -80,7 +80,7 @@ def test_save_many_is_all_or_nothing_and_names_the_bad_item(store):
 def test_history_keeps_the_assessment_shown_at_the_time_after_a_rule_change(store, monkeypatch):
     shown = kit.assess(OBS)
     i = store.save(OBS, assessment=shown)
-    real = kit.assessment.assess
+    real = kit.engine.assessment.assess
 
     def changed_rules(obs):  # a later kit version with different rules
         a = real(obs)
@@ -88,7 +88,7 @@ def test_history_keeps_the_assessment_shown_at_the_time_after_a_rule_change(stor
 
         return replace(a, escalation="emergency")
 
-    monkeypatch.setattr(kit.assessment, "assess", changed_rules)
+    monkeypatch.setattr(kit.engine.assessment, "assess", changed_rules)
     monkeypatch.setattr(kit, "__version__", "9.9.9")
     j = store.save(OBS)
     h = store.history("ATH-01")
@@ -198,7 +198,7 @@ def test_ensure_sample_store_imports_the_sample_once(tmp_path):
     p = tmp_path / "demo" / "postrun.sqlite"
     st = ensure_sample_store(p)
     n = st.count()
-    assert n == sum(1 for _ in kit.io.parse_csv_rows(SAMPLE_LOG.read_text(encoding="utf-8"))[0]) == 322  # 22 episode entries
+    assert n == sum(1 for _ in kit.store.csvio.parse_csv_rows(SAMPLE_LOG.read_text(encoding="utf-8"))[0]) == 322  # 22 episode entries
     assert len(st.athletes()) == 15
     st.close()
     st = ensure_sample_store(p)
@@ -210,11 +210,11 @@ def test_ensure_sample_store_imports_the_sample_once(tmp_path):
 
 def test_sample_log_is_reproducible_and_valid(tmp_path):
     code = ("import runpy, sys; sys.argv = ['x']; m = runpy.run_path('data/make_sample_log.py'); "
-            "from kit.io import write_log_csv; write_log_csv(m['make_records'](), sys.stdin.readline().strip())")
+            "from kit.store.csvio import write_log_csv; write_log_csv(m['make_records'](), sys.stdin.readline().strip())")
     out = tmp_path / "again.csv"
     subprocess.run([sys.executable, "-c", code], input=str(out) + "\n", text=True, check=True, cwd=ROOT)
     assert out.read_bytes() == SAMPLE_LOG.read_bytes()
-    df = kit.io.read_log_csv(SAMPLE_LOG)
+    df = kit.store.csvio.read_log_csv(SAMPLE_LOG)
     assert len(df) == 322 and df["athlete_id"].nunique() == 15  # 300 single rows + 22 entries of 8 episodes
     text = SAMPLE_LOG.read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" in text and '""' in text  # hostile and quoted notes for escaping downstream

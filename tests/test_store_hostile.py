@@ -24,9 +24,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kit.fields import FIELD_NAMES, FIELDS
-from kit.io import format_cell
+from kit.engine.fields import FIELD_NAMES, FIELDS
 from kit.store import LogImportError, Store
+from kit.store.csvio import format_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 TRIED: Counter[str] = Counter()

@@ -11,9 +11,9 @@ import sqlite3
 
 import pytest
 
-from kit.assessment import RULE_SET, assess
+from kit.engine.assessment import RULE_SET, assess
 from kit.store import Store, StoreError
-from kit.store_transfer import SAMPLE_LOG, SUMMARY_MARK
+from kit.store.transfer import SAMPLE_LOG, SUMMARY_MARK
 
 
 def _summary_of(full: dict) -> dict:

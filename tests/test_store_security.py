@@ -171,7 +171,7 @@ def test_an_existing_world_readable_store_is_made_0600_when_opened_for_writing(t
 
 
 def test_exports_reject_files_and_log_csvs_are_0600_in_0700_folders(tmp_path, umask):
-    from kit.io import write_log_csv
+    from kit.store.csvio import write_log_csv
 
     with Store(tmp_path / "s.sqlite") as st:
         st.save({"athlete_id": "ATH-01", "tremor": True})
@@ -408,7 +408,7 @@ def test_rule_set_is_stored_with_each_assessment_and_shown(tmp_path):
         a = st.save({"athlete_id": "ATH-01", "observed_at": "2026-05-01T09:30:00", "tremor": True})  # engine without rule_set
         shown = {**st.get(a)["assessment"], "rule_set": "0.2"}
         b = st.save({"athlete_id": "ATH-01", "observed_at": "2026-05-01T09:45:00", "tremor": True}, assessment=shown)
-        from kit.assessment import assess
+        from kit.engine.assessment import assess
         want = str(assess({"tremor": True}).to_dict().get("rule_set") or "0.1")
         assert [e["rule_set"] for e in st.entries()] == [want, "0.2"]
         assert st.history()["rule_set"].tolist() == [want, "0.2"]
@@ -419,8 +419,8 @@ def test_rule_set_is_stored_with_each_assessment_and_shown(tmp_path):
 
 
 def test_episode_tiers_follow_the_contracts_five_tier_order():
-    from kit.rules import TIERS
-    from kit.store_episodes import ESCALATION_ORDER
+    from kit.engine.rules import TIERS
+    from kit.store.episodes import ESCALATION_ORDER
 
     assert ESCALATION_ORDER == ("self_care", "monitor", "see_doctor", "urgent", "emergency")
     assert [t for t in ESCALATION_ORDER if t in TIERS] == list(TIERS)  # the engine's tiers, in the same order
@@ -434,7 +434,7 @@ def _entry(i, episode, at, tier, treat=None, athlete="ATH-05"):
 
 
 def test_episode_summary_start_end_tiers_treatments_and_resolution():
-    from kit.store_episodes import summarise_episodes
+    from kit.store.episodes import summarise_episodes
 
     entries = [_entry(1, "E1", "2026-05-01T16:28:00", "monitor", ["oral_carbohydrate"]),
                _entry(2, "E2", "2026-05-01T16:30:00", "see_doctor", "stretch;rest", athlete="ATH-06"),
@@ -455,7 +455,7 @@ def test_episode_id_column_is_filled_from_stored_observations_indexed_and_listed
     """A store written before migration 4 holding v0.2 observations: the column is back-filled."""
     import sqlite3
 
-    from kit.store_schema import MIGRATIONS
+    from kit.store.schema import MIGRATIONS
 
     p = tmp_path / "v3.sqlite"
     db = sqlite3.connect(p, isolation_level=None)
@@ -491,7 +491,7 @@ def test_episode_id_column_is_filled_from_stored_observations_indexed_and_listed
     assert r.returncode == 0 and json.loads(r.stdout) == []
 
 
-needs_v02 = pytest.mark.skipif("episode_id" not in __import__("kit.fields", fromlist=["FIELDS"]).FIELDS,
+needs_v02 = pytest.mark.skipif("episode_id" not in __import__("kit.engine.fields", fromlist=["FIELDS"]).FIELDS,
                                reason="episode_id/treatment_given arrive with the engine branch (contract v0.2)")
 
 
@@ -610,17 +610,17 @@ def test_import_benchmark_reports_rows_per_second_and_peak_memory():
 
 def test_a_recheck_saved_without_its_assessment_is_assessed_with_its_episode_as_history(tmp_path, monkeypatch):
     """Contract v0.2: ``assess(obs, history=...)``; the store passes the episode's earlier entries (engine stand-in here)."""
-    import kit.assessment
+    import kit.engine.assessment
     from kit import store as store_mod
 
-    real = kit.assessment.assess
+    real = kit.engine.assessment.assess
     seen = []
 
     def assess(observation, history=None):
         seen.append([h["observed_at"] for h in history or []])
         return real({k: v for k, v in observation.items() if k != "episode_id"})
 
-    monkeypatch.setattr(kit.assessment, "assess", assess)
+    monkeypatch.setattr(kit.engine.assessment, "assess", assess)
     monkeypatch.setattr(store_mod, "canonical_observation",
                         lambda raw, fill_time=False: dict(raw))  # v0.1 validation does not know episode_id yet
     with Store(tmp_path / "s.sqlite") as st:
@@ -635,7 +635,7 @@ def test_a_recheck_saved_without_its_assessment_is_assessed_with_its_episode_as_
 def test_a_read_only_command_on_an_older_writable_store_upgrades_it_then_reads(tmp_path):
     import sqlite3
 
-    from kit.store_schema import MIGRATIONS, SCHEMA_VERSION
+    from kit.store.schema import MIGRATIONS, SCHEMA_VERSION
 
     p = tmp_path / "v2.sqlite"
     db = sqlite3.connect(p, isolation_level=None)
@@ -656,18 +656,18 @@ def test_a_read_only_command_on_an_older_writable_store_upgrades_it_then_reads(t
 
 
 def test_imported_rechecks_get_their_episode_as_history_from_the_store_the_file_and_the_chunk(tmp_path, monkeypatch):
-    import kit.assessment
+    import kit.engine.assessment
     from kit import store as store_mod
-    from kit.store_transfer import _prepared_chunks
+    from kit.store.transfer import _prepared_chunks
 
-    real = kit.assessment.assess
+    real = kit.engine.assessment.assess
     seen = {}
 
     def assess(observation, history=None):
         seen[observation["observed_at"]] = [h["observed_at"] for h in history or []]
         return real({k: v for k, v in observation.items() if k != "episode_id"})
 
-    monkeypatch.setattr(kit.assessment, "assess", assess)
+    monkeypatch.setattr(kit.engine.assessment, "assess", assess)
     monkeypatch.setattr(store_mod, "canonical_observation", lambda raw, fill_time=False: dict(raw))
     stored = [{"athlete_id": "A", "observed_at": "2026-05-01T16:00:00", "episode_id": "E1"},
               {"athlete_id": "A", "observed_at": "2026-05-01T18:00:00", "episode_id": "E1"}]  # later: not history
@@ -689,16 +689,16 @@ def test_imported_rechecks_get_their_episode_as_history_from_the_store_the_file_
 
 @needs_v02
 def test_csv_import_of_rechecks_in_separate_chunks_passes_the_staged_entries_as_history(tmp_path, monkeypatch):
-    import kit.assessment
+    import kit.engine.assessment
 
-    real = kit.assessment.assess
+    real = kit.engine.assessment.assess
     seen = {}
 
     def assess(observation, history=None):
         seen[observation["observed_at"]] = [h["observed_at"] for h in history or []]
         return real(observation, history=history) if history else real(observation)
 
-    monkeypatch.setattr(kit.assessment, "assess", assess)
+    monkeypatch.setattr(kit.engine.assessment, "assess", assess)
     src = tmp_path / "e.csv"
     src.write_text("athlete_id,observed_at,episode_id,blood_glucose,blood_glucose_unit,treatment_given\n"
                    "A,2026-05-01T16:28:00,E1,60,mg/dL,oral_carbohydrate\nA,2026-05-01T16:43:00,E1,62,mg/dL,oral_carbohydrate\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kit.teamlog import OUTCOMES, episode_stats, episode_summary, episode_table, episode_timeline, load_team_log, score_log
+from kit.views.teamlog import OUTCOMES, episode_stats, episode_summary, episode_table, episode_timeline, load_team_log, score_log
 from kit.words import TIER_COLORS
 
 

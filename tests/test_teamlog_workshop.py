@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 
 from kit import assess
-from kit.charts import tier_counts_chart, tier_timeline
-from kit.demo import load_cases
-from kit.rules import TIERS
-from kit.teamlog import TeamLogExplorer, athlete_summary, filter_log, load_team_log, log_summary, recurrent_athletes, sample_log_path, score_log
+from kit.engine.rules import TIERS
+from kit.resources import load_cases
+from kit.views.charts import tier_counts_chart, tier_timeline
+from kit.views.teamlog import TeamLogExplorer, athlete_summary, filter_log, load_team_log, log_summary, recurrent_athletes, sample_log_path, score_log
+from kit.views.workshop import WorkshopQuiz, answer_key, answer_key_fingerprint, answer_key_frame, answer_key_summary, case_facts
 from kit.words import tier_label
-from kit.workshop import WorkshopQuiz, answer_key, answer_key_fingerprint, answer_key_frame, answer_key_summary, case_facts
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""One source of truth: every clinical number is in kit.thresholds, traceable to the reference."""
+"""One source of truth: every clinical number is in kit.engine.thresholds, traceable to the reference."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import ast
 import inspect
 import re
 
-from kit import rules
-from kit.thresholds import THRESHOLDS, thresholds_table
+from kit.engine import rules
+from kit.engine.thresholds import THRESHOLDS, thresholds_table
 from tests.conftest import ROOT
 
 REFERENCE = (ROOT / "docs/reference/clinical-reference.md").read_text(encoding="utf-8")
@@ -60,9 +60,9 @@ def _string_literals(path):
 
 
 def test_no_clinical_number_is_typed_into_user_facing_text():
-    # evidence labels, reasons, advice and chart labels take their numbers from kit.thresholds
+    # evidence labels, reasons, advice and chart labels take their numbers from kit.engine.thresholds
     hits = []
-    for name in ("rules.py", "assessment.py", "advice.py", "missing.py", "charts.py", "widgets.py"):
+    for name in ("engine/rules.py", "engine/assessment.py", "engine/advice.py", "engine/missing.py", "views/charts.py", "views/widgets.py"):
         for line, text in _string_literals(ROOT / "kit" / name):
             if _NUMBER_IN_TEXT.search(text):
                 hits.append(f"kit/{name}:{line}: {text[:60]!r}")

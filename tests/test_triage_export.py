@@ -18,10 +18,10 @@ import time
 import pytest
 
 from kit import assess
-from kit.lab import ROOT, TRIAGE_NOTEBOOK
+from kit.cli.lab import ROOT, TRIAGE_NOTEBOOK
 from kit.store import Store
-from kit.triage_export import EXPORT_ENV, exporting, latest_entry
-from kit.widgets import TriageForm
+from kit.views.triage_export import EXPORT_ENV, exporting, latest_entry
+from kit.views.widgets import TriageForm
 from kit.words import CAUSE_LABELS, TIER_TITLES
 
 FIRST = {"athlete_id": "ATH-04", "observed_at": "2026-11-29T08:00:00Z", "spasm": True, "tremor": False}
@@ -40,7 +40,7 @@ def _walk(w):
 
 
 def test_export_env_name_is_the_one_kit_export_sets():
-    from kit import handout
+    from kit.handout import build as handout
 
     assert handout._EXPORT_ENV == EXPORT_ENV
     assert exporting({EXPORT_ENV: "1"}) and not exporting({}) and not exporting({EXPORT_ENV: "0"})

@@ -14,15 +14,15 @@ import pandas as pd
 import pytest
 
 from kit import assess
-from kit import handout as h
-from kit.charts import TIER_COLORS, TIER_TITLES, tier_counts_chart, tier_timeline
-from kit.demo import load_cases
-from kit.history import history_chart, history_frame, history_summary
-from kit.rules import TIERS
-from kit.tables import Table, cell_text, thresholds_for_people, tier_legend
-from kit.teamlog import athlete_table, filter_log, log_summary, log_table, recurrent_table
+from kit.engine.rules import TIERS
+from kit.handout import build as h
+from kit.resources import load_cases
+from kit.views.charts import TIER_COLORS, TIER_TITLES, tier_counts_chart, tier_timeline
+from kit.views.history import history_chart, history_frame, history_summary
+from kit.views.tables import Table, cell_text, thresholds_for_people, tier_legend
+from kit.views.teamlog import athlete_table, filter_log, log_summary, log_table, recurrent_table
+from kit.views.workshop import WorkshopQuiz, case_title, glossary_html
 from kit.words import TIER_ICONS, TIER_MEANINGS, TIER_SHORT, tier_label
-from kit.workshop import WorkshopQuiz, case_title, glossary_html
 
 IDS_PEOPLE_MUST_NOT_READ = ("see_doctor", "self_care", "blood_glucose", "amber point", "§", "hypoglycemia_", "_mg_dl")
 
@@ -262,7 +262,7 @@ def test_tier_legend_names_the_five_levels_with_what_the_trainer_says():
 
 
 def test_episode_case_shows_earlier_checks_and_is_assessed_with_its_history(monkeypatch):
-    from kit import workshop
+    from kit.views import workshop
 
     calls = []
 
@@ -283,8 +283,8 @@ def test_episode_case_shows_earlier_checks_and_is_assessed_with_its_history(monk
 
 
 def test_handout_shows_fields_added_to_the_contract_with_their_labels(monkeypatch):
-    from kit import handout_sections
-    from kit.fields import FIELDS, FieldSpec
+    from kit.engine.fields import FIELDS, FieldSpec
+    from kit.handout import sections as handout_sections
 
     extra = {  # what contract v0.2 adds, as the engine's field table will carry them
         "collapse": FieldSpec("collapse", "bool", "Collapsed (could not stand or walk)", "red_flags"),
@@ -311,7 +311,7 @@ def test_handout_shows_fields_added_to_the_contract_with_their_labels(monkeypatc
 
 
 def test_explorer_filters_by_level_and_shows_words():
-    from kit.teamlog import TeamLogExplorer
+    from kit.views.teamlog import TeamLogExplorer
 
     df = _scored()
     ex = TeamLogExplorer(df)

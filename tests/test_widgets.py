@@ -10,9 +10,9 @@ from time import perf_counter
 import pytest
 
 from kit import DISCLAIMER, TIERS, assess
-from kit.demo import load_cases
-from kit.fields import BOOL_FIELDS, FIELDS
-from kit.widgets import FORM_FIELDS, GROUPS, UNKNOWN, MemoryLog, TriageForm, disclaimer_note, summary_text
+from kit.engine.fields import BOOL_FIELDS, FIELDS
+from kit.resources import load_cases
+from kit.views.widgets import FORM_FIELDS, GROUPS, UNKNOWN, MemoryLog, TriageForm, disclaimer_note, summary_text
 from kit.words import TIER_COLORS, TIER_HEADLINES, TIER_ICONS, TIER_TEXT_COLORS, TIER_TITLES
 
 CLOCK = datetime(2026, 5, 1, 14, 17)

@@ -8,7 +8,7 @@ import pytest
 
 from kit import assess
 from kit.store import Store
-from kit.widgets import MemoryLog, TriageForm
+from kit.views.widgets import MemoryLog, TriageForm
 from kit.words import TIER_TITLES, recheck_reason_label
 
 CLOCK = datetime(2026, 5, 1, 16, 28).astimezone()

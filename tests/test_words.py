@@ -17,7 +17,8 @@ import re
 import numpy as np
 import pytest
 
-from kit import rules, words
+from kit import words
+from kit.engine import rules
 from tests.conftest import ROOT
 
 MIN_DELTA_E = 20.0
@@ -143,7 +144,7 @@ def test_tier_css_colours_every_tier_box():
 _NUMBER_IN_TEXT = re.compile(r"([<>≥≤]\s?\d)|(\d+(\.\d+)?\s?(mg/dL|mmol/L|°C|/10\b))|(\d+(\.\d+)?\s(%|min\b))")
 
 
-@pytest.mark.parametrize("name", ["words.py", "teamlog.py", "workshop.py", "history.py", "handout_sections.py", "tables.py"])
+@pytest.mark.parametrize("name", ["words.py", "views/teamlog.py", "views/workshop.py", "views/history.py", "handout/sections.py", "views/tables.py"])
 def test_no_clinical_number_is_typed_into_the_views_text(name):
     tree = ast.parse((ROOT / "kit" / name).read_text(encoding="utf-8"))
     docs = {id(n.body[0].value) for n in ast.walk(tree)
@@ -181,7 +182,7 @@ def test_reasons_in_plain_words():
     assert words.plain_reasons(["x"], 0, ["dehydration"]) == ["X", "Signs noted: dehydration"]
 
 
-@pytest.mark.parametrize("module", ["kit.words", "kit.workshop"])
+@pytest.mark.parametrize("module", ["kit.words", "kit.views.workshop"])
 def test_docstring_examples_run(module):
     import doctest
     import importlib
@@ -191,7 +192,7 @@ def test_docstring_examples_run(module):
 
 
 def test_handout_stylesheet_colours_the_tier_boxes_from_the_words():
-    from kit import offline_html
+    from kit.handout import offline_html
 
     for line in words.tier_css().splitlines():
         assert line in offline_html._PAGE_CSS.splitlines(), f"paste kit.words.tier_css() into kit/offline_html.py: {line}"

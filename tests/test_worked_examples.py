@@ -3,7 +3,7 @@
 Each row is the example's input (abbreviated in the reference; spelled out here) and what
 the reference says the result must be: tier, flags present (and absent where it says so),
 key actions, contraindications, text variants, reassessment time, warnings and top cause.
-The recheck examples of §9.12 need history (kit.episodes) and are tested there.
+The recheck examples of §9.12 need history (kit.engine.episodes) and are tested there.
 """
 
 from __future__ import annotations

@@ -1,0 +1,176 @@
+"""The observation fields of the contract, as one table.
+
+Every layer that needs to know a field (the pydantic model, the vectorised frame
+validator, the widget form, the store's columns, the CSV importer) reads this table,
+so a field is described once. Ranges are the contract's *input* ranges (what is
+physically possible), not clinical thresholds: those live in :mod:`kit.engine.thresholds`.
+
+References
+----------
+docs/reference/contract.md, "Observation".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["FieldSpec", "FIELDS", "FIELD_NAMES", "BOOL_FIELDS", "NUMBER_FIELDS", "INTENSITIES", "GLUCOSE_UNITS",
+           "ACTION_IDS", "GROUPS", "ACTIONS_SEPARATOR", "split_actions"]
+
+INTENSITIES: tuple[str, ...] = ("easy", "moderate", "hard", "race")
+GLUCOSE_UNITS: tuple[str, ...] = ("mg/dL", "mmol/L")
+#: Form groups, in the order a trainer checks them (issue 9 item 4); ``admin`` holds who/when/episode/notes.
+GROUPS: tuple[str, ...] = ("red_flags", "symptoms", "context", "measurements", "background", "admin")
+#: The contract's action ids (v0.1 and v0.2), the values ``treatment_given`` may hold.
+ACTION_IDS: tuple[str, ...] = (
+    "rest", "stop_running", "stretch", "massage", "heat", "ice", "drink_water", "electrolyte_drink",
+    "oral_carbohydrate", "recheck_glucose", "nothing_by_mouth", "recovery_position", "cold_water_immersion",
+    "call_emergency", "see_doctor", "nsaid", "continue_running",
+    "cpr_aed", "urgent_care", "legs_up", "rewarm", "check_ketones", "salty_snack",
+)
+#: How a list of action ids is written in one frame / CSV cell.
+ACTIONS_SEPARATOR = ";"
+
+
+def split_actions(text: str) -> list[str]:
+    """A ``";"``-joined cell as a list of ids (blanks dropped); ``""`` gives ``[]``."""
+    return [p.strip() for p in text.split(ACTIONS_SEPARATOR) if p.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One observation field.
+
+    Attributes
+    ----------
+    name : str
+        Contract field name (units are in the name).
+    kind : {"str", "datetime", "number", "int", "bool", "choice", "actions"}
+        Value type. ``actions`` is a list of action ids (:data:`ACTION_IDS`; duplicates
+        ignored; in a frame or CSV cell a ``";"``-joined string).
+    label : str
+        Plain-language label for forms and handouts.
+    group : str
+        Form group, one of :data:`GROUPS`.
+    lo, hi : float, optional
+        Inclusive allowed range for numbers, or length range for strings.
+    lo_exclusive : bool
+        True when the lower bound itself is not allowed (blood glucose ``> 0``).
+    choices : tuple of str, optional
+        Allowed values of a ``choice`` field.
+    unit : str
+        Unit shown next to the value.
+    """
+
+    name: str
+    kind: str
+    label: str
+    group: str
+    lo: float | None = None
+    hi: float | None = None
+    lo_exclusive: bool = False
+    choices: tuple[str, ...] | None = None
+    unit: str = ""
+
+    def allowed(self) -> str:
+        """Describe the allowed values in words, for error messages."""
+        if self.kind == "bool":
+            return "true, false or null (unknown)"
+        if self.kind == "choice":
+            return "one of " + ", ".join(repr(c) for c in self.choices or ()) + " or null (unknown)"
+        if self.kind == "actions":
+            return "a list of action ids (" + ", ".join(self.choices or ()) + "), or null"
+        if self.kind == "datetime":
+            return "an ISO 8601 date-time such as '2026-05-01T09:30:00' or null"
+        if self.kind == "str":
+            return f"text of {int(self.lo or 0)}-{int(self.hi or 0)} characters or null"
+        unit = f" {self.unit}" if self.unit else ""
+        whole = "a whole number" if self.kind == "int" else "a number"
+        if self.lo_exclusive and self.hi is None:
+            return f"{whole} greater than {_num(self.lo)}{unit} or null (unknown)"
+        return f"{whole} from {_num(self.lo)} to {_num(self.hi)}{unit} or null (unknown)"
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "?"
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _b(name: str, label: str, group: str) -> FieldSpec:
+    return FieldSpec(name, "bool", label, group)
+
+
+def _n(name: str, label: str, group: str, lo: float, hi: float | None, unit: str = "", kind: str = "number",
+       lo_exclusive: bool = False) -> FieldSpec:
+    return FieldSpec(name, kind, label, group, lo=lo, hi=hi, unit=unit, lo_exclusive=lo_exclusive)
+
+
+_SPECS: tuple[FieldSpec, ...] = (
+    FieldSpec("athlete_id", "str", "Athlete", "admin", lo=1, hi=64),
+    FieldSpec("observed_at", "datetime", "Observed at", "admin"),
+    FieldSpec("episode_id", "str", "Episode (same for every recheck)", "admin", lo=1, hi=64),
+    FieldSpec("treatment_given", "actions", "Given since the last check", "admin", choices=ACTION_IDS),
+    # Red flags first, in the order a trainer checks them (issue 9; SCAT-like).
+    _b("collapse", "Collapsed (cannot stand or walk unaided)", "red_flags"),
+    _b("collapse_during_run", "Collapsed during the run (no = after the finish)", "red_flags"),
+    _b("unconscious", "Unconscious / unresponsive", "red_flags"),
+    _b("breathing_normally", "Breathing normally (gasping = no)", "red_flags"),
+    _b("chest_pain", "Chest pain, pressure or tightness", "red_flags"),
+    _b("breathing_difficulty", "Breathing difficulty", "red_flags"),
+    _b("confusion", "Confused or acting oddly", "red_flags"),
+    _b("seizure", "Seizure (fit)", "red_flags"),
+    _b("dark_urine", "Dark (cola/tea-coloured) urine", "red_flags"),
+    _n("spasm_duration_min", "Current spasm has lasted", "red_flags", 0, 1440, "min"),
+    _n("pain_score", "Pain now (0-10)", "red_flags", 0, 10),
+    _n("core_temp_c", "Core (rectal) temperature", "red_flags", 25, 45, "°C"),
+    # Symptoms
+    _b("tremor", "Trembling", "symptoms"),
+    _b("spasm", "Spasm / cramp", "symptoms"),
+    _b("hunger", "Hungry", "symptoms"),
+    _b("sweating", "Sweating", "symptoms"),
+    _b("pale_skin", "Pale skin", "symptoms"),
+    _b("palpitations", "Palpitations", "symptoms"),
+    _b("nausea_vomiting", "Nausea or vomiting", "symptoms"),
+    _b("headache", "Headache", "symptoms"),
+    _b("thirst", "Thirsty", "symptoms"),
+    _b("numbness_tingling", "Numbness or tingling", "symptoms"),
+    _b("muscle_weakness", "Muscle weakness", "symptoms"),
+    _b("muscle_swelling", "Muscle swelling", "symptoms"),
+    _b("vomiting", "Repeated vomiting", "symptoms"),
+    _b("dizziness", "Dizzy / light-headed", "symptoms"),
+    _b("swelling_one_leg", "One calf or leg swollen (compared with the other)", "symptoms"),
+    # Run context and history
+    _n("minutes_since_run_end", "Minutes since the run ended", "context", 0, 10080, "min"),
+    _n("run_duration_min", "Run duration", "context", 0, 1440, "min"),
+    _n("run_distance_km", "Run distance", "context", 0, 400, "km"),
+    FieldSpec("intensity", "choice", "Intensity", "context", choices=INTENSITIES),
+    _n("ambient_temp_c", "Air temperature", "context", -40, 55, "°C"),
+    _n("fluid_intake_ml", "Drunk during the run", "context", 0, 20000, "mL"),
+    _n("hours_since_meal", "Hours since last meal", "context", 0, 72, "h"),
+    _n("carbs_during_run_g", "Carbohydrate during the run", "context", 0, 1000, "g"),
+    _b("electrolyte_drink", "Took an electrolyte / sports drink", "context"),
+    _b("prevention_followed", "Followed prevention (warm-up, stretching, hydration)", "context"),
+    _n("prior_episodes_30d", "Earlier episodes in the last 30 days", "context", 0, 100, kind="int"),
+    # Measurements
+    _n("blood_glucose", "Blood glucose", "measurements", 0, None, lo_exclusive=True),
+    FieldSpec("blood_glucose_unit", "choice", "Glucose unit", "measurements", choices=GLUCOSE_UNITS),
+    _n("body_mass_pre_kg", "Body mass before", "measurements", 20, 250, "kg"),
+    _n("body_mass_post_kg", "Body mass after", "measurements", 20, 250, "kg"),
+    _n("urine_color", "Urine colour (chart 1-8)", "measurements", 1, 8, kind="int"),
+    _n("heart_rate_bpm", "Heart rate", "measurements", 20, 250, "bpm"),
+    _n("blood_ketones_mmol_l", "Blood ketones", "measurements", 0, 10, "mmol/L"),
+    _n("serum_sodium_mmol_l", "Serum sodium", "measurements", 100, 170, "mmol/L"),
+    # Background
+    _b("has_diabetes", "Has diabetes", "background"),
+    _b("glucose_lowering_medication", "Takes insulin or a sulfonylurea", "background"),
+    _b("sickle_cell_trait", "Known sickle cell trait", "background"),
+    _b("nsaid_taken", "Took ibuprofen or another NSAID", "background"),
+    _b("recent_long_travel", "Journey over 4 h or immobilised in the last 4 weeks", "background"),
+    FieldSpec("notes", "str", "Notes", "admin", lo=0, hi=2000),
+)
+
+FIELDS: dict[str, FieldSpec] = {s.name: s for s in _SPECS}
+FIELD_NAMES: tuple[str, ...] = tuple(FIELDS)
+BOOL_FIELDS: tuple[str, ...] = tuple(n for n, s in FIELDS.items() if s.kind == "bool")
+NUMBER_FIELDS: tuple[str, ...] = tuple(n for n, s in FIELDS.items() if s.kind in ("number", "int"))
