@@ -1,324 +1,136 @@
-"""Write, execute and strip the four notebooks (run after a change in scoring or in the cells).
+"""Build the notebooks from their sources: each ``notebooks/NAME.py`` (jupytext ``py:percent``) is
+read, executed and stripped, and written as ``notebooks/NAME.ipynb``.
 
-    .venv/bin/python notebooks/make_notebooks.py            # all
-    .venv/bin/python notebooks/make_notebooks.py 01-triage  # one
+    make notebooks                                                  # all (re-executes every notebook)
+    .venv/bin/python notebooks/make_notebooks.py 01-triage          # one
     .venv/bin/python notebooks/make_notebooks.py instructor/03-workshop-answer-key
+    .venv/bin/python notebooks/make_notebooks.py --pull 01-triage   # after editing the .ipynb in Jupyter:
+                                                                    # write its cells back to 01-triage.py
+    .venv/bin/python notebooks/make_notebooks.py --check            # is every pair in sync? (no kernel)
 
-Cells only import, call and display: all logic is in ``kit/``. ``05-scripting`` holds the
-Python examples that used to sit under the triage form. Each notebook is executed
-with nbclient (with ``KIT_STORE`` pointing at a throw-away store), then stripped: cells
-whose first line is ``# NBVAL_CHECK_OUTPUT`` keep their outputs and execution counts (nbval
-compares them, so a change in scoring fails ``pytest``); every other cell is saved without
-outputs and with a null execution count (nbval runs it and checks it raises nothing);
-widget state is not saved. Cells tagged ``kit-lab-only`` are left out of the Voila app.
-Notebooks under ``instructor/`` are for instructors only (the workshop's answer key).
+The ``.py`` files are the source (reviewed, and checked by ruff); the ``.ipynb`` files are what
+JupyterLab, Voila, nbval and the wheel use. ``notebooks/jupytext.toml`` pairs the two
+(``formats = "ipynb,py:percent"``), so saving a notebook in JupyterLab (jupytext is installed)
+writes its ``.py`` too; ``--pull`` does the same from the command line. See docs/notebooks.md.
+
+Cells only import, call and display: all logic is in ``kit/``. Each notebook is executed with
+nbclient (with ``KIT_STORE`` pointing at a throw-away store), then stripped: cells whose first
+line is ``# NBVAL_CHECK_OUTPUT`` keep their outputs and execution counts (nbval compares them,
+so a change in scoring fails ``pytest``); every other cell is saved without outputs and with a
+null execution count (nbval runs it and checks it raises nothing); widget state is not saved.
+Cells tagged ``kit-lab-only`` are left out of the Voila app. Notebooks under ``instructor/``
+are for instructors only (the workshop's answer key). Cell ids are ``c00``, ``c01``, ... unless
+a cell's header in the ``.py`` names one (``# %% id="handout-01"``: the handout template's ids,
+which kit.handout and its tests use).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
+import jupytext
 import nbformat
+from jupytext.config import load_jupytext_config
 from nbclient import NotebookClient
 
 HERE = Path(__file__).resolve().parent
 CHECK = "# NBVAL_CHECK_OUTPUT"
 LAB_ONLY = "kit-lab-only"
-
-
-def md(text: str, *tags: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_markdown_cell(text.strip(), metadata={"tags": list(tags)} if tags else {})
-
-
-def code(text: str, *tags: str) -> nbformat.NotebookNode:
-    return nbformat.v4.new_code_cell(text.strip(), metadata={"tags": list(tags)} if tags else {})
-
-
-# kit.DISCLAIMER, once near the top of every notebook but the triage form (which shows it under its panel)
-DISCLAIMER_CELL = f"""
-{CHECK}
-from kit.views.widgets import disclaimer_note
-
-disclaimer_note()
-"""
-
-
-NOTEBOOKS: dict[str, list[nbformat.NotebookNode]] = {
-    "01-triage": [
-        md("""
-# Triage: trembling or spasming legs after a run
-
-Fill in what you know and leave the rest on **?**: unknown is never read as "no". Danger signs
-come first, then symptoms, the run, measurements.
-
-The panel follows every change: **how serious** it is (five levels, from self-care to emergency:
-see the table at the end), **what to do now** and **what not to do**, **when to recheck** (a clock
-time), the likely **causes**, and the **unknowns** that would most change the answer.
-**Save to log** stores the observation with the assessment shown; **Clear** empties the form
-(**Undo clear** brings it back). An unsaved form is kept as a draft and offered back after a
-restart. Write numbers without thousands separators: "1500", not "1,500"; "5,4" is read as 5.4.
-"""),
-        md("In JupyterLab: **Run > Run All Cells**, then use the form below the first code cell. "
-           "Filling the form from Python: `05-scripting.ipynb` and `docs/notebooks.md`.", LAB_ONLY),
-        code("""
-from kit.views.widgets import TriageForm, open_store
-
-form = TriageForm(store=open_store())
-form
-"""),
-        md("## What the five levels mean", LAB_ONLY),
-        code(f"""
-{CHECK}
-from kit.views.tables import tier_legend
-
-tier_legend()
-""", LAB_ONLY),
-    ],
-    "02-team-log": [
-        md("""
-# Team log: a season of observations
-
-The sample season (`data/sample-team-log.csv`) is synthetic: about 320 observations of 15
-made-up athletes, some of them rechecks of one episode. Every row is scored with the same rules as the triage form, all at once; a
-progress bar shows while it works. Tables and charts name the five levels and the signs in
-words; an empty cell means "not recorded".
-
-To look at your own log (what "Save to log" stored) instead, replace `log = load_team_log()` with
-`log = open_store().frame()` (`from kit.views.widgets import open_store`).
-"""),
-        code(DISCLAIMER_CELL),
-        code("""
-from kit.views.charts import tier_counts_chart, tier_timeline, use_notebook_renderer
-from kit.views.teamlog import TeamLogExplorer, athlete_table, load_team_log, log_summary, recurrent_table, score_log
-
-use_notebook_renderer()
-log = load_team_log()
-scored = score_log(log)
-"""),
-        code(f"""
-{CHECK}
-print(log_summary(scored))
-"""),
-        md("## How serious, month by month"),
-        code("tier_counts_chart(scored)"),
-        md("## Per-athlete timelines\n\nOne row per athlete, one marker per observation; colour, size and shape "
-           "show the level. Hover a marker for the leading cause and the signs noted."),
-        code("tier_timeline(scored)"),
-        md("## Per athlete\n\nHow many observations each athlete has at each level (most serious first), and the "
-           "leading cause they had most often."),
-        code(f"""
-{CHECK}
-athlete_table(scored)
-"""),
-        md("""
-## Episodes that keep coming back despite prevention
-
-The source article: spasms that keep coming back although the athlete warms up, stretches and
-drinks sensibly need a doctor (a mineral or nerve problem may be behind them). These athletes had
-observations where that was the case:
-"""),
-        code(f"""
-{CHECK}
-recurrent_table(scored)
-"""),
-        md("""
-## Episodes: treat, wait, recheck
-
-An episode is one athlete seen several times for the same problem: the first check and its
-rechecks share an episode id. Below: how the episodes ended (resolved on site, escalated at a
-recheck, handed over from the first check, or still being watched), how long those that settled
-took by cause, and which treatments had to be given again. The chart shows each episode as a line
-across the minutes since its first check, one marker per check in the colour of its level.
-"""),
-        code(f"""
-{CHECK}
-from kit.views.teamlog import episode_stats, episode_summary, episode_table, episode_timeline
-
-episodes = episode_stats(scored)
-print(episode_summary(episodes))
-"""),
-        code("episode_timeline(scored)"),
-        code(f"""
-{CHECK}
-episode_table(episodes)
-"""),
-        md("## Filter by athlete, date and level"),
-        code("TeamLogExplorer(scored)"),
-    ],
-    "03-workshop-cases": [
-        md("""
-# Workshop: post-run tremor and spasm cases
-
-For physiotherapy students. Read each case, open **Findings**, pick the **tier** you would
-choose (five levels: self-care, treat and recheck, see a doctor in the next days, medical
-assessment today, emergency) and the **leading cause**, then press **Reveal the kit's answer**.
-Your pick is shown beside the kit's tier and cause, with its reasons, the evidence behind every
-cause score (with sources) and the case notes. Terms such as EAMC are explained at the top of the
-quiz. Your score is at the end. The kit is a teaching tool: discuss where you disagree with it.
-"""),
-        code(DISCLAIMER_CELL),
-        code("""
-from kit.resources import load_cases
-from kit.views.workshop import WorkshopQuiz, answer_key_summary
-
-cases = load_cases()
-quiz = WorkshopQuiz(cases)
-quiz
-"""),
-        md("## Your score\n\nRe-run this cell after revealing answers (the line under the last case updates by itself)."),
-        code("print(quiz.score_text())"),
-        md("""
-## Check (no answers shown)
-
-A one-line check of the kit's answer key that gives none of the answers away: the number of
-cases, on how many the kit agrees with the case authors, and a fingerprint of the key (nbval
-compares this line, so a change in scoring fails the notebook test). Instructors: the full key
-is in `notebooks/instructor/03-workshop-answer-key.ipynb` (its fingerprint must match this one)
-or `kit.views.workshop.answer_key_frame(cases)`.
-"""),
-        code(f"""
-{CHECK}
-print(answer_key_summary(cases))
-"""),
-        md("""
-## Rechecks: predict the next level
-
-Care at the trackside is a loop: treat, wait, recheck, and escalate when it is not working.
-Step through three scripted episodes: a low glucose treated twice and not recovering, heat
-exhaustion not improving, and a spasm that passes the hour across three entries. At each entry,
-read what the trainer finds and what was given since the last check, **predict the level**, then
-reveal the kit's answer with its trend and the recheck reasons. Ask yourself what the earlier
-entries add: the same findings can mean something else at a recheck.
-"""),
-        code("""
-from kit.views.recheck_drill import RecheckDrill, drill_summary
-
-drill = RecheckDrill()
-drill
-"""),
-        code(f"""
-{CHECK}
-print(drill_summary())
-"""),
-    ],
-    "instructor/03-workshop-answer-key": [
-        md("""
-# Instructor: answer key for the workshop cases
-
-**Not for students**: hand out `03-workshop-cases.ipynb` without this folder. The kit's answer
-for every case of `data/cases.json` (tier, leading cause, flags) next to the case authors'
-expected answer. nbval checks this table, so a change in scoring fails the notebook test and
-shows which case changed. The fingerprint line must match the one at the end of the student
-notebook (same kit, same cases).
-"""),
-        code(DISCLAIMER_CELL),
-        code(f"""
-{CHECK}
-import pandas as pd
-
-from kit.resources import load_cases
-from kit.views.workshop import answer_key_frame, answer_key_summary
-
-pd.set_option("display.max_colwidth", 60)
-cases = load_cases()
-answer_key_frame(cases)
-"""),
-        code(f"""
-{CHECK}
-print(answer_key_summary(cases))
-"""),
-    ],
-    "04-thresholds": [
-        md("""
-# Thresholds: every clinical number, with its source
-
-Rendered from `kit/thresholds.py`, the kit's one source of clinical numbers (the rules, the
-advice and this notebook all read it). Numbers are written as in the reference (70, 38.9), with
-the whole meaning of each. Status: **confirmed** (primary source), **secondary** (secondary
-summary of the named source), **design** (the kit's own choice; needs clinical sign-off).
-"""),
-        code(DISCLAIMER_CELL),
-        code(f"""
-{CHECK}
-from kit.views.tables import thresholds_for_people
-
-thresholds_for_people()
-"""),
-        code("""
-from kit.views.charts import band_sources_for_people, body_mass_bands, core_temp_bands, glucose_bands, spasm_duration_bands, use_notebook_renderer
-
-use_notebook_renderer()
-"""),
-        md("## Blood glucose: hypoglycaemia levels 1-3"),
-        code("glucose_bands(\"mg/dL\")"),
-        code("glucose_bands(\"mmol/L\")"),
-        code(f"""
-{CHECK}
-band_sources_for_people("glucose")
-"""),
-        md("## Body-mass change during the run"),
-        code("body_mass_bands()"),
-        code(f"""
-{CHECK}
-band_sources_for_people("body_mass")
-"""),
-        md("## Spasm duration"),
-        code("spasm_duration_bands()"),
-        code(f"""
-{CHECK}
-band_sources_for_people("spasm_duration")
-"""),
-        md("## Core temperature"),
-        code("core_temp_bands()"),
-        code(f"""
-{CHECK}
-band_sources_for_people("core_temp")
-"""),
-    ],
-    "05-scripting": [
-        md("""
-# Scripting the triage form
-
-For developers and staff who want to drive the form from Python (tests, demonstrations, batch
-checks). The form is a Python object: `form.inputs[field].value`, `form.set_values({...})`,
-`form.assessment`, `form.save()`. The cells below fill a form with a teaching case at a fixed
-clock, print the panel in words, then tick "confused". nbval checks their printed output, so a
-change in scoring fails the notebook test. More: `docs/notebooks.md`.
-"""),
-        code(DISCLAIMER_CELL),
-        code(f"""
-{CHECK}
-from datetime import datetime
-
-from kit.resources import load_cases
-from kit.views.widgets import TriageForm, summary_text
-
-case = next(c for c in load_cases() if c["id"] == "pub-02-fasted-long-run-low-glucose-mmol")
-example = TriageForm(now=lambda: datetime(2026, 5, 1, 14, 17), drafts=False, disclaimer=False)
-example.set_values(case["observation"])
-print(summary_text(example.assessment, now=example.now()))
-"""),
-        code(f"""
-{CHECK}
-example.inputs["confusion"].value = "yes"  # what a click on "yes" does
-print(summary_text(example.assessment, now=example.now()))
-"""),
-    ],
+FORMAT = "py:percent"
+NOTEBOOKS = (
+    "01-triage",
+    "02-team-log",
+    "03-workshop-cases",
+    "04-thresholds",
+    "05-scripting",
+    "handout-template",
+    "instructor/03-workshop-answer-key",
+)
+NOTEBOOK_METADATA: dict[str, Any] = {
+    "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+    "language_info": {"name": "python"},
 }
 
 
+def source_path(name: str) -> Path:
+    """The ``py:percent`` source of notebook ``name`` (``notebooks/NAME.py``)."""
+    return HERE / f"{name}.py"
+
+
+def notebook_path(name: str) -> Path:
+    """The built notebook ``notebooks/NAME.ipynb``."""
+    return HERE / f"{name}.ipynb"
+
+
+def default_id(index: int) -> str:
+    """The id of the cell at ``index`` when its header names none."""
+    return f"c{index:02d}"
+
+
+def _config() -> Any:
+    return load_jupytext_config(str(HERE))
+
+
+def read_source(name: str) -> nbformat.NotebookNode:
+    """Notebook ``name`` as its ``.py`` source describes it: cells, tags, ids and notebook metadata, no outputs."""
+    nb = jupytext.read(source_path(name), fmt=FORMAT, config=_config())
+    for i, cell in enumerate(nb.cells):
+        cell.id = cell.metadata.pop("id", default_id(i))  # stable ids: a rebuild changes only what really changed
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    extra = {k: v for k, v in nb.metadata.items() if k not in NOTEBOOK_METADATA and k != "jupytext"}
+    nb.metadata = nbformat.from_dict({**NOTEBOOK_METADATA, **extra})
+    nb.nbformat, nb.nbformat_minor = nbformat.v4.nbformat, nbformat.v4.nbformat_minor
+    return nb
+
+
+def source_text(nb: nbformat.NotebookNode) -> str:
+    """The ``.py`` text of notebook ``nb`` (what jupytext writes; ids that are not the default go in the cell header)."""
+    nb = nbformat.from_dict(nb)
+    for i, cell in enumerate(nb.cells):
+        meta = {k: v for k, v in cell.metadata.items() if k != "id"}
+        cell.metadata = {"id": cell.id, **meta} if cell.get("id", default_id(i)) != default_id(i) else meta
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    return jupytext.writes(nb, fmt=FORMAT, config=_config())
+
+
+def inputs(nb: nbformat.NotebookNode) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """What the source fixes in a notebook: per cell its type, id, source and metadata (outputs aside)."""
+    return [(c.cell_type, c.get("id", ""), c.source, {k: v for k, v in c.metadata.items() if k != "execution"})
+            for c in nb.cells]
+
+
+def _fixed_metadata(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """Notebook metadata the source fixes (the kernel fills ``language_info`` when the notebook runs)."""
+    return {k: v for k, v in nb.metadata.items() if k not in ("language_info", "jupytext")}
+
+
+def out_of_sync(name: str) -> list[str]:
+    """Why notebook ``name`` and its source disagree (empty when the pair is in sync); no kernel is started."""
+    built = read_source(name)
+    saved = nbformat.read(notebook_path(name), as_version=4)
+    problems = []
+    if inputs(built) != inputs(saved):
+        problems.append(f"{name}.ipynb cells differ from {name}.py: run make_notebooks.py {name} (or --pull {name})")
+    if _fixed_metadata(built) != _fixed_metadata(saved):
+        problems.append(f"{name}.ipynb metadata differs from {name}.py's header")
+    if source_text(saved) != source_path(name).read_text(encoding="utf-8"):
+        problems.append(f"{name}.py is not what jupytext writes from {name}.ipynb: run make_notebooks.py --pull {name}")
+    return problems
+
+
 def build(name: str) -> Path:
-    """Write, execute and strip one notebook; returns its path."""
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.from_dict(c) for c in NOTEBOOKS[name]]
-    nb.metadata = {
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    }
-    path = HERE / f"{name}.ipynb"
+    """Read the source of notebook ``name``, execute it, strip it and write its ``.ipynb``; returns its path."""
+    nb = read_source(name)
+    path = notebook_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)  # the kernel runs in the notebook's folder
     with tempfile.TemporaryDirectory() as tmp:
         old = os.environ.get("KIT_STORE")
@@ -331,12 +143,9 @@ def build(name: str) -> Path:
                 os.environ.pop("KIT_STORE", None)
             else:
                 os.environ["KIT_STORE"] = old
-    for i, cell in enumerate(nb.cells):
-        cell.id = f"c{i:02d}"  # stable ids: a rebuild changes only what really changed
+    for cell in nb.cells:
         cell.metadata.pop("execution", None)
-        if cell.cell_type != "code":
-            continue
-        if not cell.source.startswith(CHECK):
+        if cell.cell_type == "code" and not cell.source.startswith(CHECK):
             cell.outputs = []
             cell.execution_count = None
     nb.metadata.pop("widgets", None)
@@ -345,9 +154,30 @@ def build(name: str) -> Path:
     return path
 
 
+def pull(name: str) -> Path:
+    """Write ``NAME.py`` from ``NAME.ipynb`` (after an edit in Jupyter without jupytext pairing); returns its path."""
+    path = source_path(name)
+    path.write_text(source_text(nbformat.read(notebook_path(name), as_version=4)), encoding="utf-8")
+    return path
+
+
 def main(argv: list[str]) -> int:
-    for name in argv or list(NOTEBOOKS):
-        print("wrote", build(name).relative_to(HERE.parent))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", help=f"notebooks to handle (default: all: {', '.join(NOTEBOOKS)})")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--pull", action="store_true", help="write each NAME.py from NAME.ipynb instead of building")
+    mode.add_argument("--check", action="store_true", help="report pairs out of sync (exit 1), start no kernel")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.names) - set(NOTEBOOKS))
+    if unknown:
+        parser.error(f"unknown notebook(s): {', '.join(unknown)}; known: {', '.join(NOTEBOOKS)}")
+    names = args.names or list(NOTEBOOKS)
+    if args.check:
+        problems = [p for name in names for p in out_of_sync(name)]
+        print("\n".join(problems) or f"{len(names)} notebooks in sync with their .py sources")
+        return 1 if problems else 0
+    for name in names:
+        print("wrote", (pull(name) if args.pull else build(name)).relative_to(HERE.parent))
     return 0
 
 
