@@ -17,7 +17,8 @@ Cells only import, call and display: all logic is in ``kit/``. Each notebook is 
 nbclient (with ``KIT_STORE`` pointing at a throw-away store), then stripped: cells whose first
 line is ``# NBVAL_CHECK_OUTPUT`` keep their outputs and execution counts (nbval compares them,
 so a change in scoring fails ``pytest``); every other cell is saved without outputs and with a
-null execution count (nbval runs it and checks it raises nothing); widget state is not saved.
+null execution count (nbval runs it and checks it raises nothing); widget state and the
+kernel's Python version (``language_info``) are not saved, so a rebuild elsewhere changes nothing.
 Cells tagged ``kit-lab-only`` are left out of the Voila app. Notebooks under ``instructor/``
 are for instructors only (the workshop's answer key). Cell ids are ``c00``, ``c01``, ... unless
 a cell's header in the ``.py`` names one (``# %% id="handout-01"``: the handout template's ids,
@@ -108,11 +109,6 @@ def inputs(nb: nbformat.NotebookNode) -> list[tuple[str, str, str, dict[str, Any
             for c in nb.cells]
 
 
-def _fixed_metadata(nb: nbformat.NotebookNode) -> dict[str, Any]:
-    """Notebook metadata the source fixes (the kernel fills ``language_info`` when the notebook runs)."""
-    return {k: v for k, v in nb.metadata.items() if k not in ("language_info", "jupytext")}
-
-
 def out_of_sync(name: str) -> list[str]:
     """Why notebook ``name`` and its source disagree (empty when the pair is in sync); no kernel is started."""
     built = read_source(name)
@@ -120,7 +116,7 @@ def out_of_sync(name: str) -> list[str]:
     problems = []
     if inputs(built) != inputs(saved):
         problems.append(f"{name}.ipynb cells differ from {name}.py: run make_notebooks.py {name} (or --pull {name})")
-    if _fixed_metadata(built) != _fixed_metadata(saved):
+    if dict(built.metadata) != {k: v for k, v in saved.metadata.items() if k != "jupytext"}:
         problems.append(f"{name}.ipynb metadata differs from {name}.py's header")
     if source_text(saved) != source_path(name).read_text(encoding="utf-8"):
         problems.append(f"{name}.py is not what jupytext writes from {name}.ipynb: run make_notebooks.py --pull {name}")
@@ -148,7 +144,8 @@ def build(name: str) -> Path:
         if cell.cell_type == "code" and not cell.source.startswith(CHECK):
             cell.outputs = []
             cell.execution_count = None
-    nb.metadata.pop("widgets", None)
+    nb.metadata.pop("widgets", None)  # widget state
+    nb.metadata["language_info"] = dict(NOTEBOOK_METADATA["language_info"])  # the kernel adds its Python version
     nbformat.validate(nb)
     nbformat.write(nb, path)
     return path
