@@ -77,9 +77,9 @@ def _config() -> Any:
     return load_jupytext_config(str(HERE))
 
 
-def read_source(name: str) -> nbformat.NotebookNode:
-    """Notebook ``name`` as its ``.py`` source describes it: cells, tags, ids and notebook metadata, no outputs."""
-    nb = jupytext.read(source_path(name), fmt=FORMAT, config=_config())
+def read_source(path: Path) -> nbformat.NotebookNode:
+    """The notebook a ``.py`` source describes: cells, tags, ids and notebook metadata, no outputs."""
+    nb = jupytext.read(path, fmt=FORMAT, config=_config())
     for i, cell in enumerate(nb.cells):
         cell.id = cell.metadata.pop("id", default_id(i))  # stable ids: a rebuild changes only what really changed
         if cell.cell_type == "code":
@@ -91,12 +91,24 @@ def read_source(name: str) -> nbformat.NotebookNode:
     return nb
 
 
-def source_text(nb: nbformat.NotebookNode) -> str:
-    """The ``.py`` text of notebook ``nb`` (what jupytext writes; ids that are not the default go in the cell header)."""
+def named_ids(path: Path) -> set[str]:
+    """The cell ids a ``.py`` source names in its cell headers (``# %% id="..."``)."""
+    if not path.exists():
+        return set()
+    return {c.metadata["id"] for c in jupytext.read(path, fmt=FORMAT, config=_config()).cells if "id" in c.metadata}
+
+
+def source_text(nb: nbformat.NotebookNode, named: set[str] | frozenset[str] = frozenset()) -> str:
+    """The ``.py`` text of notebook ``nb``, as jupytext writes it.
+
+    A cell's id goes into its header only when it is one of ``named`` (the ids the source
+    already names): ids Jupyter gives to new cells, and ``c00``, ``c01``, ... are not kept.
+    """
     nb = nbformat.from_dict(nb)
-    for i, cell in enumerate(nb.cells):
+    for cell in nb.cells:
         meta = {k: v for k, v in cell.metadata.items() if k != "id"}
-        cell.metadata = {"id": cell.id, **meta} if cell.get("id", default_id(i)) != default_id(i) else meta
+        cell_id = cell.metadata.get("id", cell.get("id"))
+        cell.metadata = {"id": cell_id, **meta} if cell_id in named else meta
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -111,21 +123,22 @@ def inputs(nb: nbformat.NotebookNode) -> list[tuple[str, str, str, dict[str, Any
 
 def out_of_sync(name: str) -> list[str]:
     """Why notebook ``name`` and its source disagree (empty when the pair is in sync); no kernel is started."""
-    built = read_source(name)
+    src = source_path(name)
+    built = read_source(src)
     saved = nbformat.read(notebook_path(name), as_version=4)
     problems = []
     if inputs(built) != inputs(saved):
         problems.append(f"{name}.ipynb cells differ from {name}.py: run make_notebooks.py {name} (or --pull {name})")
-    if dict(built.metadata) != {k: v for k, v in saved.metadata.items() if k != "jupytext"}:
-        problems.append(f"{name}.ipynb metadata differs from {name}.py's header")
-    if source_text(saved) != source_path(name).read_text(encoding="utf-8"):
+    if built.metadata != saved.metadata:
+        problems.append(f"{name}.ipynb metadata differs from what {name}.py makes: run make_notebooks.py {name}")
+    if source_text(saved, named_ids(src)) != src.read_text(encoding="utf-8"):
         problems.append(f"{name}.py is not what jupytext writes from {name}.ipynb: run make_notebooks.py --pull {name}")
     return problems
 
 
 def build(name: str) -> Path:
     """Read the source of notebook ``name``, execute it, strip it and write its ``.ipynb``; returns its path."""
-    nb = read_source(name)
+    nb = read_source(source_path(name))
     path = notebook_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)  # the kernel runs in the notebook's folder
     with tempfile.TemporaryDirectory() as tmp:
@@ -154,7 +167,8 @@ def build(name: str) -> Path:
 def pull(name: str) -> Path:
     """Write ``NAME.py`` from ``NAME.ipynb`` (after an edit in Jupyter without jupytext pairing); returns its path."""
     path = source_path(name)
-    path.write_text(source_text(nbformat.read(notebook_path(name), as_version=4)), encoding="utf-8")
+    text = source_text(nbformat.read(notebook_path(name), as_version=4), named_ids(path))
+    path.write_text(text, encoding="utf-8")
     return path
 
 
