@@ -9,7 +9,7 @@ UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
 EXTRAS ?= lab,scale,dev
 
-.PHONY: setup lab test test-fast browser lint demo benchmark handouts clean
+.PHONY: setup lab test test-fast browser lint demo benchmark handouts notebooks clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ lab: setup
 	@if [ -f notebooks/01-triage.ipynb ]; then \
 	  $(PY) -m kit lab --demo; \
 	else $(PY) -m kit demo; fi
+
+# Build notebooks/*.ipynb from their py:percent sources notebooks/*.py (execute, strip); docs/notebooks.md.
+notebooks: setup
+	$(PY) notebooks/make_notebooks.py
 
 benchmark: setup
 	$(PY) benchmarks/run.py

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Thresholds: every clinical number, with its source
 #
-# Rendered from `kit/thresholds.py`, the kit's one source of clinical numbers (the rules, the
+# Rendered from `kit/engine/thresholds.py`, the kit's one source of clinical numbers (the rules, the
 # advice and this notebook all read it). Numbers are written as in the reference (70, 38.9), with
 # the whole meaning of each. Status: **confirmed** (primary source), **secondary** (secondary
 # summary of the named source), **design** (the kit's own choice; needs clinical sign-off).
