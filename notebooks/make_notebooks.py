@@ -21,8 +21,8 @@ null execution count (nbval runs it and checks it raises nothing); widget state 
 kernel's Python version (``language_info``) are not saved, so a rebuild elsewhere changes nothing.
 Cells tagged ``kit-lab-only`` are left out of the Voila app. Notebooks under ``instructor/``
 are for instructors only (the workshop's answer key). Cell ids are ``c00``, ``c01``, ... unless
-a cell's header in the ``.py`` names one (``# %% id="handout-01"``: the handout template's ids,
-which kit.handout and its tests use).
+a cell names one in its metadata (``# %% id="handout-01"`` in the ``.py``, ``"metadata": {"id": ...}``
+in the ``.ipynb``): the handout template's ids, which kit.handout and its tests use.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def read_source(path: Path) -> nbformat.NotebookNode:
     """The notebook a ``.py`` source describes: cells, tags, ids and notebook metadata, no outputs."""
     nb = jupytext.read(path, fmt=FORMAT, config=_config())
     for i, cell in enumerate(nb.cells):
-        cell.id = cell.metadata.pop("id", default_id(i))  # stable ids: a rebuild changes only what really changed
+        cell.id = cell.metadata.get("id", default_id(i))  # stable ids: a rebuild changes only what really changed
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -91,24 +91,14 @@ def read_source(path: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def named_ids(path: Path) -> set[str]:
-    """The cell ids a ``.py`` source names in its cell headers (``# %% id="..."``)."""
-    if not path.exists():
-        return set()
-    return {c.metadata["id"] for c in jupytext.read(path, fmt=FORMAT, config=_config()).cells if "id" in c.metadata}
+def source_text(nb: nbformat.NotebookNode) -> str:
+    """The ``.py`` text of notebook ``nb``, as jupytext writes it (``jupytext --sync`` and JupyterLab write the same).
 
-
-def source_text(nb: nbformat.NotebookNode, named: set[str] | frozenset[str] = frozenset()) -> str:
-    """The ``.py`` text of notebook ``nb``, as jupytext writes it.
-
-    A cell's id goes into its header only when it is one of ``named`` (the ids the source
-    already names): ids Jupyter gives to new cells, and ``c00``, ``c01``, ... are not kept.
+    Cell ids are not written (ids Jupyter gives to new cells are not kept: a build numbers cells
+    ``c00``, ``c01``, ...) except a named id, which a cell carries in its metadata (``id``) in both files.
     """
     nb = nbformat.from_dict(nb)
     for cell in nb.cells:
-        meta = {k: v for k, v in cell.metadata.items() if k != "id"}
-        cell_id = cell.metadata.get("id", cell.get("id"))
-        cell.metadata = {"id": cell_id, **meta} if cell_id in named else meta
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
@@ -131,7 +121,7 @@ def out_of_sync(name: str) -> list[str]:
         problems.append(f"{name}.ipynb cells differ from {name}.py: run make_notebooks.py {name} (or --pull {name})")
     if built.metadata != saved.metadata:
         problems.append(f"{name}.ipynb metadata differs from what {name}.py makes: run make_notebooks.py {name}")
-    if source_text(saved, named_ids(src)) != src.read_text(encoding="utf-8"):
+    if source_text(saved) != src.read_text(encoding="utf-8"):
         problems.append(f"{name}.py is not what jupytext writes from {name}.ipynb: run make_notebooks.py --pull {name}")
     return problems
 
@@ -165,10 +155,12 @@ def build(name: str) -> Path:
 
 
 def pull(name: str) -> Path:
-    """Write ``NAME.py`` from ``NAME.ipynb`` (after an edit in Jupyter without jupytext pairing); returns its path."""
+    """Write ``NAME.py`` from ``NAME.ipynb`` (after an edit in Jupyter without jupytext pairing); returns its path.
+
+    The same as ``jupytext --sync notebooks/NAME.ipynb`` when the ``.ipynb`` is the newer file.
+    """
     path = source_path(name)
-    text = source_text(nbformat.read(notebook_path(name), as_version=4), named_ids(path))
-    path.write_text(text, encoding="utf-8")
+    path.write_text(source_text(nbformat.read(notebook_path(name), as_version=4)), encoding="utf-8")
     return path
 
 
