@@ -1,6 +1,8 @@
 # postrun-kit: two commands for a fresh machine.
-#   make lab   set up .venv, then JupyterLab on the triage notebook with the DEMO store (sample season; kit lab --demo)
-#   make test  set up .venv (+ Debian's chromium for browser tests), then ruff and every test
+#   make lab   set up .venv, then JupyterLab on notebooks/01-triage.ipynb with the DEMO store (sample season;
+#              kit lab --demo --dir notebooks: developers work on the repository's own notebooks)
+#   make test  set up .venv (+ Debian's chromium for browser tests), then lint (ruff, import-linter, mypy) and every
+#              test, the wheel test included (it installs the built wheel offline from uv's cache, filled by setup)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -28,8 +30,11 @@ browser:
 	  else echo "chromium missing: sudo apt-get install chromium (browser tests will be skipped)"; fi; \
 	fi
 
+# ruff (style, errors), import-linter (the layers of kit/: pyproject [tool.importlinter]), mypy --strict (pyproject [tool.mypy])
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 test: setup browser lint
 	$(PY) -m pytest
@@ -41,9 +46,7 @@ demo: setup
 	$(PY) -m kit demo
 
 lab: setup
-	@if [ -f notebooks/01-triage.ipynb ]; then \
-	  $(PY) -m kit lab --demo; \
-	else $(PY) -m kit demo; fi
+	$(PY) -m kit lab --demo --dir notebooks
 
 # Build notebooks/*.ipynb from their py:percent sources notebooks/*.py (execute, strip); docs/notebooks.md.
 notebooks: setup

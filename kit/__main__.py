@@ -2,7 +2,7 @@
 
 import sys
 
-from kit.cli.main import main
+from kit.cli.main import PYTHON_M_PROG, main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(prog=PYTHON_M_PROG))

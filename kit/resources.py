@@ -43,7 +43,7 @@ def data_path(name: str) -> Path:
         return packaged
     head, _, rest = name.partition("/")
     source = _CHECKOUT_SOURCES.get(head)
-    if source is not None:
+    if source is not None and (_CHECKOUT / "pyproject.toml").is_file():  # a source checkout, never site-packages' neighbours
         checkout = source / rest if rest else source
         if checkout.exists():
             return checkout

@@ -33,6 +33,7 @@ OBS = {"athlete_id": "ATH-REAL", "observed_at": "2026-11-29T10:00:00Z", "tremor"
 def stores(tmp_path, monkeypatch):
     """KIT_STORE in a fresh folder (the real store), no KIT_DEMO_STORE; yields (real, demo) paths."""
     real = tmp_path / "data" / "postrun.sqlite"
+    monkeypatch.chdir(tmp_path)  # `kit lab` copies the notebooks into ./postrun-notebooks
     monkeypatch.setenv("KIT_STORE", str(real))
     monkeypatch.delenv(DEMO_ENV_VAR, raising=False)
     return real, tmp_path / "data" / DEMO_STORE_FILENAME

@@ -42,10 +42,11 @@ def test_kit_lab_creates_the_store_and_starts_jupyter_lab(tmp_path, monkeypatch)
     monkeypatch.setattr(kit_lab, "run_server", lambda cmd, env, cwd: calls.append((cmd, env, cwd)) or 0)
     from kit.cli import main
 
-    store = tmp_path / "lab.sqlite"
-    assert main(["lab", "--store", str(store), "--no-browser", "--port", "8891"]) == 0
+    store, work = tmp_path / "lab.sqlite", tmp_path / "work"
+    assert main(["lab", "--store", str(store), "--no-browser", "--port", "8891", "--dir", str(work)]) == 0
     (cmd, env, cwd), = calls
-    assert env["KIT_STORE"] == str(store.resolve()) and cwd == ROOT
+    assert env["KIT_STORE"] == str(store.resolve()) and cwd == work.resolve()  # JupyterLab runs in the working folder
+    assert cmd[-1] == str(work.resolve() / "01-triage.ipynb") and (work / "01-triage.ipynb").is_file()
     assert cmd[1:3] == ["-m", "jupyterlab"] and "--ServerApp.port=8891" in cmd
     from kit.store import Store
 

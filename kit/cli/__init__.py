@@ -1,31 +1,9 @@
-"""The command line (``python -m kit``, ``postrun-kit``): one module per command, registered in
+"""The command line (``postrun-kit``, ``python -m kit``): one module per command, registered in
 :data:`kit.cli.main.SUBCOMMANDS`. The top layer: it may import every other layer; nothing imports it.
 """
 
-from kit.cli.main import (
-    MAX_ASSESS_BYTES as MAX_ASSESS_BYTES,
-)
-from kit.cli.main import (
-    MAX_ASSESS_ITEMS as MAX_ASSESS_ITEMS,
-)
-from kit.cli.main import (
-    OPTIONAL_EXTRAS as OPTIONAL_EXTRAS,
-)
-from kit.cli.main import (
-    SUBCOMMANDS as SUBCOMMANDS,
-)
-from kit.cli.main import (
-    InputError as InputError,
-)
-from kit.cli.main import (
-    main as main,
-)
-from kit.cli.main import (
-    missing_extra as missing_extra,
-)
-from kit.cli.main import (
-    read_json_input as read_json_input,
-)
+from kit.cli.assess import MAX_ASSESS_BYTES, MAX_ASSESS_ITEMS, read_json_input
+from kit.cli.main import OPTIONAL_EXTRAS, SUBCOMMANDS, InputError, main, missing_extra
 
 __all__ = [
     "main",

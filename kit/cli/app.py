@@ -1,6 +1,7 @@
 """``python -m kit app``: the triage form as a web app (Voila), no code cells, behind a token.
 
-For trainers who never want to see code. Voila runs ``notebooks/01-triage.ipynb`` and
+For trainers who never want to see code. Voila runs the shipped ``01-triage.ipynb`` (package data,
+:func:`kit.resources.notebook_path`) and
 shows only its rendered outputs: the live form and its result panel. Cells tagged
 ``kit-lab-only`` (the scripting examples) are left out: the app serves a copy of the
 notebook without them, written to a temporary directory. Observations saved from the app
@@ -29,7 +30,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from kit.cli.lab import ROOT, TRIAGE_NOTEBOOK, add_store_options, lab_env, open_chosen_store, run_server, store_banner
+import psutil
+
+from kit.cli.lab import TRIAGE, add_store_options, lab_env, open_chosen_store, run_server, store_banner
+from kit.errors import InputError
+from kit.resources import notebook_path
 
 __all__ = ["LAB_ONLY_TAG", "TOKEN_ENV", "LAN_WARNING", "app_notebook", "app_command", "app_token", "lan_address", "configure", "run"]
 
@@ -54,7 +59,7 @@ def app_notebook(dest_dir: str | os.PathLike[str], source: str | os.PathLike[str
     Path
         The written notebook, ``dest_dir/triage.ipynb``.
     """
-    src = Path(source) if source else ROOT / TRIAGE_NOTEBOOK
+    src = Path(source) if source else notebook_path(TRIAGE)  # the shipped notebook (package data), read only
     nb = json.loads(src.read_text(encoding="utf-8"))
     nb["cells"] = [c for c in nb["cells"] if LAB_ONLY_TAG not in c.get("metadata", {}).get("tags", [])]
     out = Path(dest_dir) / "triage.ipynb"
@@ -99,8 +104,6 @@ def lan_address() -> str | None:
 
     Read from the network interfaces (psutil); nothing is sent anywhere.
     """
-    import psutil
-
     stats = psutil.net_if_stats()
     found = []
     for name, addrs in psutil.net_if_addrs().items():
@@ -132,8 +135,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve the app until interrupted; returns the server's exit status."""
-    from kit.errors import InputError
-
     if bool(args.certfile) != bool(args.keyfile):
         raise InputError("--certfile and --keyfile go together")
     for f in (args.certfile, args.keyfile):
@@ -141,10 +142,11 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"cannot read {f}: no such file")
     address = "127.0.0.1"
     if args.lan:
-        address = lan_address() if args.lan == "auto" else args.lan
-        if not address:
+        found = lan_address() if args.lan == "auto" else str(args.lan)
+        if not found:
             raise InputError("--lan: this machine has no private network address (is Wi-Fi or the hotspot on?); "
                              "give one: --lan ADDRESS")
+        address = found
         try:
             ipaddress.ip_address(address)
         except ValueError:

@@ -130,7 +130,7 @@ class _GatedApplication(tornado.web.Application):
         return super().listen(port, address, **kwargs)
 
 
-class KitVoila(Voila):
+class KitVoila(Voila):  # type: ignore[misc]  # Voila ships no type information (pyproject: mypy overrides)
     """Voila with a required token, Host/Origin checks and optional TLS (see the module docstring)."""
 
     certfile = Unicode("", config=True, help="TLS certificate (PEM): serve HTTPS")

@@ -1,23 +1,29 @@
-"""``python -m kit lab``: JupyterLab on 127.0.0.1, opened on the triage notebook.
+"""``lab``: copy the shipped notebooks to a working folder and open JupyterLab there, on the triage notebook.
 
-What it does (``make lab`` calls it with ``--demo``):
+What it does (``make lab`` calls it with ``--demo --dir notebooks``):
 
-1. opens the trainer's real observation store (:func:`kit.store.db.default_store_path`: ``--store``,
+1. copies the notebooks shipped with the kit (:func:`kit.resources.notebooks_dir`) into a working
+   folder (``--dir``, default ``./postrun-notebooks``), copying only the files that are missing
+   there: a notebook the user already has (changed or not) is never overwritten, and the ones
+   that differ from the shipped version are named. Nothing is ever written into the installed
+   package;
+2. opens the trainer's real observation store (:func:`kit.store.db.default_store_path`: ``--store``,
    else ``KIT_STORE``, else ``postrun.sqlite`` in the user data folder; empty at first), or with
    ``--demo`` the demo store holding the synthetic sample season
    (:func:`kit.store.db.demo_store_path`: ``demo-postrun.sqlite`` next to the real one, filled by
    :func:`kit.store.db.ensure_sample_store` when empty), and passes it to the kernels as
    ``KIT_STORE`` (the demo store also as ``KIT_DEMO_STORE``). Real saves never go into the store
    that holds the sample rows unless ``--demo`` was asked for;
-2. starts ``jupyter lab`` on 127.0.0.1 with the repository as its root, opening
-   ``notebooks/01-triage.ipynb``; ``--allow-root`` is added when run as root (JupyterLab
-   refuses to start otherwise) and the "news" announcement toast is disabled
+3. starts ``jupyter lab`` on 127.0.0.1 with the working folder as its root, opening
+   ``01-triage.ipynb``; ``--allow-root`` is added when run as root (JupyterLab refuses to start
+   otherwise) and the "news" announcement toast is disabled
    (``kit/data/jupyter/labconfig/page_config.json`` on ``JUPYTER_CONFIG_PATH``).
 
 Stopping: Ctrl-C, ``kill PID`` (SIGTERM) or a closed terminal (SIGHUP) all stop the server
 and its kernels (:func:`run_server`).
 
 :func:`lab_command` builds the same command for tests (token, port, no browser).
+This module is imported only when ``lab`` or ``app`` runs (both need the ``[lab]`` extra).
 """
 
 from __future__ import annotations
@@ -29,24 +35,32 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kit.resources import PACKAGE_DATA
+import psutil
 
-__all__ = ["ROOT", "TRIAGE_NOTEBOOK", "LAB_CONFIG_DIR", "OLD_LAB_STORE", "lab_command", "lab_env", "run_server",
-           "add_store_options", "open_chosen_store", "store_banner", "configure", "run"]
+from kit.errors import InputError
+from kit.resources import NOTEBOOKS, PACKAGE_DATA, notebooks_dir
+from kit.store.db import Store, default_store_path, demo_store_path, ensure_sample_store
 
-#: The repository (the directory that holds ``kit/``, ``notebooks/`` and ``data/``).
+__all__ = ["ROOT", "TRIAGE_NOTEBOOK", "TRIAGE", "DEFAULT_DIR", "LAB_CONFIG_DIR", "CopyReport", "copy_notebooks", "lab_command",
+           "lab_env", "run_server", "add_store_options", "open_chosen_store", "store_banner", "configure", "run"]
+
+#: The source checkout (the folder holding ``kit/``, ``notebooks/`` and ``data/``) when the kit runs from one: the
+#: default root of :func:`lab_command` (tests, developers). An installed kit never uses it: ``lab`` works in ``--dir``.
 ROOT = Path(__file__).resolve().parents[2]
-#: The main notebook, relative to the root.
+#: The main notebook, relative to :data:`ROOT`.
 TRIAGE_NOTEBOOK = "notebooks/01-triage.ipynb"
+#: The main notebook in the working folder.
+TRIAGE = NOTEBOOKS[0]
+#: The working folder ``lab`` copies the notebooks into (relative to the current directory) when ``--dir`` is not given.
+DEFAULT_DIR = "postrun-notebooks"
 #: Extra Jupyter config directory: disables the announcements ("news") toast.
 LAB_CONFIG_DIR = PACKAGE_DATA / "jupyter"
 #: Extra Jupyter data dir: the offline Voila template ``kit-offline`` (no CDN requests).
 JUPYTER_DATA_DIR = PACKAGE_DATA / "jupyter_data"
-#: The store ``make lab`` used before the demo store was kept apart (sample season and saves mixed).
-OLD_LAB_STORE = ROOT / "data" / "store" / "postrun.sqlite"
 
 
 def lab_env(store: str | os.PathLike[str] | None = None, base: Mapping[str, str] | None = None, *,
@@ -108,12 +122,10 @@ STOP_GRACE_S = 10.0
 
 
 def _descendants(pid: int) -> list[Any]:
-    """The processes started by ``pid`` (kernels may live in sessions of their own); empty without psutil."""
+    """The processes started by ``pid`` (kernels may live in sessions of their own)."""
     try:
-        import psutil
-
-        return psutil.Process(pid).children(recursive=True)
-    except Exception:  # psutil missing or the process already gone
+        return list(psutil.Process(pid).children(recursive=True))
+    except psutil.Error:  # the process is already gone
         return []
 
 
@@ -200,8 +212,6 @@ def open_chosen_store(args: argparse.Namespace) -> tuple[Path, bool]:
 
     The real store is created empty; the demo store gets the sample season when it is empty.
     """
-    from kit.store.db import Store, default_store_path, demo_store_path, ensure_sample_store
-
     if getattr(args, "demo", False):
         path = demo_store_path().resolve()
         ensure_sample_store(path).close()
@@ -216,16 +226,63 @@ def store_banner(path: Path, demo: bool) -> str:
     if demo:
         return (f"DEMO store {path}: the synthetic sample season; saves go there too. For real athletes start "
                 "without --demo")
-    note = ""
-    if OLD_LAB_STORE.exists() and path != OLD_LAB_STORE.resolve():
-        note = (f" ({OLD_LAB_STORE.relative_to(ROOT)}, the store of earlier versions of `make lab`, holds the sample "
-                "season and any saves made there; open it with --store if you need it)")
-    return f"store {path}{note}"
+    return f"store {path}"
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    """What :func:`copy_notebooks` did: notebooks copied, kept as they were, and kept although they differ."""
+
+    folder: Path
+    copied: list[str]
+    kept: list[str]
+    changed: list[str]
+
+    def message(self) -> str:
+        """One line for the terminal (with the notebooks kept because they differ from the shipped ones)."""
+        text = f"notebooks in {self.folder}: {len(self.copied)} copied, {len(self.kept)} already there"
+        if self.changed:
+            text += (f"; kept as you left them (they differ from this version's): {', '.join(self.changed)} "
+                     "(delete or rename one to get the shipped version)")
+        return text
+
+
+def copy_notebooks(dest: str | os.PathLike[str], source: str | os.PathLike[str] | None = None) -> CopyReport:
+    """Copy the shipped notebooks into ``dest`` (created if needed), never overwriting a file already there.
+
+    Parameters
+    ----------
+    dest : path
+        The working folder.
+    source : path, optional
+        Where the notebooks come from (default :func:`kit.resources.notebooks_dir`).
+
+    Returns
+    -------
+    CopyReport
+        Which notebooks were copied, and which were kept (``changed``: kept although they differ).
+    """
+    folder, src = Path(dest), Path(source) if source is not None else notebooks_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    copied, kept, changed = [], [], []
+    for name in NOTEBOOKS:
+        target, shipped = folder / name, src / name
+        if target.exists():
+            kept.append(name)
+            if target.read_bytes() != shipped.read_bytes():
+                changed.append(name)
+            continue
+        target.write_bytes(shipped.read_bytes())  # a plain new file: the user's umask, writable
+        copied.append(name)
+    return CopyReport(folder, copied, kept, changed)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``lab``."""
     add_store_options(parser)
+    parser.add_argument("--dir", metavar="DIR", default=DEFAULT_DIR,
+                        help=f"working folder for the notebooks (default: ./{DEFAULT_DIR}); missing notebooks are copied "
+                             "there, files already there are never overwritten")
     parser.add_argument("--port", type=int, help="port (default: 8888 or the next free one)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
     # earlier versions imported the sample into an empty store unless --no-sample: now only --demo does
@@ -233,9 +290,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Start JupyterLab; returns its exit status."""
+    """Copy the notebooks, then start JupyterLab in the working folder; returns its exit status."""
+    folder = Path(args.dir).expanduser().resolve()
+    try:
+        report = copy_notebooks(folder)
+    except OSError as exc:
+        raise InputError(f"--dir {args.dir}: cannot copy the notebooks there: {exc.strerror or exc}") from None
     store, demo = open_chosen_store(args)
-    print(f"postrun-kit: {store_banner(store, demo)}; opening {TRIAGE_NOTEBOOK} in JupyterLab on 127.0.0.1 "
+    print(f"postrun-kit: {report.message()}", file=sys.stderr)
+    print(f"postrun-kit: {store_banner(store, demo)}; opening {TRIAGE} in JupyterLab on 127.0.0.1 "
           "(Ctrl-C to stop)", file=sys.stderr)
-    cmd = lab_command(ROOT, TRIAGE_NOTEBOOK, port=args.port, open_browser=not args.no_browser)
-    return run_server(cmd, env=lab_env(store, demo=demo), cwd=ROOT)
+    cmd = lab_command(folder, TRIAGE, port=args.port, open_browser=not args.no_browser)
+    return run_server(cmd, env=lab_env(store, demo=demo), cwd=folder)

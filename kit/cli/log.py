@@ -26,11 +26,28 @@ could not be used (read-only, disk full, locked, not a store), with a message on
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import sys
 import unicodedata
+from pathlib import Path
 from typing import Any
+
+from kit.cli.assess import read_json_input
+from kit.engine.ids import lookalike_warnings
+from kit.engine.observation import ObservationError, Problem
+from kit.errors import InputError
+from kit.store.db import (
+    SCHEMA_VERSION,
+    UNSAVED_NOTE,
+    LogImportError,
+    Store,
+    StoreError,
+    StoreRequestError,
+    default_store_path,
+    unreadable_store,
+)
 
 __all__ = ["configure", "run"]
 
@@ -78,7 +95,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        description="Store a corrected observation (JSON object) that supersedes observation ID. The old "
                                    "version is kept for the record, marked superseded; list, export and handouts show "
                                    "the current one ('list --all' shows both).")
-    p.add_argument("id", type=int, metavar="ID", help="the observation to correct (as 'kit log list' shows it)")
+    p.add_argument("id", type=int, metavar="ID", help="the observation to correct (as the 'log list' command shows it)")
     p.add_argument("file", nargs="?", default="-", help="JSON file with the whole corrected observation (default: stdin)")
     _store_arg(p)
     p = sub.add_parser("erase", help="erase an athlete's observations and drafts (or one observation) for good",
@@ -101,9 +118,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_json(path: str) -> Any:
-    from kit.cli.main import read_json_input
-    from kit.errors import InputError
-
     try:
         return read_json_input(path)
     except ValueError as err:  # e.g. an integer with more than 4300 digits
@@ -117,8 +131,6 @@ def _out(text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run a ``log`` subcommand; returns the exit status."""
-    from kit.store.db import Store, StoreError, StoreRequestError, default_store_path, unreadable_store
-
     if getattr(args, "athlete", None):  # ids are stored in NFC (kit.engine.ids): "Zoe" + U+0301 finds "Zoé"
         args.athlete = unicodedata.normalize("NFC", args.athlete)
     read_only = args.log_command in _READ_ONLY
@@ -126,7 +138,8 @@ def run(args: argparse.Namespace) -> int:
         path = default_store_path(args.store)
         problem = unreadable_store(path)
         if problem is not None:
-            more = (" (nothing was created; 'kit log add' or 'kit log import' make one, or give --store PATH / KIT_STORE)"
+            more = (f" (nothing was created; '{args.prog} log add' or '{args.prog} log import' make one, or give --store PATH / "
+                    "KIT_STORE)"
                     if not path.exists() else "")
             sys.stderr.write(f"error: {problem}{more}\n")
             return 1
@@ -147,16 +160,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _warn_lookalikes(before: set[str], after: set[str]) -> None:
     """Warn about each newly stored athlete id that mixes scripts or looks like another id (kit.engine.ids, TR39 skeletons)."""
-    from kit.engine.ids import lookalike_warnings
-
     for w in lookalike_warnings(after - before, after):
         sys.stderr.write(f"warning: {w}\n")
 
 
 def _cli_store_message(err: Exception, args: argparse.Namespace) -> str:
     """A store error in the CLI's words: what happened to the input (never Python attribute names)."""
-    from kit.store.db import UNSAVED_NOTE
-
     text = str(err).replace(UNSAVED_NOTE, "").rstrip()
     if args.log_command not in ("add", "import", "correct"):
         return text
@@ -167,9 +176,6 @@ def _cli_store_message(err: Exception, args: argparse.Namespace) -> str:
 
 
 def _add(st: Any, args: argparse.Namespace) -> int:
-    from kit.engine.observation import ObservationError, Problem
-    from kit.store.db import LogImportError
-
     data = _read_json(args.file)
     source = "standard input" if args.file in (None, "-") else args.file
     if isinstance(data, list) and not data:
@@ -199,12 +205,10 @@ def _who(obs: dict[str, Any]) -> str:
     return obs.get("athlete_id") or "(no athlete id)"
 
 
-def _suggest_athlete(st: Any, athlete: str | None) -> None:
+def _suggest_athlete(st: Any, athlete: str | None, prog: str) -> None:
     """On stderr: the stored athlete id closest to an ``--athlete`` that matched nothing."""
     if not athlete or st.count(athlete):
         return
-    import difflib
-
     known = st.athletes()
     same_case = [a for a in known if a.casefold() == athlete.casefold()]
     close = same_case or difflib.get_close_matches(athlete, known, n=1) or difflib.get_close_matches(
@@ -212,14 +216,14 @@ def _suggest_athlete(st: Any, athlete: str | None) -> None:
     if close and close[0] not in known:  # matched case-insensitively: show the stored spelling
         close = [next(a for a in known if a.casefold() == close[0])]
     case = " (ids are case-sensitive)" if close and close[0].casefold() == athlete.casefold() else ""
-    hint = f"; did you mean {close[0]!r}?{case}" if close else f" ({len(known)} athletes stored; 'kit log list' shows them)"
+    hint = f"; did you mean {close[0]!r}?{case}" if close else f" ({len(known)} athletes stored; '{prog} log list' shows them)"
     sys.stderr.write(f"note: no observation of athlete {athlete!r}{hint}\n")
 
 
 def _list(st: Any, args: argparse.Namespace) -> int:
     entries = st.entries(args.athlete, include_superseded=args.all, episode_id=args.episode)
     if not entries:
-        _suggest_athlete(st, args.athlete)
+        _suggest_athlete(st, args.athlete, args.prog)
     if args.json:
         _out(json.dumps(entries, ensure_ascii=False, indent=2) + "\n")
         return 0
@@ -247,10 +251,6 @@ def _clean(text: str, width: int) -> str:
 
 def _file_arg(option: str, value: str | None, example: str) -> None:
     """Exit 2 (InputError) when a file option names a folder or a path under a file."""
-    from pathlib import Path
-
-    from kit.errors import InputError
-
     if value is None:
         return
     p = Path(value)
@@ -263,7 +263,7 @@ def _file_arg(option: str, value: str | None, example: str) -> None:
 
 def _export(st: Any, args: argparse.Namespace) -> int:
     _file_arg("--out", args.out, f"postrun-log.{args.format}")
-    _suggest_athlete(st, args.athlete)
+    _suggest_athlete(st, args.athlete, args.prog)
     if args.out:
         st.export(args.format, args.out, athlete_id=args.athlete, with_assessment=args.with_assessment)  # audited
         sys.stderr.write(f"exported {st.count(args.athlete)} observations to {args.out}\n")
@@ -310,8 +310,6 @@ def _import(st: Any, args: argparse.Namespace) -> int:
 
 
 def _correct(st: Any, args: argparse.Namespace) -> int:
-    from kit.engine.observation import ObservationError, Problem
-
     data = _read_json(args.file)
     if not isinstance(data, dict):
         raise ObservationError([Problem("<observation>", None, "a correction is one observation (a JSON object), not a list")])
@@ -323,8 +321,6 @@ def _correct(st: Any, args: argparse.Namespace) -> int:
 
 
 def _erase(st: Any, args: argparse.Namespace) -> int:
-    from kit.errors import InputError
-
     what = f"every observation and draft of athlete {args.athlete!r}" if args.athlete is not None else \
         f"observation #{args.id} and its corrections"
     if not args.yes:
@@ -338,17 +334,17 @@ def _erase(st: Any, args: argparse.Namespace) -> int:
          f"draft{'s' if rep.drafts != 1 else ''} from {st.path}\n")
     if not rep.scrubbed:
         sys.stderr.write("warning: another program has the store open, so its -wal file could not be emptied; close it "
-                         "(notebooks, the app) and run 'kit log erase' again to remove every copy\n")
+                         f"(notebooks, the app) and run '{args.prog} log erase' again to remove every copy\n")
         return 1
     sys.stderr.write("note: files written earlier (exports, handouts, score output) are not touched: delete them too "
-                     "('kit log audit' lists when they were made)\n")
+                     f"('{args.prog} log audit' lists when they were made)\n")
     return 0
 
 
 def _episodes(st: Any, args: argparse.Namespace) -> int:
     eps = st.episodes(args.athlete)
     if not eps:
-        _suggest_athlete(st, args.athlete)
+        _suggest_athlete(st, args.athlete, args.prog)
     if args.json:
         _out(json.dumps([e.to_dict() for e in eps], ensure_ascii=False, indent=2) + "\n")
         return 0
@@ -382,8 +378,6 @@ def _audit_list(st: Any, args: argparse.Namespace) -> int:
 
 
 def _info(st: Any, args: argparse.Namespace) -> int:
-    from kit.store.db import SCHEMA_VERSION
-
     _out(f"store: {st.path}\nschema version: {st.schema_version()} (this kit: {SCHEMA_VERSION})\n"
          f"observations: {st.count()}\nathletes: {len(st.athletes())}\nintegrity check: {st.integrity_check()}\n")
     return 0

@@ -21,6 +21,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+from tqdm.auto import tqdm
+
+from kit.engine.fields import FIELD_NAMES
+from kit.engine.frame import OUTPUT_COLUMNS, PROGRESS_MIN_ROWS, assess_frame
+from kit.engine.observation import ObservationError, Problem
+from kit.errors import InputError
+from kit.store.csvio import parse_csv_rows, read_log_csv, records_to_frame
+from kit.store.csvsafe import neutralise
+from kit.store.private import open_private
+
 __all__ = ["configure", "run", "read_log_with_progress", "BLOCK_LINES"]
 
 #: Always the first columns of the output (empty cells when the log has no such column).
@@ -41,12 +52,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Score the log; exit 0, or 2 (via :mod:`kit.cli.main`) when the file is unreadable or has bad rows."""
-    import pandas as pd
-
-    from kit.engine.frame import OUTPUT_COLUMNS, PROGRESS_MIN_ROWS, assess_frame
-    from kit.store.csvsafe import neutralise
-    from kit.store.private import open_private
-
     df = read_log_with_progress(args.file, progress=args.progress)
     show = args.progress is True or (args.progress == "auto" and len(df) >= PROGRESS_MIN_ROWS)
     scored = assess_frame(df, progress=show)
@@ -65,8 +70,6 @@ def run(args: argparse.Namespace) -> int:
             with open_private(args.out, "w", encoding="utf-8", newline="") as fh:  # health data: 0600, new folders 0700
                 out.to_csv(fh, index=False, lineterminator="\n")
         except OSError as exc:
-            from kit.errors import InputError
-
             raise InputError(f"cannot write {args.out}: {exc.strerror or exc}") from None
         counts = scored["escalation"].value_counts()
         summary = ", ".join(f"{counts[t]} {t}" for t in ("emergency", "see_doctor", "monitor", "self_care") if t in counts)
@@ -94,13 +97,9 @@ def read_log_with_progress(path: str | Path, *, progress: bool | str = "auto") -
     ------
     ObservationError
         Every bad cell, with its CSV line number, as :func:`kit.store.csvio.read_log_csv` reports it.
-    kit.cli.main.InputError
+    kit.errors.InputError
         The file cannot be read or is not UTF-8 text.
     """
-    from kit.engine.frame import PROGRESS_MIN_ROWS
-    from kit.errors import InputError
-    from kit.store.csvio import read_log_csv
-
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -115,16 +114,10 @@ def read_log_with_progress(path: str | Path, *, progress: bool | str = "auto") -
 
 def _read_blocks(text: str, total: int) -> Any:
     """Parse the CSV text in blocks of whole records (a quoted cell may span lines), with a bar."""
-    import pandas as pd
-    from tqdm.auto import tqdm
-
-    from kit.engine.fields import FIELD_NAMES
-    from kit.engine.observation import ObservationError, Problem
-    from kit.store.csvio import parse_csv_rows, records_to_frame
-
     head, sep, body = text.partition("\n")
     lines = body.split("\n") if sep else []
-    frames, problems = [], []
+    frames: list[Any] = []
+    problems: list[Problem] = []
     start = 0
     with tqdm(total=total, unit="lines", desc="reading", unit_scale=True, file=sys.stderr) as bar:
         while start < len(lines):

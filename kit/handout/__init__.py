@@ -40,12 +40,6 @@ from kit.handout.build import (
     clinician_section as clinician_section,
 )
 from kit.handout.build import (
-    configure_export as configure_export,
-)
-from kit.handout.build import (
-    configure_handout as configure_handout,
-)
-from kit.handout.build import (
     esc as esc,
 )
 from kit.handout.build import (
@@ -95,12 +89,6 @@ from kit.handout.build import (
 )
 from kit.handout.build import (
     render_widget as render_widget,
-)
-from kit.handout.build import (
-    run_export as run_export,
-)
-from kit.handout.build import (
-    run_handout as run_handout,
 )
 from kit.handout.build import (
     run_template as run_template,
@@ -157,8 +145,4 @@ __all__ = [
     "plotly_div",
     "remote_references",
     "safe_filename",
-    "configure_handout",
-    "run_handout",
-    "configure_export",
-    "run_export",
 ]

@@ -1,6 +1,6 @@
 """Handouts: one athlete's episode on one self-contained HTML page, and notebooks to HTML.
 
-Two commands (registered in :data:`kit.cli.main.SUBCOMMANDS`):
+Two commands use it (their arguments are in :mod:`kit.cli.handout` and :mod:`kit.cli.export`):
 
 * ``python -m kit handout --athlete ID [--log PATH] [--out DIR] [--all] [--pseudonymise]``
   runs ``notebooks/handout-template.ipynb`` **in this process** for the athlete's latest
@@ -11,7 +11,7 @@ Two commands (registered in :data:`kit.cli.main.SUBCOMMANDS`):
 * ``python -m kit export NOTEBOOK [--out DIR]`` turns a worked notebook into an HTML file
   whose plotly charts stay interactive and whose widgets show their last saved state.
 
-This module holds the commands and the build (where the observations come from
+This module holds the build (where the observations come from
 (:class:`TeamSource`), pseudonyms, running the template, writing the file). The rest is in
 small modules, re-exported here so the template and callers need only ``kit.handout.build``:
 
@@ -33,7 +33,6 @@ docs/reference/clinical-reference.md §7 (the article's advice and its safety co
 
 from __future__ import annotations
 
-import argparse
 import ast
 import codecs
 import contextlib
@@ -51,7 +50,6 @@ import secrets
 import sqlite3
 import sys
 import tempfile
-import time
 import types
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -87,7 +85,6 @@ __all__ = [
     "prevention_section", "seek_help_section", "sources_section", "clinician_section", "footer",
     "pseudonym", "pseudonym_key", "TeamSource", "run_template", "TemplateError", "notebook_to_html", "write_handout",
     "export_notebook", "render_widget", "plotly_div", "remote_references", "safe_filename",
-    "configure_handout", "run_handout", "configure_export", "run_export",
 ]
 
 #: The parameterised handout notebook (a ``parameters`` cell, then one kit call per cell; see :func:`run_template`).
@@ -565,11 +562,6 @@ def out_path(out: str | os.PathLike[str], filename: str, *, single: bool = True,
     return dest
 
 
-def _one(job: tuple[list[dict[str, Any]], str, bool, str | None, str]) -> str:
-    records, out_dir, pseudo, key, day = job
-    return str(write_handout(records, out_dir, pseudonymise=pseudo, key=key, generated_on=day))
-
-
 # --------------------------------------------------------------------------------------------
 # kit export
 # --------------------------------------------------------------------------------------------
@@ -702,108 +694,3 @@ def _failed_cell(nb: Any, exc: Any) -> str:
             break
     ename, evalue = _plain(getattr(exc, "ename", "") or "Error"), _plain(getattr(exc, "evalue", "") or "")
     return f"{where} failed: {ename}: {evalue}" if evalue else f"{where} failed: {ename}"
-
-
-# --------------------------------------------------------------------------------------------
-# command line
-# --------------------------------------------------------------------------------------------
-
-def configure_handout(parser: argparse.ArgumentParser) -> None:
-    """Arguments of ``python -m kit handout``."""
-    who = parser.add_mutually_exclusive_group(required=True)
-    who.add_argument("--athlete", metavar="ID", help="the athlete's id")
-    who.add_argument("--all", action="store_true", help="one handout per athlete (with a progress bar)")
-    parser.add_argument("--log", metavar="PATH", help="a team-log CSV or a SQLite store file (default: the kit's store)")
-    parser.add_argument("--store", metavar="PATH", help="the store to read when --log is not given")
-    parser.add_argument("--out", metavar="DIR", default="handouts",
-                        help="output folder (default: handouts); with --athlete, a path ending in .html is the file itself")
-    parser.add_argument("--pseudonymise", "--pseudonymize", action="store_true",
-                        help=f"show a stable pseudonym (Runner-XXXXXX) instead of the id (key: ${PSEUDONYM_ENV} or a "
-                             "key file in the user data folder)")
-    parser.add_argument("--date", metavar="YYYY-MM-DD", help="date printed on the handout (default: today)")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N",
-                        help="parallel worker processes for --all (default 1: a handout takes a fraction of a second "
-                             "in-process; 0 = CPUs, at most 4)")
-
-
-def run_handout(args: argparse.Namespace) -> int:
-    """``python -m kit handout``: print the path of each handout written."""
-    from kit.errors import InputError
-
-    if args.date:
-        try:
-            dt.date.fromisoformat(args.date)
-        except ValueError:
-            raise InputError(f"--date {args.date!r} is not a date like 2026-05-01") from None
-    day = args.date or dt.date.today().isoformat()
-    out_path(args.out, "handout.html", single=not args.all, create=False)  # a bad --out fails before any work
-    _import_jsonschema_without_iri_grammars()  # measured start-up reason: see its docstring
-    src = TeamSource(args.log, args.store)
-    try:
-        if not args.all:
-            records = src.observations(args.athlete)
-            print(write_handout(records, args.out, pseudonymise=args.pseudonymise, generated_on=day))
-            src.record(1, len(records))
-            return 0
-        athletes = src.athletes()
-        if not athletes:
-            raise InputError(f"no athlete in {src.where}")
-        key = pseudonym_key().decode("utf-8") if args.pseudonymise else None
-        jobs = [(src.observations(a), args.out, args.pseudonymise, key, day) for a in athletes]
-    finally:
-        src.close()
-    status = _run_all(jobs, args.jobs)
-    src.record(len(jobs), sum(len(j[0]) for j in jobs))
-    return status
-
-
-def _run_all(jobs: list[tuple[Any, ...]], workers: int) -> int:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    from tqdm import tqdm
-
-    n = workers if workers > 0 else min(4, os.cpu_count() or 1)
-    n = max(1, min(n, len(jobs)))
-    t0 = time.perf_counter()
-    written = []
-    if n == 1:
-        with tqdm(total=len(jobs), desc="handouts", unit="athlete", file=sys.stderr, disable=None) as bar:
-            for j in jobs:
-                written.append(_one(j))
-                bar.update()
-    else:
-        import multiprocessing as mp
-
-        import nbconvert  # noqa: F401  (imported once here; forked workers inherit it)
-
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:  # workers start before any tqdm thread
-            futures = [pool.submit(_one, j) for j in jobs]
-            with tqdm(total=len(jobs), desc="handouts", unit="athlete", file=sys.stderr, disable=None) as bar:
-                for f in as_completed(futures):
-                    written.append(f.result())
-                    bar.update()
-    for p in sorted(written):
-        print(p)
-    sys.stderr.write(f"{len(written)} handouts in {time.perf_counter() - t0:.1f} s\n")
-    return 0
-
-
-def configure_export(parser: argparse.ArgumentParser) -> None:
-    """Arguments of ``python -m kit export``."""
-    parser.add_argument("notebook", metavar="NOTEBOOK", help="the .ipynb to export")
-    parser.add_argument("--out", metavar="DIR",
-                        help="output folder (default: next to the notebook), or a path ending in .html for the file itself")
-    parser.add_argument("--execute", action="store_true",
-                        help="RUN the notebook's code first (saves the widgets' state). The code runs on this computer with "
-                             "your rights: use it only for a notebook you trust; without it the saved outputs are exported")
-    parser.add_argument("--hide-code", action="store_true", help="leave out the code cells' input")
-
-
-def run_export(args: argparse.Namespace) -> int:
-    """``python -m kit export``: print the path written."""
-    dest, removed = export_notebook(args.notebook, args.out, execute=args.execute, hide_code=args.hide_code)
-    if removed:
-        sys.stderr.write(f"note: {removed} web reference(s) (images, stylesheets) were disabled to keep the page offline\n")
-    print(dest)
-    return 0
