@@ -12,7 +12,6 @@ print stylesheets live here too.
 from __future__ import annotations
 
 import base64
-import html
 import json
 import re
 import secrets
@@ -22,6 +21,7 @@ from typing import Any
 import nh3
 
 from kit.resources import PACKAGE_DATA
+from kit.views.recorded import esc
 
 __all__ = [
     "PLOTLY_JS", "PLOTLY_MIME", "esc", "plotly_div", "remote_references", "render_widget", "notebook_to_html",
@@ -34,11 +34,6 @@ PLOTLY_JS = PACKAGE_DATA / "vendor" / "plotly-basic.min.js"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-
-
-def esc(value: Any) -> str:
-    """HTML-escape any value (quotes too): the one way typed text enters a page."""
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 _PAGE_CSS = """
