@@ -506,7 +506,7 @@ def _convert_outputs(nb: Any, *, handout: bool, trusted: str) -> int:
     Loaders of plotly.js are dropped. The saved widget state is removed from the metadata
     afterwards (nothing reads it any more).
     """
-    from nbformat import from_dict
+    from nbformat import from_dict  # lazy: see "Start-up" in kit.handout.build (nbformat 0.95 s, after the jsonschema step)
 
     charts = _Charts()
     state = ((nb.metadata.get("widgets") or {}).get(_WIDGET_STATE) or {}).get("state") or {}
@@ -575,6 +575,8 @@ def notebook_to_html(nb: Any, *, title: str, handout: bool, hide_code: bool = Tr
     remote_removed : int
         How many remote references (web images, stylesheets) were neutralised.
     """
+    # lazy: nbconvert takes 2.4 s to import (measured on the 2-core machine) and only this function needs it;
+    # jinja2 is nbconvert's own dependency (its template loader), not one of the kit's
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 

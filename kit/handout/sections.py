@@ -24,15 +24,20 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import plotly.io as pio
+
 from kit.engine.fields import FIELDS
 from kit.engine.formatting import value_text
 from kit.engine.thresholds import T
 from kit.handout.offline_html import PLOTLY_MIME
 from kit.handout.page import HandoutPage
+from kit.views.history import history_chart
 from kit.views.recorded import cap, esc, lower_first, recorded_rows, when_text
+from kit.views.teamlog import OUTCOMES, episode_outcome
 from kit.words import (
     ACTION_LABELS,
     CAUSE_LABELS,
+    DISCLAIMER,
     TIER_ICONS,
     TIER_MEANINGS,
     TIER_SHORT,
@@ -80,13 +85,11 @@ class FigureOutput:
     into a ``div`` drawn by the single inlined plotly.js bundle.
     """
 
-    def __init__(self, fig: Any, text: str = "chart"):
+    def __init__(self, fig: Any, text: str = "chart") -> None:
         self.fig = fig
         self.text = text
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        import plotly.io as pio
-
         spec = json.loads(pio.to_json(self.fig, validate=False))
         spec["config"] = {"displaylogo": False, "responsive": True, "displayModeBar": False}
         return {PLOTLY_MIME: spec, "text/plain": self.text}
@@ -268,8 +271,6 @@ def history_section(page: HandoutPage) -> Html:
 def episode_timeline_html(episode: Mapping[str, Any]) -> str:
     """One episode as a timeline (issue 12): a row per check with its time, level, what was given since the
     previous check and what changed (trend, recheck reasons in words), then how it ended."""
-    from kit.views.teamlog import OUTCOMES, episode_outcome
-
     steps = episode["steps"]
     times = [_step_time(x["observed_at"]) for x in steps]
     rows = []
@@ -301,8 +302,6 @@ def _step_time(value: Any) -> dt.datetime | None:
 
 def history_figure(page: HandoutPage) -> FigureOutput:
     """The athlete's history chart (tiers over time) for display."""
-    from kit.views.history import history_chart
-
     return FigureOutput(history_chart(page.history), "history chart: tier of each observation over time")
 
 
@@ -491,8 +490,6 @@ def clinician_section(page: HandoutPage) -> Html:
 
 def footer(page: HandoutPage) -> Html:
     """The kit's version, the date, what the page contains, and the disclaimer (shown once)."""
-    from kit.words import DISCLAIMER
-
     who = "a pseudonym" if page.pseudonymised else "the athlete's id"
     markup = (
         '<footer class="kit-footer">'

@@ -21,8 +21,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from kit.engine.fields import FIELD_NAMES
+from kit.engine.frame import assess_frame
 from kit.engine.rules import CAUSES, TIERS
 from kit.words import CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_SHORT, TIER_TITLES
 
@@ -68,8 +70,6 @@ def history_frame(data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFr
     if "escalation" in df.columns and df["escalation"].notna().all():
         scored = df[[c for c in ("escalation", "top_cause", "flags") if c in df.columns]].copy()
     elif n:
-        from kit.engine.frame import assess_frame
-
         contract = df[[c for c in df.columns if c in FIELD_NAMES]]
         scored = assess_frame(contract, extra="ignore", progress=False)[["escalation", "top_cause", "flags"]]
         scored.index = df.index
@@ -148,7 +148,7 @@ def history_summary(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, window_
             "sentences": sentences}
 
 
-def history_chart(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, height: int = 280):
+def history_chart(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, height: int = 280) -> go.Figure:
     """Tier of every observation over time: episodes as circles, checks without symptoms as small diamonds.
 
     Parameters
@@ -164,8 +164,6 @@ def history_chart(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, height: i
         Uses only ``scatter`` traces (drawn by plotly.js's basic bundle). Hover text is
         built from fixed words (date, tier, leading cause): no free text.
     """
-    import plotly.graph_objects as go
-
     h = data if isinstance(data, pd.DataFrame) and "tier_level" in data.columns else history_frame(data)
     h = h[h["observed_at"].notna()]
     when = h["observed_at"].dt.tz_convert(None)

@@ -19,11 +19,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import ipywidgets as widgets
 import pandas as pd
+import plotly.graph_objects as go
 
 from kit.engine.episodes import treatment_set
+from kit.engine.frame import assess_frame
 from kit.engine.rules import TIERS
 from kit.resources import sample_log_path
+from kit.store.csvio import read_log_csv
+from kit.store.db import Store, open_demo_store
+from kit.views.charts import mimebundle, tier_timeline
 from kit.views.tables import Table
 from kit.words import ACTION_LABELS, CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_ORDER, TIER_SHORT, flags_text, tier_label
 
@@ -43,11 +49,7 @@ def load_team_log(path: str | Path | None = None, *, store: str | Path | None = 
     ObservationError
         Every bad cell, with its CSV line number (see :func:`kit.store.csvio.read_log_csv`).
     """
-    from kit.store.csvio import read_log_csv
-
     if store is not None:
-        from kit.store.db import Store, open_demo_store
-
         with open_demo_store() if str(store) == "demo" else Store(store, read_only=True) as st:
             return st.frame()
     return read_log_csv(path or sample_log_path())
@@ -63,8 +65,6 @@ def score_log(df: pd.DataFrame, *, progress: bool | str = True) -> pd.DataFrame:
     progress : bool or "auto"
         Show a progress bar while scoring (``True`` by default: a notebook user sees work happening).
     """
-    from kit import assess_frame
-
     scored = assess_frame(df, extra="ignore", progress=progress)
     out = df.join(scored)
     out["when"] = pd.to_datetime(out["observed_at"], utc=True, format="ISO8601").dt.tz_localize(None)
@@ -203,8 +203,6 @@ class TeamLogExplorer:
     """
 
     def __init__(self, scored: pd.DataFrame) -> None:
-        import ipywidgets as widgets
-
         self.scored = scored
         names = sorted(scored["athlete_id"].dropna().unique())
         self.athletes = widgets.SelectMultiple(options=names, rows=min(8, len(names)), description="Athletes",
@@ -233,8 +231,6 @@ class TeamLogExplorer:
 
     def update(self) -> None:
         """Redraw the timeline and the table for the current filters."""
-        from kit.views.charts import mimebundle, tier_timeline
-
         rows = self.current()
         self.count.value = f"<b>{len(rows)}</b> observations selected"
         if rows.empty:
@@ -357,11 +353,9 @@ def episode_table(stats: pd.DataFrame) -> Table:
     return Table(out)
 
 
-def episode_timeline(scored: pd.DataFrame, *, title: str = "Episodes: level at each check") -> Any:
+def episode_timeline(scored: pd.DataFrame, *, title: str = "Episodes: level at each check") -> go.Figure:
     """A plotly figure: one line per episode, minutes since its first entry across, one marker per entry
     coloured by its level (hover: time, level, what was given). A look beats reading for "did it settle?"."""
-    import plotly.graph_objects as go
-
     fig = go.Figure()
     if "episode_id" not in scored.columns:
         return fig

@@ -72,6 +72,11 @@ from kit.engine.fields import FIELDS, FieldSpec
 from kit.engine.observation import ObservationError, Problem
 from kit.engine.rules import TIERS
 from kit.resources import PACKAGE_DATA
+
+try:
+    from kit.store.db import Store
+except ImportError:  # a Python built without sqlite3 (e.g. Pyodide): the form keeps its entries in memory
+    Store = None  # type: ignore[assignment,misc]  # the fallback of open_store; a None class is checked there
 from kit.views.charts import cause_chart_spec, mimebundle
 from kit.views.triage_export import exporting, show_latest_entry
 from kit.words import (
@@ -285,11 +290,7 @@ def open_store(path: Any = None) -> Any:
     path : str or Path, optional
         Store file; default :func:`kit.store.db.default_store_path` (``KIT_STORE`` or the user data dir).
     """
-    try:
-        from kit.store.db import Store
-    except ImportError:
-        return MemoryLog()
-    return Store(path)
+    return MemoryLog() if Store is None else Store(path)
 
 
 class _Note:
