@@ -367,7 +367,8 @@ def _mimebundle(value: Any) -> dict[str, Any]:
     else:
         data = {}
     data.setdefault("text/plain", repr(value))
-    return json.loads(json.dumps(data, sort_keys=True))  # plain JSON with sorted keys, as in a saved notebook
+    plain: dict[str, Any] = json.loads(json.dumps(data, sort_keys=True))  # plain JSON with sorted keys, as in a saved notebook
+    return plain
 
 
 def _parameters_source(params: Mapping[str, Any]) -> str:
@@ -445,7 +446,7 @@ def run_template(records: Sequence[Mapping[str, Any]], *, label: str, generated_
     nb = _read_template(template)
     cells = list(nb.cells)
     at = next((i + 1 for i, c in enumerate(cells) if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])), 0)
-    injected = nbformat.v4.new_code_cell(_parameters_source(params), id=INJECTED_TAG)
+    injected = nbformat.v4.new_code_cell(_parameters_source(params), id=INJECTED_TAG)  # type: ignore[no-untyped-call]  # nbformat is not annotated
     injected.metadata["tags"] = [INJECTED_TAG]
     nb.cells = [*cells[:at], injected, *cells[at:]]
     ns: dict[str, Any] = {}
@@ -457,7 +458,7 @@ def run_template(records: Sequence[Mapping[str, Any]], *, label: str, generated_
         shown = _run_cell(cell.source, ns)
         cell.execution_count = count
         cell.outputs = [] if shown is None else [
-            nbformat.v4.new_output("execute_result", data=_mimebundle(shown), execution_count=count)]
+            nbformat.v4.new_output("execute_result", data=_mimebundle(shown), execution_count=count)]  # type: ignore[no-untyped-call]  # nbformat is not annotated
     return nb
 
 
@@ -470,7 +471,7 @@ def _read_template(path: Path) -> Any:
     """A fresh copy of the template notebook (the file is read once per process while it is unchanged)."""
     import nbformat  # lazy: see "Start-up" in the module docstring
 
-    return nbformat.reads(_template_text(str(path), path.stat().st_mtime_ns), as_version=4)
+    return nbformat.reads(_template_text(str(path), path.stat().st_mtime_ns), as_version=4)  # type: ignore[no-untyped-call]  # nbformat is not annotated
 
 
 def write_handout(records: Sequence[Mapping[str, Any]], out_dir: str | os.PathLike[str], *,
@@ -664,7 +665,7 @@ def _read_notebook(src: Path) -> Any:
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list) or "nbformat" not in data:
         raise InputError(f"{src} is not a notebook (.ipynb): expected a JSON object with 'cells' and 'nbformat'")
     try:
-        return nbformat.reads(text, as_version=4)
+        return nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]  # nbformat is not annotated
     except RecursionError:
         raise InputError(f"{src} is not a notebook: its JSON is nested too deeply") from None
     except Exception as exc:  # nbformat's validation and conversion errors have many types

@@ -131,7 +131,7 @@ def prepare(observations: Sequence[Mapping[str, Any]] | None = None, *, athlete_
         If the observations belong to more than one athlete (a handout holds one athlete).
     """
     example = not observations
-    obs_list = [dict(o) for o in (example_observations() if example else observations)]
+    obs_list = [dict(o) for o in (observations or example_observations())]
     ids = {str(o.get("athlete_id") or "").strip() for o in obs_list}
     ids.discard("")
     if len(ids) > 1:

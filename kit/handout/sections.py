@@ -446,7 +446,7 @@ def clinician_section(page: HandoutPage) -> Html:
     (so it prints).
     """
     a = page.assessment
-    d = a.to_dict() if hasattr(a, "to_dict") else dict(a)
+    d = a.to_dict()
     rows = [("Tier id", f"<code>{esc(a.escalation)}</code> ({esc(TIER_TITLES[a.escalation])})")]
     rule_set = d.get("rule_set")
     if rule_set:

@@ -55,7 +55,8 @@ _CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def _as_dict(assessment: Any) -> Mapping[str, Any]:
-    return assessment.to_dict() if hasattr(assessment, "to_dict") else assessment
+    d: Mapping[str, Any] = assessment.to_dict() if hasattr(assessment, "to_dict") else assessment
+    return d
 
 
 def cause_chart_spec(assessment: Any, *, height: int = 260) -> dict[str, Any]:
@@ -318,6 +319,7 @@ def mimebundle(fig: go.Figure | Mapping[str, Any], *, text: str = "") -> dict[st
     kernel round-trip and without inlining plotly.js, so the JSON is deterministic and
     small (no random div ids).
     """
+    spec: dict[str, Any]
     if isinstance(fig, Mapping):
         spec = {"data": list(fig["data"]), "layout": dict(fig["layout"])}
     else:

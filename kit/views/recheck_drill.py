@@ -136,7 +136,7 @@ class RecheckDrill:
         self.picked[(script, step)] = tier
         self.shown[script] += 1
         self._draw(script)
-        return tier == self.answers[script][step]["escalation"]
+        return bool(tier == self.answers[script][step]["escalation"])
 
     def score_text(self) -> str:
         """How many revealed predictions were right."""

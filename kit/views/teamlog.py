@@ -124,13 +124,17 @@ def recurrent_athletes(scored: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["flagged", "athlete_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
+def _most_frequent(s: pd.Series) -> Any:
+    """The most frequent value of ``s`` (the first in sort order on a tie)."""
+    return s.value_counts().sort_index().idxmax()
+
+
 def athlete_summary(scored: pd.DataFrame) -> pd.DataFrame:
     """Per athlete: observations, count in each tier, most frequent leading cause."""
     counts = scored.groupby(["athlete_id", "escalation"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=[t for t in TIERS], fill_value=0)
     counts.insert(0, "observations", counts.sum(axis=1))
-    lead = scored.dropna(subset=["top_cause"]).groupby("athlete_id")["top_cause"].agg(
-        lambda s: s.value_counts().sort_index().idxmax())
+    lead = scored.dropna(subset=["top_cause"]).groupby("athlete_id")["top_cause"].agg(_most_frequent)
     counts["usual_cause"] = lead.reindex(counts.index)
     return counts.reset_index()
 
@@ -173,9 +177,9 @@ def log_table(rows: pd.DataFrame, limit: int = 50) -> Table:
 def log_summary(scored: pd.DataFrame) -> str:
     """A few deterministic lines in words: size, dates, every tier by rank (highest first), signs (a checked output)."""
     tiers = scored["escalation"].value_counts().reindex(list(TIERS), fill_value=0)
-    flags = scored["flags"].fillna("").str.split(";").explode()
-    flags = flags[flags != ""].value_counts()
-    flags = sorted(((flags_text(f), int(n)) for f, n in flags.items()), key=lambda x: (-x[1], x[0]))
+    each = scored["flags"].fillna("").str.split(";").explode()
+    counted = each[each != ""].value_counts()
+    flags = sorted(((flags_text(str(f)), int(n)) for f, n in counted.items()), key=lambda x: (-x[1], x[0]))
     lines = [
         f"{len(scored)} observations of {scored['athlete_id'].nunique()} athletes, "
         f"{scored['when'].min():%Y-%m-%d} to {scored['when'].max():%Y-%m-%d}",
@@ -327,10 +331,11 @@ def episode_summary(stats: pd.DataFrame) -> str:
     if len(done):
         by = done.groupby(done["cause"].fillna("none"))["minutes_to_resolution"].median().sort_index()
         lines.append("Median minutes to resolution, by cause at the first check: " + ", ".join(
-            f"{CAUSE_LABELS.get(c, 'no leading cause').lower()} {m:g}" for c, m in by.items()))
+            f"{CAUSE_LABELS.get(str(c), 'no leading cause').lower()} {m:g}" for c, m in by.items()))
     rep = stats["repeated"].explode().dropna().value_counts()
     lines.append("Treatments given again at a recheck: " + (", ".join(
-        f"{ACTION_LABELS.get(a, a).lower()} in {int(n)} episode{'s' if n > 1 else ''}" for a, n in sorted(rep.items()))
+        f"{ACTION_LABELS.get(str(a), str(a)).lower()} in {int(n)} episode{'s' if n > 1 else ''}"
+        for a, n in sorted(rep.items(), key=lambda kv: str(kv[0])))
         or "none"))
     return "\n".join(lines)
 

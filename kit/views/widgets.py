@@ -396,7 +396,7 @@ def _plain(text: str) -> tuple[str, list[str]]:
 
 
 def _tier_of(d: Mapping[str, Any]) -> str:
-    tier = d["escalation"]
+    tier = str(d["escalation"])
     if tier not in TIER_COLORS:  # a tier this version of the words does not know: never hide it
         raise ValueError(f"no colour and words for tier {tier!r} in kit.words")
     return tier
