@@ -37,6 +37,8 @@ from kit.views.teamlog import OUTCOMES, episode_outcome
 from kit.words import (
     ACTION_LABELS,
     CAUSE_LABELS,
+    CAUSE_NAMES,
+    CAUSE_TIPS,
     DISCLAIMER,
     TIER_ICONS,
     TIER_MEANINGS,
@@ -101,24 +103,6 @@ class FigureOutput:
 def figure(fig: Any, text: str = "chart") -> FigureOutput:
     """Wrap a plotly figure for display in the handout (see :class:`FigureOutput`)."""
     return FigureOutput(fig, text)
-
-
-_CAUSE_WORDS = {  # the handout's longer cause names (the short ones are kit.words.CAUSE_LABELS)
-    "hypoglycemia": CAUSE_LABELS["hypoglycemia"],
-    "dehydration_electrolyte": "Fluid or salt imbalance (dehydration, heat, or too much water)",
-    "nerve_irritation": "Nerve irritation",
-    "muscle_fatigue": "Muscle fatigue / exercise-associated cramp",
-}
-_CAUSE_TIPS = {
-    "hypoglycemia": "Most of these episodes point to low blood sugar: eat a carbohydrate meal or snack in the hours "
-                    "before running, take carbohydrate on long runs, and carry fast sugar.",
-    "dehydration_electrolyte": "Most of these episodes point to a fluid or salt problem: weigh yourself before and "
-                               "after long or hot runs to learn your sweat loss, drink to thirst, and eat salty food "
-                               "afterwards. Never drink so much that you gain weight.",
-    "nerve_irritation": "Numbness or tingling is not typical of a tired muscle: have it checked if it comes back.",
-    "muscle_fatigue": "Most of these episodes look like tired muscles: build distance and pace gradually, and ease "
-                      "off when your legs are already tired.",
-}
 
 
 def _label(name: str) -> str:
@@ -240,14 +224,14 @@ def causes_section(page: HandoutPage) -> Html:
         score = max(0, min(100, int(c["score"])))
         items.append(
             f'<li class="kit-cause"><div class="kit-cause-head"><span class="kit-cause-name">{rank}. '
-            f"{esc(_CAUSE_WORDS.get(c['cause'], c['cause']))}</span>"
+            f"{esc(CAUSE_NAMES.get(c['cause'], c['cause']))}</span>"
             f'<span class="kit-bar"><span style="width:{score}%"></span></span><span class="kit-score">{score}</span></div>'
             + (_ul(ev, "kit-evidence") if ev else '<p class="kit-muted">nothing recorded points to this cause</p>') + "</li>")
     if a.top_cause is None:
         lead = ("<p>No single one of the four causes leads: either a condition outside them dominates (see how serious "
                 "above) or too little was recorded to tell.</p>")
     else:
-        lead = f"<p>Most likely: <strong>{esc(_CAUSE_WORDS[a.top_cause])}</strong>. Mixed pictures are common.</p>"
+        lead = f"<p>Most likely: <strong>{esc(CAUSE_NAMES[a.top_cause])}</strong>. Mixed pictures are common.</p>"
     note = '<p class="kit-muted">The bars are a relative weight of evidence (0-100), not probabilities.</p>'
     return _section("causes", "Possible causes, ranked", lead + '<ol class="kit-causes">' + "".join(items) + "</ol>" + note)
 
@@ -259,7 +243,7 @@ def history_section(page: HandoutPage) -> Html:
     if s["n_observations"] > 1:
         body += ('<p class="kit-muted">The chart shows how serious every observation was; circles are episodes of '
                  "trembling or spasm, small diamonds checks without symptoms.</p>")
-    tip = _CAUSE_TIPS.get(s["common_cause"] or "")
+    tip = CAUSE_TIPS.get(s["common_cause"] or "")
     if tip and s["n_episodes"] > 1:
         body += f'<p class="kit-tip">{esc(tip)}</p>'
     if s.get("highest_tier"):

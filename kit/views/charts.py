@@ -38,7 +38,7 @@ import plotly.io as pio
 from kit.engine.formatting import threshold_text
 from kit.engine.rules import TIERS
 from kit.engine.thresholds import THRESHOLDS, T, Threshold
-from kit.words import CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_SHORT, TIER_TITLES, flags_text, tier_label
+from kit.words import CAUSE_COLORS, CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_SHORT, TIER_TITLES, cause_label, flags_text, tier_label
 
 __all__ = [
     "CAUSE_LABELS", "TIER_COLORS", "TIER_TITLES", "Band", "cause_chart", "cause_chart_spec", "band_figure", "glucose_bands",
@@ -47,8 +47,6 @@ __all__ = [
     "mimebundle", "use_notebook_renderer", "tier_timeline", "tier_counts_chart",
 ]
 
-_CAUSE_COLORS = {"hypoglycemia": "#6a1b9a", "dehydration_electrolyte": "#1565c0", "nerve_irritation": "#00838f",
-                 "muscle_fatigue": "#6d4c41"}
 _OK, _AMBER, _ORANGE, _RED = "#a5d6a7", "#ffe082", "#ffb74d", "#ef9a9a"
 _DARK_RED = "#c62828"
 _CONFIG = {"displaylogo": False, "responsive": True}
@@ -74,7 +72,7 @@ def cause_chart_spec(assessment: Any, *, height: int = 260) -> dict[str, Any]:
     scores = [c["score"] for c in causes]
     trace = {
         "type": "bar", "orientation": "h", "x": scores, "y": [CAUSE_LABELS[c["cause"]] for c in causes],
-        "marker": {"color": [_CAUSE_COLORS[c["cause"]] for c in causes]}, "text": scores, "textposition": "outside",
+        "marker": {"color": [CAUSE_COLORS[c["cause"]] for c in causes]}, "text": scores, "textposition": "outside",
         "customdata": hover, "cliponaxis": False,
         "hovertemplate": "<b>%{y}</b>: score %{x}<br>%{customdata}<extra></extra>",
     }
@@ -393,8 +391,7 @@ def tier_timeline(scored: Any, *, title: str = "Per-athlete timeline") -> go.Fig
         part = d[d["escalation"] == tier]
         if part.empty:
             continue
-        cause = [CAUSE_LABELS.get(c, "no leading cause") if isinstance(c, str) else "no leading cause"
-                 for c in part["top_cause"]]
+        cause = [cause_label(c) for c in part["top_cause"]]
         flags = [flags_text(f) or "none" for f in part["flags"]]
         fig.add_trace(go.Scatter(
             x=part["when"], y=part["athlete_id"], mode="markers", name=tier_label(tier), legendgroup=tier,

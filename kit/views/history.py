@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 from kit.engine.fields import FIELD_NAMES
 from kit.engine.frame import assess_frame
 from kit.engine.rules import CAUSES, TIERS
-from kit.words import CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_SHORT, TIER_TITLES
+from kit.words import CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_SHORT, TIER_TITLES, cause_label
 
 __all__ = ["history_frame", "history_summary", "history_chart", "EPISODE_FIELDS"]
 
@@ -175,7 +175,7 @@ def history_chart(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, height: i
         part = h[h["episode"] == flag]
         if part.empty:
             continue
-        cause = [CAUSE_LABELS.get(c, "no leading cause") if c else "no leading cause" for c in part["top_cause"]]
+        cause = [cause_label(c) for c in part["top_cause"]]
         fig.add_trace(go.Scatter(  # legend entry in neutral grey (the points are coloured by tier)
             x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
             marker={"color": "#777", "size": size, "symbol": symbol, "line": {"width": 1, "color": "#333"}}))

@@ -31,7 +31,7 @@ from kit.store.csvio import read_log_csv
 from kit.store.db import Store, open_demo_store
 from kit.views.charts import mimebundle, tier_timeline
 from kit.views.tables import Table
-from kit.words import ACTION_LABELS, CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_ORDER, TIER_SHORT, flags_text, tier_label
+from kit.words import ACTION_LABELS, CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_ORDER, TIER_SHORT, cause_label, flags_text, tier_label
 
 __all__ = ["sample_log_path", "load_team_log", "score_log", "filter_log", "recurrent_athletes", "log_summary",
            "athlete_summary", "athlete_table", "recurrent_table", "log_table", "TeamLogExplorer",
@@ -331,7 +331,7 @@ def episode_summary(stats: pd.DataFrame) -> str:
     if len(done):
         by = done.groupby(done["cause"].fillna("none"))["minutes_to_resolution"].median().sort_index()
         lines.append("Median minutes to resolution, by cause at the first check: " + ", ".join(
-            f"{CAUSE_LABELS.get(str(c), 'no leading cause').lower()} {m:g}" for c, m in by.items()))
+            f"{cause_label(c).lower()} {m:g}" for c, m in by.items()))
     rep = stats["repeated"].explode().dropna().value_counts()
     lines.append("Treatments given again at a recheck: " + (", ".join(
         f"{ACTION_LABELS.get(str(a), str(a)).lower()} in {int(n)} episode{'s' if n > 1 else ''}"
