@@ -33,8 +33,8 @@ kernel manager take 1.9 s and only ``--execute`` needs them (measured on the 2-c
 
 References
 ----------
-docs/reference/clinical-reference.md §7 (the article's advice and its safety corrections),
-§9 (tiers), §9.3-9.5 (when to get help); docs/reference/contract.md.
+docs/reference/contract.md (the observations a handout reads); the clinical content of the page and its
+references: :mod:`kit.handout.sections`.
 """
 
 from __future__ import annotations
