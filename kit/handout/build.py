@@ -91,7 +91,6 @@ from kit.resources import HANDOUT_TEMPLATE, notebook_path
 from kit.store.csvio import frame_to_records, parse_csv_rows, records_to_frame
 from kit.store.db import Store, StoreError, default_store_path
 from kit.store.private import atomic_write_text, private_dir
-from kit.views.triage_export import EXPORT_ENV
 
 __all__ = [
     "TEMPLATE", "PLOTLY_JS", "MAX_HANDOUT_BYTES", "PSEUDONYM_ENV",
@@ -625,19 +624,24 @@ def export_notebook(path: str | os.PathLike[str], out_dir: str | os.PathLike[str
     return dest, removed
 
 
+#: :data:`kit.views.triage_export.EXPORT_ENV`, not imported from there: that module loads ipywidgets (0.19 s,
+#: measured) which the handout does not use otherwise; tests/test_triage_export.py checks the two are equal.
+_EXPORT_ENV = "KIT_EXPORT"
+
+
 @contextlib.contextmanager
 def _exporting() -> Iterator[None]:
     """:data:`kit.views.triage_export.EXPORT_ENV` ``=1`` for the kernels started meanwhile (they inherit this
     process's environment): the triage form then shows the last saved entry as a page."""
-    old = os.environ.get(EXPORT_ENV)
-    os.environ[EXPORT_ENV] = "1"
+    old = os.environ.get(_EXPORT_ENV)
+    os.environ[_EXPORT_ENV] = "1"
     try:
         yield
     finally:
         if old is None:
-            os.environ.pop(EXPORT_ENV, None)
+            os.environ.pop(_EXPORT_ENV, None)
         else:
-            os.environ[EXPORT_ENV] = old
+            os.environ[_EXPORT_ENV] = old
 
 
 def _read_notebook(src: Path) -> Any:

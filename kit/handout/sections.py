@@ -31,9 +31,8 @@ from kit.engine.formatting import value_text
 from kit.engine.thresholds import T
 from kit.handout.offline_html import PLOTLY_MIME
 from kit.handout.page import HandoutPage
-from kit.views.history import history_chart
+from kit.views.history import OUTCOMES, episode_outcome, history_chart
 from kit.views.recorded import cap, esc, lower_first, recorded_rows, when_text
-from kit.views.teamlog import OUTCOMES, episode_outcome
 from kit.words import (
     ACTION_LABELS,
     CAUSE_LABELS,

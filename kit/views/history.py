@@ -28,7 +28,7 @@ from kit.engine.frame import assess_frame
 from kit.engine.rules import CAUSES, TIERS
 from kit.words import CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_SHORT, TIER_TITLES, cause_label
 
-__all__ = ["history_frame", "history_summary", "history_chart", "EPISODE_FIELDS"]
+__all__ = ["history_frame", "history_summary", "history_chart", "EPISODE_FIELDS", "OUTCOMES", "episode_outcome"]
 
 #: An observation is an *episode* when one of these is recorded as present.
 EPISODE_FIELDS: tuple[str, ...] = ("tremor", "spasm")
@@ -194,3 +194,24 @@ def history_chart(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, height: i
         hovermode="closest",
     )
     return fig
+
+
+#: Outcomes of an episode, in words (:func:`kit.views.teamlog.episode_stats` ``outcome``; the handout's episode lines).
+OUTCOMES: dict[str, str] = {
+    "resolved": "resolved on site",
+    "escalated": "escalated at a recheck",
+    "handed_over": "handed over from the first check",
+    "open": "not resolved (still being watched)",
+}
+
+
+def episode_outcome(tiers: list[str]) -> str:
+    """How an episode ended, from the tier of each entry in order (a key of :data:`OUTCOMES`; see :func:`kit.views.teamlog.episode_stats`)."""
+    ranks = [TIERS.index(t) for t in tiers]
+    if tiers[-1] == TIERS[0]:
+        return "resolved"
+    if max(ranks[1:], default=-1) > ranks[0]:
+        return "escalated"
+    if ranks[0] > TIERS.index("monitor"):
+        return "handed_over"
+    return "open"

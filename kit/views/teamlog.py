@@ -30,12 +30,13 @@ from kit.resources import sample_log_path
 from kit.store.csvio import read_log_csv
 from kit.store.db import Store, open_demo_store
 from kit.views.charts import mimebundle, tier_timeline
+from kit.views.history import OUTCOMES, episode_outcome
 from kit.views.tables import Table
 from kit.words import ACTION_LABELS, CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_ORDER, TIER_SHORT, cause_label, flags_text, tier_label
 
 __all__ = ["sample_log_path", "load_team_log", "score_log", "filter_log", "recurrent_athletes", "log_summary",
            "athlete_summary", "athlete_table", "recurrent_table", "log_table", "TeamLogExplorer",
-           "episode_stats", "episode_outcome", "episode_summary", "episode_table", "episode_timeline"]
+           "episode_stats", "episode_outcome", "OUTCOMES", "episode_summary", "episode_table", "episode_timeline"]
 
 
 def load_team_log(path: str | Path | None = None, *, store: str | Path | None = None) -> pd.DataFrame:
@@ -252,27 +253,6 @@ class TeamLogExplorer:
 
 
 # --- episodes (issue 12 item 4) -------------------------------------------------------------------------------------
-
-#: Outcomes of an episode, in words (:func:`episode_stats` ``outcome``).
-OUTCOMES: dict[str, str] = {
-    "resolved": "resolved on site",
-    "escalated": "escalated at a recheck",
-    "handed_over": "handed over from the first check",
-    "open": "not resolved (still being watched)",
-}
-
-
-def episode_outcome(tiers: list[str]) -> str:
-    """How an episode ended, from the tier of each entry in order (a key of :data:`OUTCOMES`; see :func:`episode_stats`)."""
-    ranks = [TIERS.index(t) for t in tiers]
-    if tiers[-1] == TIERS[0]:
-        return "resolved"
-    if max(ranks[1:], default=-1) > ranks[0]:
-        return "escalated"
-    if ranks[0] > TIERS.index("monitor"):
-        return "handed_over"
-    return "open"
-
 
 def episode_stats(scored: pd.DataFrame) -> pd.DataFrame:
     """One row per episode of a scored log (rows sharing an ``episode_id``), in order of their first entry.
