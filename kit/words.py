@@ -30,6 +30,7 @@ __all__ = [
     "TIER_HEADLINES", "TIER_MEANINGS", "CAUSE_LABELS", "FLAG_LABELS", "RECHECK_REASON_LABELS", "TREND_LABELS",
     "ACTION_LABELS", "TERMS", "tier_label", "tier_headline", "flag_label", "flags_text", "recheck_reason_label",
     "tier_css", "tiers_markdown", "without_section_refs", "plain_reason", "plain_reasons", "field_words",
+    "CAUSE_COLORS", "CAUSE_NAMES", "CAUSE_TIPS", "NO_CAUSE_LABEL", "cause_label",
 ]
 
 #: The five tiers, lowest first (must equal kit.engine.rules.TIERS; a test checks it).
@@ -175,6 +176,31 @@ TERMS: dict[str, str] = {
     "leading cause": "the one of the four causes with the most evidence (a weight of evidence, not a probability)",
 }
 
+#: The words when no cause leads (``top_cause`` is ``None``).
+NO_CAUSE_LABEL = "no leading cause"
+#: Bar colour of each cause in the cause chart (distinct from the tier colours: a cause is not a level).
+CAUSE_COLORS: dict[str, str] = {
+    "hypoglycemia": "#6a1b9a", "dehydration_electrolyte": "#1565c0", "nerve_irritation": "#00838f",
+    "muscle_fatigue": "#6d4c41",
+}
+#: The handout's longer name of each cause (:data:`CAUSE_LABELS` are the short ones, for charts and tables).
+CAUSE_NAMES: dict[str, str] = {
+    **CAUSE_LABELS,
+    "dehydration_electrolyte": "Fluid or salt imbalance (dehydration, heat, or too much water)",
+    "muscle_fatigue": "Muscle fatigue / exercise-associated cramp",
+}
+#: What to do about a cause that keeps coming back (the handout's history section, by the most frequent cause).
+CAUSE_TIPS: dict[str, str] = {
+    "hypoglycemia": "Most of these episodes point to low blood sugar: eat a carbohydrate meal or snack in the hours "
+                    "before running, take carbohydrate on long runs, and carry fast sugar.",
+    "dehydration_electrolyte": "Most of these episodes point to a fluid or salt problem: weigh yourself before and "
+                               "after long or hot runs to learn your sweat loss, drink to thirst, and eat salty food "
+                               "afterwards. Never drink so much that you gain weight.",
+    "nerve_irritation": "Numbness or tingling is not typical of a tired muscle: have it checked if it comes back.",
+    "muscle_fatigue": "Most of these episodes look like tired muscles: build distance and pace gradually, and ease "
+                      "off when your legs are already tired.",
+}
+
 #: Said once in the UI and in handouts (safety rule 6).
 DISCLAIMER = (
     "postrun-kit supports a trainer's judgement; it does not replace it. It is an educational "
@@ -231,6 +257,11 @@ def tier_headline(tier: str, time: str | None = None) -> str:
     'Call emergency services now'
     """
     return TIER_HEADLINES[tier].format(time=time or "the time shown")
+
+
+def cause_label(cause: object) -> str:
+    """A leading cause in words (:data:`CAUSE_LABELS`); :data:`NO_CAUSE_LABEL` when none leads (``None``, NaN, ``""``)."""
+    return CAUSE_LABELS.get(cause, NO_CAUSE_LABEL) if isinstance(cause, str) else NO_CAUSE_LABEL
 
 
 def flag_label(flag: str) -> str:

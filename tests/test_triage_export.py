@@ -39,10 +39,14 @@ def _walk(w):
         yield from _walk(c)
 
 
-def test_export_env_name_is_the_one_kit_export_sets():
+def test_export_env_name_is_the_one_kit_export_sets(monkeypatch):
     from kit.handout import build as handout
 
-    assert handout._EXPORT_ENV == EXPORT_ENV
+    assert handout._EXPORT_ENV == EXPORT_ENV  # a copy (see kit.handout.build): the same name
+    monkeypatch.delenv(EXPORT_ENV, raising=False)
+    with handout._exporting():  # what export --execute wraps the kernel's run in (one name: imported, not copied)
+        assert exporting()
+    assert not exporting()
     assert exporting({EXPORT_ENV: "1"}) and not exporting({}) and not exporting({EXPORT_ENV: "0"})
 
 

@@ -285,6 +285,7 @@ def test_episode_case_shows_earlier_checks_and_is_assessed_with_its_history(monk
 def test_handout_shows_fields_added_to_the_contract_with_their_labels(monkeypatch):
     from kit.engine.fields import FIELDS, FieldSpec
     from kit.handout import sections as handout_sections
+    from kit.views import recorded
 
     extra = {  # what contract v0.2 adds, as the engine's field table will carry them
         "collapse": FieldSpec("collapse", "bool", "Collapsed (could not stand or walk)", "red_flags"),
@@ -297,6 +298,7 @@ def test_handout_shows_fields_added_to_the_contract_with_their_labels(monkeypatc
         "breathing_normally": FieldSpec("breathing_normally", "bool", "Breathing normally (gasping = no)", "red_flags"),
     }
     monkeypatch.setattr(handout_sections, "FIELDS", {**FIELDS, **extra})
+    monkeypatch.setattr(recorded, "FIELDS", {**FIELDS, **extra})  # the rows are written by kit.views.recorded
     page = _page_with("emergency")
     raw = {**page.latest_raw, "collapse": True, "sickle_cell_trait": False, "blood_ketones_mmol_l": 1.8,
            "minutes_since_run_end": 12, "treatment_given": ["oral_carbohydrate", "rest", "rest"],

@@ -25,10 +25,16 @@ Both commands write pages that make **no network request** when opened from ``fi
 Everything a person typed (athlete id, notes) is HTML-escaped where it is written; notes
 never go into a chart.
 
+Start-up: nbformat (with jsonschema), and nbclient for ``export --execute``, are imported inside
+the functions that use them, not at module top. nbformat takes 0.95 s to import here and must
+come after :func:`_import_jsonschema_without_iri_grammars` (which saves 1.5-3 s); nbclient and its
+kernel manager take 1.9 s and only ``--execute`` needs them (measured on the 2-core machine with
+``python -c "import time; t=time.perf_counter(); import M; print(time.perf_counter()-t)"``).
+
 References
 ----------
-docs/reference/clinical-reference.md §7 (the article's advice and its safety corrections),
-§9 (tiers), §9.3-9.5 (when to get help); docs/reference/contract.md.
+docs/reference/contract.md (the observations a handout reads); the clinical content of the page and its
+references: :mod:`kit.handout.sections`.
 """
 
 from __future__ import annotations
@@ -56,7 +62,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from platformdirs import user_data_dir
+
 from kit.engine.fields import FIELD_NAMES
+from kit.engine.observation import ObservationError
+from kit.errors import InputError
 from kit.handout.offline_html import PLOTLY_JS, esc, notebook_to_html, plotly_div, remote_references, render_widget
 from kit.handout.page import EXAMPLE_ATHLETE, HandoutPage, _sort_key, example_observations, prepare
 from kit.handout.sections import (
@@ -76,6 +86,8 @@ from kit.handout.sections import (
     tier_section,
 )
 from kit.resources import HANDOUT_TEMPLATE, notebook_path
+from kit.store.csvio import frame_to_records, parse_csv_rows, records_to_frame
+from kit.store.db import Store, StoreError, default_store_path
 from kit.store.private import atomic_write_text, private_dir
 
 __all__ = [
@@ -110,8 +122,6 @@ def pseudonym_key(path: str | os.PathLike[str] | None = None) -> bytes:
     if env:
         return env.encode("utf-8")
     if path is None:
-        from platformdirs import user_data_dir
-
         path = Path(user_data_dir("postrun-kit", appauthor=False)) / "pseudonym.key"
     p = Path(path)
     if not p.exists():
@@ -156,9 +166,7 @@ def _is_sqlite(path: Path) -> bool:
 
 
 def _read_log_text(p: Path) -> str:
-    """A team-log CSV's text (UTF-8, a BOM allowed); :class:`kit.cli.main.InputError` saying what the file is otherwise."""
-    from kit.errors import InputError
-
+    """A team-log CSV's text (UTF-8, a BOM allowed); :class:`kit.errors.InputError` saying what the file is otherwise."""
     try:
         data = p.read_bytes()
     except OSError as exc:
@@ -205,9 +213,7 @@ class TeamSource:
         The store to use when ``log`` is not given (default :func:`kit.store.db.default_store_path`).
     """
 
-    def __init__(self, log: str | os.PathLike[str] | None = None, store: str | os.PathLike[str] | None = None):
-        from kit.errors import InputError
-
+    def __init__(self, log: str | os.PathLike[str] | None = None, store: str | os.PathLike[str] | None = None) -> None:
         self._records: list[dict[str, Any]] | None = None
         self._store: Any = None
         if log is not None:
@@ -217,19 +223,12 @@ class TeamSource:
             if _is_sqlite(p):
                 self._open_store(p)
             else:
-                from kit.engine.observation import ObservationError
-                from kit.store.csvio import frame_to_records, parse_csv_rows, records_to_frame
-
                 good, bad = parse_csv_rows(_read_log_text(p))  # what kit.store.csvio.read_log_csv does, after a clear decoding step
                 if bad:
                     raise ObservationError([q for _, _, probs in bad for q in probs])
                 self._records = [_clean(r) for r in frame_to_records(records_to_frame(good))]
             self.where = str(p)
         else:
-            try:
-                from kit.store.db import default_store_path
-            except ImportError:
-                raise InputError("no team log given and the kit's store is not available: pass --log PATH") from None
             p = default_store_path(store)
             if not p.exists():
                 raise InputError(f"the store {p} does not exist yet: record observations (python -m kit log) or pass --log")
@@ -237,9 +236,6 @@ class TeamSource:
             self.where = str(p)
 
     def _open_store(self, p: Path) -> None:
-        from kit.errors import InputError
-        from kit.store.db import Store, StoreError
-
         try:
             try:
                 self._store = Store(p, read_only=True)
@@ -265,11 +261,9 @@ class TeamSource:
 
         Raises
         ------
-        kit.cli.main.InputError
+        kit.errors.InputError
             If the athlete has no observation (the message suggests a close id).
         """
-        from kit.errors import InputError
-
         aid = unicodedata.normalize("NFC", athlete_id.strip())  # ids are stored in NFC (kit.engine.ids)
         if self._store is not None:
             rows = [_clean(r) for r in self._store.observations(aid)]
@@ -370,7 +364,8 @@ def _mimebundle(value: Any) -> dict[str, Any]:
     else:
         data = {}
     data.setdefault("text/plain", repr(value))
-    return json.loads(json.dumps(data, sort_keys=True))  # plain JSON with sorted keys, as in a saved notebook
+    plain: dict[str, Any] = json.loads(json.dumps(data, sort_keys=True))  # plain JSON with sorted keys, as in a saved notebook
+    return plain
 
 
 def _parameters_source(params: Mapping[str, Any]) -> str:
@@ -430,14 +425,12 @@ def run_template(records: Sequence[Mapping[str, Any]], *, label: str, generated_
 
     Raises
     ------
-    kit.cli.main.InputError
+    kit.errors.InputError
         The template file is missing.
     TemplateError
         A template cell does something other than import kit modules and call kit functions.
     """
-    import nbformat  # the [lab] extra: imported when a handout is made
-
-    from kit.errors import InputError
+    import nbformat  # lazy: see "Start-up" in the module docstring
 
     ids = {str(r.get("athlete_id", "")).strip() for r in records}
     if len(ids) > 1:
@@ -450,7 +443,7 @@ def run_template(records: Sequence[Mapping[str, Any]], *, label: str, generated_
     nb = _read_template(template)
     cells = list(nb.cells)
     at = next((i + 1 for i, c in enumerate(cells) if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])), 0)
-    injected = nbformat.v4.new_code_cell(_parameters_source(params), id=INJECTED_TAG)
+    injected = nbformat.v4.new_code_cell(_parameters_source(params), id=INJECTED_TAG)  # type: ignore[no-untyped-call]  # nbformat is not annotated
     injected.metadata["tags"] = [INJECTED_TAG]
     nb.cells = [*cells[:at], injected, *cells[at:]]
     ns: dict[str, Any] = {}
@@ -462,7 +455,7 @@ def run_template(records: Sequence[Mapping[str, Any]], *, label: str, generated_
         shown = _run_cell(cell.source, ns)
         cell.execution_count = count
         cell.outputs = [] if shown is None else [
-            nbformat.v4.new_output("execute_result", data=_mimebundle(shown), execution_count=count)]
+            nbformat.v4.new_output("execute_result", data=_mimebundle(shown), execution_count=count)]  # type: ignore[no-untyped-call]  # nbformat is not annotated
     return nb
 
 
@@ -473,9 +466,9 @@ def _template_text(path: str, mtime_ns: int) -> str:
 
 def _read_template(path: Path) -> Any:
     """A fresh copy of the template notebook (the file is read once per process while it is unchanged)."""
-    import nbformat
+    import nbformat  # lazy: see "Start-up" in the module docstring
 
-    return nbformat.reads(_template_text(str(path), path.stat().st_mtime_ns), as_version=4)
+    return nbformat.reads(_template_text(str(path), path.stat().st_mtime_ns), as_version=4)  # type: ignore[no-untyped-call]  # nbformat is not annotated
 
 
 def write_handout(records: Sequence[Mapping[str, Any]], out_dir: str | os.PathLike[str], *,
@@ -538,11 +531,9 @@ def out_path(out: str | os.PathLike[str], filename: str, *, single: bool = True,
 
     Raises
     ------
-    kit.cli.main.InputError
+    kit.errors.InputError
         ``out`` is an existing file (other than a single ``.html`` target), or its folder cannot be made.
     """
-    from kit.errors import InputError
-
     target = Path(out)
     is_file_name = single and target.suffix.lower() == ".html" and not target.is_dir()
     if not is_file_name and target.exists() and not target.is_dir():
@@ -593,13 +584,11 @@ def export_notebook(path: str | os.PathLike[str], out_dir: str | os.PathLike[str
     remote_removed : int
         Remote references (web images, stylesheets) neutralised to keep the page offline.
     """
-
-    from kit.errors import InputError
-
     src = Path(path)
     out_path(out_dir or src.parent, src.stem + ".html", create=False)  # a bad --out fails before any work
     nb = _read_notebook(src)
     if execute:
+        # lazy: only --execute starts a kernel (nbclient and its kernel manager: 1.9 s to import, measured)
         from jupyter_client.kernelspec import NoSuchKernel
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -627,15 +616,15 @@ def export_notebook(path: str | os.PathLike[str], out_dir: str | os.PathLike[str
     return dest, removed
 
 
+#: :data:`kit.views.triage_export.EXPORT_ENV`, not imported from there: that module loads ipywidgets (0.19 s,
+#: measured) which the handout does not use otherwise; tests/test_triage_export.py checks the two are equal.
 _EXPORT_ENV = "KIT_EXPORT"
 
 
 @contextlib.contextmanager
 def _exporting() -> Iterator[None]:
-    """``KIT_EXPORT=1`` for the kernels started meanwhile (they inherit this process's environment).
-
-    The name is :data:`kit.views.triage_export.EXPORT_ENV` (not imported: it would load ipywidgets here).
-    """
+    """:data:`kit.views.triage_export.EXPORT_ENV` ``=1`` for the kernels started meanwhile (they inherit this
+    process's environment): the triage form then shows the last saved entry as a page."""
     old = os.environ.get(_EXPORT_ENV)
     os.environ[_EXPORT_ENV] = "1"
     try:
@@ -648,10 +637,8 @@ def _exporting() -> Iterator[None]:
 
 
 def _read_notebook(src: Path) -> Any:
-    """The notebook at ``src`` (nbformat 4); :class:`kit.cli.main.InputError` saying what is wrong with the file otherwise."""
-    import nbformat
-
-    from kit.errors import InputError
+    """The notebook at ``src`` (nbformat 4); :class:`kit.errors.InputError` saying what is wrong with the file otherwise."""
+    import nbformat  # lazy: see "Start-up" in the module docstring
 
     try:
         text = src.read_text(encoding="utf-8-sig")
@@ -670,7 +657,7 @@ def _read_notebook(src: Path) -> Any:
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list) or "nbformat" not in data:
         raise InputError(f"{src} is not a notebook (.ipynb): expected a JSON object with 'cells' and 'nbformat'")
     try:
-        return nbformat.reads(text, as_version=4)
+        return nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]  # nbformat is not annotated
     except RecursionError:
         raise InputError(f"{src} is not a notebook: its JSON is nested too deeply") from None
     except Exception as exc:  # nbformat's validation and conversion errors have many types

@@ -12,7 +12,6 @@ print stylesheets live here too.
 from __future__ import annotations
 
 import base64
-import html
 import json
 import re
 import secrets
@@ -22,6 +21,7 @@ from typing import Any
 import nh3
 
 from kit.resources import PACKAGE_DATA
+from kit.views.recorded import esc
 
 __all__ = [
     "PLOTLY_JS", "PLOTLY_MIME", "esc", "plotly_div", "remote_references", "render_widget", "notebook_to_html",
@@ -34,11 +34,6 @@ PLOTLY_JS = PACKAGE_DATA / "vendor" / "plotly-basic.min.js"
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
-
-
-def esc(value: Any) -> str:
-    """HTML-escape any value (quotes too): the one way typed text enters a page."""
-    return html.escape("" if value is None else str(value), quote=True)
 
 
 _PAGE_CSS = """
@@ -385,7 +380,7 @@ def render_widget(model_id: str, models: Mapping[str, Any], charts: _Charts | No
     def row(inner: str) -> str:
         return wrap(f'<div class="kit-widget-row">{label}{inner}</div>')
 
-    def child_html(ids: Iterable[Any]) -> list[str]:
+    def child_html(ids: Iterable[Any] | None) -> list[str]:
         return [render_widget(r, models, charts, _depth=_depth + 1) for r in (_model_ref(c) for c in ids or []) if r]
 
     if base in ("VBox", "Box", "GridBox", "HBox"):
@@ -393,9 +388,9 @@ def render_widget(model_id: str, models: Mapping[str, Any], charts: _Charts | No
         return wrap(f'<div class="kit-widget-box{" kit-widget-hbox" if base == "HBox" else ""}">{kids}</div>')
     if base in ("Tab", "Accordion", "Stack"):
         titles = list(s.get("titles") or [])
-        kids = child_html(s.get("children"))
+        pages = child_html(s.get("children"))
         parts = []
-        for i, k in enumerate(kids):
+        for i, k in enumerate(pages):
             t = titles[i] if i < len(titles) and titles[i] else f"Page {i + 1}"
             parts.append(f'<div class="kit-widget-title">{esc(t)}</div>{k}')
         return wrap("".join(parts), "kit-widget-tab")
@@ -406,8 +401,8 @@ def render_widget(model_id: str, models: Mapping[str, Any], charts: _Charts | No
     if base == "Label":
         return row(f"<span>{esc(s.get('value'))}</span>")
     if base in ("Checkbox", "ToggleButton", "Valid"):
-        v = bool(s.get("value"))
-        return row(f'<input type="checkbox" disabled{" checked" if v else ""}> <span>{"yes" if v else "no"}</span>')
+        checked = bool(s.get("value"))
+        return row(f'<input type="checkbox" disabled{" checked" if checked else ""}> <span>{"yes" if checked else "no"}</span>')
     if base == "Button":
         return wrap(f"<button disabled>{esc(desc or 'button')}</button>")
     if "_options_labels" in s:
@@ -439,10 +434,10 @@ def render_widget(model_id: str, models: Mapping[str, Any], charts: _Charts | No
         return row(f"<textarea readonly rows=\"3\">{esc(s.get('value'))}</textarea>")
     if "Text" in base or base in ("Password", "Combobox", "ColorPicker", "DatePicker", "TimePicker",
                                   "DatetimePicker", "Play", "TagsInput"):
-        v = "********" if base == "Password" else s.get("value")
-        if isinstance(v, (dict, list)):
-            v = json.dumps(v, default=str)
-        return row(f'<input type="text" readonly value="{esc("" if v is None else v)}">')
+        typed = "********" if base == "Password" else s.get("value")
+        if isinstance(typed, (dict, list)):
+            typed = json.dumps(typed, default=str)
+        return row(f'<input type="text" readonly value="{esc("" if typed is None else typed)}">')
     if "_data" in s and "_layout" in s:  # plotly FigureWidget
         return wrap(plotly_div({"data": s.get("_data") or [], "layout": s.get("_layout") or {},
                                 "config": s.get("_config") or {}}, charts.next_id()))
@@ -511,7 +506,7 @@ def _convert_outputs(nb: Any, *, handout: bool, trusted: str) -> int:
     Loaders of plotly.js are dropped. The saved widget state is removed from the metadata
     afterwards (nothing reads it any more).
     """
-    from nbformat import from_dict
+    from nbformat import from_dict  # lazy: see "Start-up" in kit.handout.build (nbformat 0.95 s, after the jsonschema step)
 
     charts = _Charts()
     state = ((nb.metadata.get("widgets") or {}).get(_WIDGET_STATE) or {}).get("state") or {}
@@ -546,12 +541,12 @@ def _convert_outputs(nb: Any, *, handout: bool, trusted: str) -> int:
                 elif _is_plotly_library(h):
                     continue
             if markup is not None:
-                out = from_dict({**out, "data": {"text/html": markup}, "metadata": {"kit_trusted": trusted}})
+                out = from_dict({**out, "data": {"text/html": markup}, "metadata": {"kit_trusted": trusted}})  # type: ignore[no-untyped-call]  # nbformat is not annotated
             else:
                 data = {k: v for k, v in data.items() if k in SHOWN_MIMES}
                 if not data:
                     continue
-                out = from_dict({**out, "data": data, "metadata": {}})
+                out = from_dict({**out, "data": data, "metadata": {}})  # type: ignore[no-untyped-call]  # nbformat is not annotated
             new.append(out)
         cell["outputs"] = new
     nb.metadata.pop("widgets", None)
@@ -580,6 +575,8 @@ def notebook_to_html(nb: Any, *, title: str, handout: bool, hide_code: bool = Tr
     remote_removed : int
         How many remote references (web images, stylesheets) were neutralised.
     """
+    # lazy: nbconvert takes 2.4 s to import (measured on the 2-core machine) and only this function needs it;
+    # jinja2 is nbconvert's own dependency (its template loader), not one of the kit's
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
@@ -593,8 +590,9 @@ def notebook_to_html(nb: Any, *, title: str, handout: bool, hide_code: bool = Tr
     if n_charts:
         head = ('<script type="text/javascript">/* plotly.js basic bundle, MIT licence (kit/vendor) */\n'
                 + PLOTLY_JS.read_text(encoding="utf-8") + "\n</script>")
-    exporter = HTMLExporter(template_name="lab", extra_loaders=[DictLoader({"kit_page.html.j2": _NB_TEMPLATE})],
-                            template_file="kit_page.html.j2")
+    exporter = HTMLExporter(  # type: ignore[no-untyped-call]  # nbconvert's constructor is not annotated
+        template_name="lab", extra_loaders=[DictLoader({"kit_page.html.j2": _NB_TEMPLATE})],
+        template_file="kit_page.html.j2")
     exporter.exclude_input = hide_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True

@@ -12,7 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
+from kit import __version__
+from kit.engine.assessment import Assessment, assess
 from kit.engine.fields import FIELD_NAMES
+from kit.engine.observation import Observation, parse_observation
+from kit.resources import load_cases
+from kit.views.history import history_frame, history_summary
 
 __all__ = ["EXAMPLE_ATHLETE", "HandoutPage", "example_observations", "prepare"]
 
@@ -30,8 +37,6 @@ def example_observations() -> list[dict[str, Any]]:
     Used when the template runs with its default parameters (nbval, a first look): the
     cases come from ``data/cases.json``; only the athlete id and the dates are set here.
     """
-    from kit.resources import load_cases
-
     cases = {c["id"]: c for c in load_cases()}
     out = []
     for case_id, when in _EXAMPLE_CASES:
@@ -73,10 +78,10 @@ class HandoutPage:
     """
 
     label: str
-    latest: Any
+    latest: Observation
     latest_raw: dict[str, Any]
-    assessment: Any
-    history: Any
+    assessment: Assessment
+    history: pd.DataFrame
     summary: dict[str, Any]
     generated_on: str
     version: str
@@ -125,11 +130,8 @@ def prepare(observations: Sequence[Mapping[str, Any]] | None = None, *, athlete_
     ValueError
         If the observations belong to more than one athlete (a handout holds one athlete).
     """
-    from kit import __version__, assess, parse_observation
-    from kit.views.history import history_frame, history_summary
-
     example = not observations
-    obs_list = [dict(o) for o in (example_observations() if example else observations)]
+    obs_list = [dict(o) for o in (observations or example_observations())]
     ids = {str(o.get("athlete_id") or "").strip() for o in obs_list}
     ids.discard("")
     if len(ids) > 1:
@@ -155,8 +157,6 @@ def prepare(observations: Sequence[Mapping[str, Any]] | None = None, *, athlete_
 def _episodes(obs_list: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], ...]:
     """The athlete's episodes (observations sharing an ``episode_id``; already in time order), each entry scored
     with the earlier entries of its episode as history."""
-    from kit import assess
-
     groups: dict[Any, list[Mapping[str, Any]]] = {}
     for o in obs_list:
         if o.get("episode_id") not in (None, ""):

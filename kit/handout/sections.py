@@ -24,14 +24,21 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import plotly.io as pio
+
 from kit.engine.fields import FIELDS
 from kit.engine.formatting import value_text
 from kit.engine.thresholds import T
-from kit.handout.offline_html import PLOTLY_MIME, esc
+from kit.handout.offline_html import PLOTLY_MIME
 from kit.handout.page import HandoutPage
+from kit.views.history import OUTCOMES, episode_outcome, history_chart
+from kit.views.recorded import cap, esc, lower_first, recorded_rows, when_text
 from kit.words import (
     ACTION_LABELS,
     CAUSE_LABELS,
+    CAUSE_NAMES,
+    CAUSE_TIPS,
+    DISCLAIMER,
     TIER_ICONS,
     TIER_MEANINGS,
     TIER_SHORT,
@@ -79,13 +86,11 @@ class FigureOutput:
     into a ``div`` drawn by the single inlined plotly.js bundle.
     """
 
-    def __init__(self, fig: Any, text: str = "chart"):
+    def __init__(self, fig: Any, text: str = "chart") -> None:
         self.fig = fig
         self.text = text
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        import plotly.io as pio
-
         spec = json.loads(pio.to_json(self.fig, validate=False))
         spec["config"] = {"displaylogo": False, "responsive": True, "displayModeBar": False}
         return {PLOTLY_MIME: spec, "text/plain": self.text}
@@ -97,24 +102,6 @@ class FigureOutput:
 def figure(fig: Any, text: str = "chart") -> FigureOutput:
     """Wrap a plotly figure for display in the handout (see :class:`FigureOutput`)."""
     return FigureOutput(fig, text)
-
-
-_CAUSE_WORDS = {  # the handout's longer cause names (the short ones are kit.words.CAUSE_LABELS)
-    "hypoglycemia": CAUSE_LABELS["hypoglycemia"],
-    "dehydration_electrolyte": "Fluid or salt imbalance (dehydration, heat, or too much water)",
-    "nerve_irritation": "Nerve irritation",
-    "muscle_fatigue": "Muscle fatigue / exercise-associated cramp",
-}
-_CAUSE_TIPS = {
-    "hypoglycemia": "Most of these episodes point to low blood sugar: eat a carbohydrate meal or snack in the hours "
-                    "before running, take carbohydrate on long runs, and carry fast sugar.",
-    "dehydration_electrolyte": "Most of these episodes point to a fluid or salt problem: weigh yourself before and "
-                               "after long or hot runs to learn your sweat loss, drink to thirst, and eat salty food "
-                               "afterwards. Never drink so much that you gain weight.",
-    "nerve_irritation": "Numbness or tingling is not typical of a tired muscle: have it checked if it comes back.",
-    "muscle_fatigue": "Most of these episodes look like tired muscles: build distance and pace gradually, and ease "
-                      "off when your legs are already tired.",
-}
 
 
 def _label(name: str) -> str:
@@ -133,7 +120,7 @@ def _warning_text(w: str) -> str:
     """A warning without its stable code (``glucose_unit: text`` -> ``Text``), for people."""
     code, sep, rest = str(w).partition(": ")
     text = rest if sep and code.replace("_", "").isalnum() and code == code.lower() and " " not in code else str(w)
-    return _cap(field_words(text))
+    return cap(field_words(text))
 
 
 def _people(text: str) -> str:
@@ -151,28 +138,6 @@ def tier_title(tier: str) -> str:
     return f"{TIER_ICONS[tier]} {TIER_TITLES[tier]}"
 
 
-def _cap(s: str) -> str:
-    return s[:1].upper() + s[1:]
-
-
-def _lower_first(s: str) -> str:
-    return s[:1].lower() + s[1:] if s[:2] != s[:2].upper() else s
-
-
-def _when(value: Any) -> str:
-    if not value:
-        return ""
-    try:
-        t = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return str(value)
-    s = t.strftime("%d %b %Y, %H:%M")
-    if t.tzinfo is not None:
-        off = t.utcoffset() or dt.timedelta(0)
-        s += " UTC" if not off else t.strftime(" UTC%z")
-    return s
-
-
 def _ul(items: Iterable[str], cls: str = "") -> str:
     lis = "".join(f"<li>{i}</li>" for i in items)
     return f'<ul class="{cls}">{lis}</ul>' if cls else f"<ul>{lis}</ul>"
@@ -186,7 +151,7 @@ def header(page: HandoutPage) -> Html:
     """Title, athlete, episode date and the tier banner."""
     a = page.assessment
     who = esc(page.label) + (' <span class="kit-muted">(pseudonym)</span>' if page.pseudonymised else "")
-    when = _when(page.latest.observed_at) or "date not recorded"
+    when = when_text(page.latest.observed_at) or "date not recorded"
     example = ('<p class="kit-example">Teaching example: three public cases from the kit shown as one runner\'s '
                "season.</p>") if page.example else ""
     markup = (
@@ -203,120 +168,13 @@ def header(page: HandoutPage) -> Html:
     return Html(markup, "header")
 
 
-#: Number fields written by hand in :func:`_facts` (every other number field is listed with its label and unit).
-_SHOWN_NUMBERS = frozenset({
-    "run_duration_min", "run_distance_km", "ambient_temp_c", "fluid_intake_ml", "hours_since_meal", "carbs_during_run_g",
-    "spasm_duration_min", "pain_score", "blood_glucose", "body_mass_pre_kg", "body_mass_post_kg", "urine_color",
-    "core_temp_c", "heart_rate_bpm", "serum_sodium_mmol_l", "prior_episodes_30d",
-})
-
-
-#: Yes/no fields whose "no" is itself a finding (contract v0.2): the words for yes and for no.
-_TWO_WAY = {
-    "breathing_normally": ("breathing normally", "not breathing normally (or gasping)"),
-    "collapse_during_run": ("collapsed during the run", "collapsed after the finish, not during the run"),
-}
-
-
-def _facts(obs: Any, raw: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(row heading, escaped text) pairs describing one observation in plain words."""
-    rows: list[tuple[str, str]] = []
-    run = []
-    if obs.intensity:
-        run.append(f"{obs.intensity} run")
-    if obs.run_distance_km is not None:
-        run.append(f"{value_text(obs.run_distance_km)} km")
-    if obs.run_duration_min is not None:
-        run.append(f"{value_text(obs.run_duration_min)} min")
-    if obs.ambient_temp_c is not None:
-        run.append(f"air temperature {value_text(obs.ambient_temp_c)} °C")
-    rows.append(("The run", esc(_cap(", ".join(run))) if run else "not recorded"))
-    fuel = []
-    if obs.fluid_intake_ml is not None:
-        fuel.append(f"drank {value_text(obs.fluid_intake_ml, 0)} mL during the run")
-    if obs.electrolyte_drink is not None:
-        fuel.append("took an electrolyte / sports drink" if obs.electrolyte_drink else "no electrolyte / sports drink")
-    if obs.carbs_during_run_g is not None:
-        fuel.append(f"{value_text(obs.carbs_during_run_g, 0)} g of carbohydrate during the run")
-    if obs.hours_since_meal is not None:
-        fuel.append(f"last meal {value_text(obs.hours_since_meal)} h before")
-    if fuel:
-        rows.append(("Drinks and food", esc(_cap("; ".join(fuel)))))
-    present, absent = [], []
-    for name, spec in FIELDS.items():
-        if spec.kind != "bool" or spec.group not in ("red_flags", "symptoms"):
-            continue
-        v = raw.get(name)
-        if name in _TWO_WAY and isinstance(v, bool):  # both answers say something: never "not present"
-            present.append(_TWO_WAY[name][0 if v else 1])
-        elif v is True:
-            extra = ""
-            if name == "spasm" and raw.get("spasm_duration_min") is not None:
-                extra = f", lasting {value_text(raw['spasm_duration_min'])} min"
-            present.append(_lower_first(spec.label) + extra)
-        elif v is False:
-            absent.append(_lower_first(spec.label))
-    if obs.pain_score is not None:
-        present.append(f"pain now {value_text(obs.pain_score)}/10")
-    if obs.spasm is not True and obs.spasm_duration_min is not None:
-        present.append(f"spasm lasting {value_text(obs.spasm_duration_min)} min")
-    rows.append(("Signs present", esc(_cap("; ".join(present))) if present else "none recorded"))
-    if absent:
-        rows.append(("Checked and not present", esc(_cap("; ".join(absent)))))
-    meas = []
-    if obs.blood_glucose is not None:
-        g = f"blood glucose {value_text(obs.blood_glucose)} {obs.blood_glucose_unit or ''}".strip()
-        if obs.blood_glucose_unit == "mmol/L" and obs.glucose_mg_dl is not None:
-            g += f" ({value_text(obs.glucose_mg_dl, 0)} mg/dL)"
-        meas.append(g)
-    if obs.body_mass_pre_kg is not None:
-        m = f"body mass {value_text(obs.body_mass_pre_kg)} kg before"
-        if obs.body_mass_post_kg is not None:
-            ch = obs.body_mass_change_pct
-            m += f" and {value_text(obs.body_mass_post_kg)} kg after ({'+' if ch > 0 else ''}{value_text(ch)} %)"
-        meas.append(m)
-    if obs.urine_color is not None:
-        meas.append(f"urine colour {obs.urine_color} on the 1-8 chart")
-    if obs.core_temp_c is not None:
-        meas.append(f"core (rectal) temperature {value_text(obs.core_temp_c)} °C")
-    if obs.heart_rate_bpm is not None:
-        meas.append(f"heart rate {value_text(obs.heart_rate_bpm, 0)} bpm")
-    if obs.serum_sodium_mmol_l is not None:
-        meas.append(f"serum sodium {value_text(obs.serum_sodium_mmol_l)} mmol/L")
-    for name, spec in FIELDS.items():  # numbers added to the contract later (ketones, minutes since the run ...)
-        if spec.kind in ("number", "int") and name not in _SHOWN_NUMBERS and isinstance(raw.get(name), int | float):
-            meas.append(f"{_lower_first(spec.label)} {value_text(raw[name])} {spec.unit}".strip())
-    if meas:
-        rows.append(("Measured", esc(_cap("; ".join(meas)))))
-    back = []
-    for name, spec in FIELDS.items():  # background yes/no fields: diabetes, medication, prevention, new ones
-        if spec.kind == "bool" and spec.group not in ("red_flags", "symptoms") and name != "electrolyte_drink":
-            v = raw.get(name)
-            if v is not None:
-                back.append(f"{_lower_first(spec.label)}: {'yes' if v else 'no'}")
-    if obs.prior_episodes_30d is not None:
-        back.append(f"earlier episodes in the last 30 days: {obs.prior_episodes_30d}")
-    if back:
-        rows.append(("Background", esc(_cap("; ".join(back)))))
-    given = raw.get("treatment_given")
-    if isinstance(given, str):
-        given = [g for g in given.split(";") if g]
-    if isinstance(given, list | tuple) and given:
-        names = [ACTION_LABELS.get(str(g), str(g).replace("_", " ")).lower() for g in dict.fromkeys(given)]
-        rows.append(("Given since the last check", esc(_cap("; ".join(names)))))
-    note = raw.get("notes")
-    if isinstance(note, str) and note.strip():
-        rows.append(("Trainer's note", f'<span class="kit-note">{esc(note)}</span>'))
-    return rows
-
-
 def observation_section(page: HandoutPage) -> Html:
     """The episode's observation in plain words (typed notes escaped)."""
-    rows = [("Observed", esc(_when(page.latest.observed_at) or "date not recorded"))]
-    rows += _facts(page.latest, page.latest_raw)
-    missing = [_lower_first(_label(m)) for m in page.assessment.missing if m in FIELDS]
+    rows = [("Observed", esc(when_text(page.latest.observed_at) or "date not recorded"))]
+    rows += recorded_rows(page.latest, page.latest_raw)
+    missing = [lower_first(_label(m)) for m in page.assessment.missing if m in FIELDS]
     if missing:
-        rows.append(("Would have helped", esc(_cap("; ".join(missing))) + ' <span class="kit-muted">(not '
+        rows.append(("Would have helped", esc(cap("; ".join(missing))) + ' <span class="kit-muted">(not '
                      "recorded; unknown is never taken as normal)</span>"))
     table = "".join(f'<tr><th scope="row">{esc(h)}</th><td>{body}</td></tr>' for h, body in rows)
     return _section("observation", "What was observed", f'<table class="kit-facts">{table}</table>')
@@ -341,7 +199,7 @@ def tier_section(page: HandoutPage) -> Html:
     if trend in TREND_LABELS and trend != "first":
         body += f'<p class="kit-trend">This was a recheck: {esc(TREND_LABELS[trend])}.</p>'
     if reasons:
-        body += "<p>At this recheck:</p>" + _ul(esc(_cap(recheck_reason_label(r))) for r in reasons)
+        body += "<p>At this recheck:</p>" + _ul(esc(cap(recheck_reason_label(r))) for r in reasons)
     if a.actions:
         body += "<h3>What was advised (in this order)</h3>" + "<ol>" + "".join(
             f"<li>{esc(_people(x['text']))}</li>" for x in a.actions) + "</ol>"
@@ -361,18 +219,18 @@ def causes_section(page: HandoutPage) -> Html:
     a = page.assessment
     items = []
     for rank, c in enumerate(a.causes, 1):
-        ev = [esc(_cap(e["finding"])) for e in c["evidence"]]
+        ev = [esc(cap(e["finding"])) for e in c["evidence"]]
         score = max(0, min(100, int(c["score"])))
         items.append(
             f'<li class="kit-cause"><div class="kit-cause-head"><span class="kit-cause-name">{rank}. '
-            f"{esc(_CAUSE_WORDS.get(c['cause'], c['cause']))}</span>"
+            f"{esc(CAUSE_NAMES.get(c['cause'], c['cause']))}</span>"
             f'<span class="kit-bar"><span style="width:{score}%"></span></span><span class="kit-score">{score}</span></div>'
             + (_ul(ev, "kit-evidence") if ev else '<p class="kit-muted">nothing recorded points to this cause</p>') + "</li>")
     if a.top_cause is None:
         lead = ("<p>No single one of the four causes leads: either a condition outside them dominates (see how serious "
                 "above) or too little was recorded to tell.</p>")
     else:
-        lead = f"<p>Most likely: <strong>{esc(_CAUSE_WORDS[a.top_cause])}</strong>. Mixed pictures are common.</p>"
+        lead = f"<p>Most likely: <strong>{esc(CAUSE_NAMES[a.top_cause])}</strong>. Mixed pictures are common.</p>"
     note = '<p class="kit-muted">The bars are a relative weight of evidence (0-100), not probabilities.</p>'
     return _section("causes", "Possible causes, ranked", lead + '<ol class="kit-causes">' + "".join(items) + "</ol>" + note)
 
@@ -384,7 +242,7 @@ def history_section(page: HandoutPage) -> Html:
     if s["n_observations"] > 1:
         body += ('<p class="kit-muted">The chart shows how serious every observation was; circles are episodes of '
                  "trembling or spasm, small diamonds checks without symptoms.</p>")
-    tip = _CAUSE_TIPS.get(s["common_cause"] or "")
+    tip = CAUSE_TIPS.get(s["common_cause"] or "")
     if tip and s["n_episodes"] > 1:
         body += f'<p class="kit-tip">{esc(tip)}</p>'
     if s.get("highest_tier"):
@@ -396,8 +254,6 @@ def history_section(page: HandoutPage) -> Html:
 def episode_timeline_html(episode: Mapping[str, Any]) -> str:
     """One episode as a timeline (issue 12): a row per check with its time, level, what was given since the
     previous check and what changed (trend, recheck reasons in words), then how it ended."""
-    from kit.views.teamlog import OUTCOMES, episode_outcome
-
     steps = episode["steps"]
     times = [_step_time(x["observed_at"]) for x in steps]
     rows = []
@@ -407,7 +263,7 @@ def episode_timeline_html(episode: Mapping[str, Any]) -> str:
         if x["recheck_reasons"]:
             change += ": " + "; ".join(recheck_reason_label(r) for r in x["recheck_reasons"])
         rows.append(f'<tr data-tier="{esc(x["escalation"])}"><td>{esc(t.strftime("%H:%M") if t else "?")}</td>'
-                    f"<td>{esc(TIER_SHORT[x['escalation']])}</td><td>{esc(given)}</td><td>{esc(_cap(change))}</td></tr>")
+                    f"<td>{esc(TIER_SHORT[x['escalation']])}</td><td>{esc(given)}</td><td>{esc(cap(change))}</td></tr>")
     tiers = [x["escalation"] for x in steps]
     ended = OUTCOMES[episode_outcome(tiers)]
     span = f" after {(times[-1] - times[0]).total_seconds() / 60:g} min" if times[0] and times[-1] else ""
@@ -429,8 +285,6 @@ def _step_time(value: Any) -> dt.datetime | None:
 
 def history_figure(page: HandoutPage) -> FigureOutput:
     """The athlete's history chart (tiers over time) for display."""
-    from kit.views.history import history_chart
-
     return FigureOutput(history_chart(page.history), "history chart: tier of each observation over time")
 
 
@@ -575,7 +429,7 @@ def clinician_section(page: HandoutPage) -> Html:
     (so it prints).
     """
     a = page.assessment
-    d = a.to_dict() if hasattr(a, "to_dict") else dict(a)
+    d = a.to_dict()
     rows = [("Tier id", f"<code>{esc(a.escalation)}</code> ({esc(TIER_TITLES[a.escalation])})")]
     rule_set = d.get("rule_set")
     if rule_set:
@@ -619,8 +473,6 @@ def clinician_section(page: HandoutPage) -> Html:
 
 def footer(page: HandoutPage) -> Html:
     """The kit's version, the date, what the page contains, and the disclaimer (shown once)."""
-    from kit.words import DISCLAIMER
-
     who = "a pseudonym" if page.pseudonymised else "the athlete's id"
     markup = (
         '<footer class="kit-footer">'

@@ -12,6 +12,13 @@ those numbers, not clinical values. Tier and cause words, colours and icons come
 for the form): the five tiers are drawn in five colour-blind-safe colours, and every legend
 entry carries the tier's icon and title, so colour is never the only cue.
 
+Start-up: pandas (and :mod:`kit.views.tables`, which imports it) is imported inside the four
+functions that need it (:func:`band_sources_table`, :func:`band_sources_for_people`,
+:func:`tier_counts_chart`, :func:`tier_timeline`), not at module top: the triage form
+(:mod:`kit.views.widgets`, also the phone app) imports this module for the cause chart and needs no
+pandas. Measured on the 2-core machine: ``import pandas`` 0.86 s; ``import kit.views.widgets``
+0.62 s in all without it.
+
 References
 ----------
 docs/reference/clinical-reference.md §1 (glucose levels), §2-3 (body-mass change),
@@ -31,7 +38,7 @@ import plotly.io as pio
 from kit.engine.formatting import threshold_text
 from kit.engine.rules import TIERS
 from kit.engine.thresholds import THRESHOLDS, T, Threshold
-from kit.words import CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_SHORT, TIER_TITLES, flags_text, tier_label
+from kit.words import CAUSE_COLORS, CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_SHORT, TIER_TITLES, cause_label, flags_text, tier_label
 
 __all__ = [
     "CAUSE_LABELS", "TIER_COLORS", "TIER_TITLES", "Band", "cause_chart", "cause_chart_spec", "band_figure", "glucose_bands",
@@ -40,15 +47,14 @@ __all__ = [
     "mimebundle", "use_notebook_renderer", "tier_timeline", "tier_counts_chart",
 ]
 
-_CAUSE_COLORS = {"hypoglycemia": "#6a1b9a", "dehydration_electrolyte": "#1565c0", "nerve_irritation": "#00838f",
-                 "muscle_fatigue": "#6d4c41"}
 _OK, _AMBER, _ORANGE, _RED = "#a5d6a7", "#ffe082", "#ffb74d", "#ef9a9a"
 _DARK_RED = "#c62828"
 _CONFIG = {"displaylogo": False, "responsive": True}
 
 
 def _as_dict(assessment: Any) -> Mapping[str, Any]:
-    return assessment.to_dict() if hasattr(assessment, "to_dict") else assessment
+    d: Mapping[str, Any] = assessment.to_dict() if hasattr(assessment, "to_dict") else assessment
+    return d
 
 
 def cause_chart_spec(assessment: Any, *, height: int = 260) -> dict[str, Any]:
@@ -66,7 +72,7 @@ def cause_chart_spec(assessment: Any, *, height: int = 260) -> dict[str, Any]:
     scores = [c["score"] for c in causes]
     trace = {
         "type": "bar", "orientation": "h", "x": scores, "y": [CAUSE_LABELS[c["cause"]] for c in causes],
-        "marker": {"color": [_CAUSE_COLORS[c["cause"]] for c in causes]}, "text": scores, "textposition": "outside",
+        "marker": {"color": [CAUSE_COLORS[c["cause"]] for c in causes]}, "text": scores, "textposition": "outside",
         "customdata": hover, "cliponaxis": False,
         "hovertemplate": "<b>%{y}</b>: score %{x}<br>%{customdata}<extra></extra>",
     }
@@ -291,7 +297,7 @@ def band_sources(name: str) -> list[Threshold]:
 
 def band_sources_table(name: str) -> Any:
     """The thresholds a band figure draws as a DataFrame: key, value, unit, meaning, source, status."""
-    import pandas as pd
+    import pandas as pd  # lazy: see 'Start-up' in the module docstring
 
     return pd.DataFrame([{"key": t.key, "value": t.value, "unit": t.unit, "meaning": t.meaning, "source": t.source,
                           "status": t.status} for t in band_sources(name)])
@@ -299,7 +305,7 @@ def band_sources_table(name: str) -> Any:
 
 def band_sources_for_people(name: str) -> Any:
     """The thresholds a band figure draws as a :class:`kit.views.tables.Table`: numbers as written, whole meaning, no index."""
-    from kit.views.tables import thresholds_for_people
+    from kit.views.tables import thresholds_for_people  # lazy: it imports pandas (see 'Start-up')
 
     return thresholds_for_people([t.key for t in band_sources(name)])
 
@@ -311,6 +317,7 @@ def mimebundle(fig: go.Figure | Mapping[str, Any], *, text: str = "") -> dict[st
     kernel round-trip and without inlining plotly.js, so the JSON is deterministic and
     small (no random div ids).
     """
+    spec: dict[str, Any]
     if isinstance(fig, Mapping):
         spec = {"data": list(fig["data"]), "layout": dict(fig["layout"])}
     else:
@@ -349,7 +356,7 @@ def tier_counts_chart(scored: Any, *, freq: str = "MS") -> go.Figure:
     freq : str
         pandas period start frequency (default: month start).
     """
-    import pandas as pd
+    import pandas as pd  # lazy: see 'Start-up' in the module docstring
 
     d = scored.assign(when=pd.to_datetime(scored["observed_at"], utc=True, format="ISO8601").dt.tz_localize(None))
     counts = d.groupby([pd.Grouper(key="when", freq=freq), "escalation"]).size().unstack(fill_value=0)
@@ -376,7 +383,7 @@ def tier_timeline(scored: Any, *, title: str = "Per-athlete timeline") -> go.Fig
     scored : pandas.DataFrame
         ``athlete_id``, ``observed_at``, ``escalation``, ``top_cause`` and ``flags`` columns.
     """
-    import pandas as pd
+    import pandas as pd  # lazy: see 'Start-up' in the module docstring
 
     d = scored.assign(when=pd.to_datetime(scored["observed_at"], utc=True, format="ISO8601").dt.tz_localize(None))
     fig = go.Figure()
@@ -384,8 +391,7 @@ def tier_timeline(scored: Any, *, title: str = "Per-athlete timeline") -> go.Fig
         part = d[d["escalation"] == tier]
         if part.empty:
             continue
-        cause = [CAUSE_LABELS.get(c, "no leading cause") if isinstance(c, str) else "no leading cause"
-                 for c in part["top_cause"]]
+        cause = [cause_label(c) for c in part["top_cause"]]
         flags = [flags_text(f) or "none" for f in part["flags"]]
         fig.add_trace(go.Scatter(
             x=part["when"], y=part["athlete_id"], mode="markers", name=tier_label(tier), legendgroup=tier,

@@ -21,12 +21,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from kit.engine.fields import FIELD_NAMES
+from kit.engine.frame import assess_frame
 from kit.engine.rules import CAUSES, TIERS
-from kit.words import CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_SHORT, TIER_TITLES
+from kit.words import CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_SHORT, TIER_TITLES, cause_label
 
-__all__ = ["history_frame", "history_summary", "history_chart", "EPISODE_FIELDS"]
+__all__ = ["history_frame", "history_summary", "history_chart", "EPISODE_FIELDS", "OUTCOMES", "episode_outcome"]
 
 #: An observation is an *episode* when one of these is recorded as present.
 EPISODE_FIELDS: tuple[str, ...] = ("tremor", "spasm")
@@ -68,8 +70,6 @@ def history_frame(data: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFr
     if "escalation" in df.columns and df["escalation"].notna().all():
         scored = df[[c for c in ("escalation", "top_cause", "flags") if c in df.columns]].copy()
     elif n:
-        from kit.engine.frame import assess_frame
-
         contract = df[[c for c in df.columns if c in FIELD_NAMES]]
         scored = assess_frame(contract, extra="ignore", progress=False)[["escalation", "top_cause", "flags"]]
         scored.index = df.index
@@ -148,7 +148,7 @@ def history_summary(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, window_
             "sentences": sentences}
 
 
-def history_chart(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, height: int = 280):
+def history_chart(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, height: int = 280) -> go.Figure:
     """Tier of every observation over time: episodes as circles, checks without symptoms as small diamonds.
 
     Parameters
@@ -164,8 +164,6 @@ def history_chart(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, height: i
         Uses only ``scatter`` traces (drawn by plotly.js's basic bundle). Hover text is
         built from fixed words (date, tier, leading cause): no free text.
     """
-    import plotly.graph_objects as go
-
     h = data if isinstance(data, pd.DataFrame) and "tier_level" in data.columns else history_frame(data)
     h = h[h["observed_at"].notna()]
     when = h["observed_at"].dt.tz_convert(None)
@@ -177,7 +175,7 @@ def history_chart(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, height: i
         part = h[h["episode"] == flag]
         if part.empty:
             continue
-        cause = [CAUSE_LABELS.get(c, "no leading cause") if c else "no leading cause" for c in part["top_cause"]]
+        cause = [cause_label(c) for c in part["top_cause"]]
         fig.add_trace(go.Scatter(  # legend entry in neutral grey (the points are coloured by tier)
             x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
             marker={"color": "#777", "size": size, "symbol": symbol, "line": {"width": 1, "color": "#333"}}))
@@ -196,3 +194,24 @@ def history_chart(data: pd.DataFrame | Iterable[Mapping[str, Any]], *, height: i
         hovermode="closest",
     )
     return fig
+
+
+#: Outcomes of an episode, in words (:func:`kit.views.teamlog.episode_stats` ``outcome``; the handout's episode lines).
+OUTCOMES: dict[str, str] = {
+    "resolved": "resolved on site",
+    "escalated": "escalated at a recheck",
+    "handed_over": "handed over from the first check",
+    "open": "not resolved (still being watched)",
+}
+
+
+def episode_outcome(tiers: list[str]) -> str:
+    """How an episode ended, from the tier of each entry in order (a key of :data:`OUTCOMES`; see :func:`kit.views.teamlog.episode_stats`)."""
+    ranks = [TIERS.index(t) for t in tiers]
+    if tiers[-1] == TIERS[0]:
+        return "resolved"
+    if max(ranks[1:], default=-1) > ranks[0]:
+        return "escalated"
+    if ranks[0] > TIERS.index("monitor"):
+        return "handed_over"
+    return "open"

@@ -21,9 +21,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import ipywidgets as widgets
+
 from kit.engine.assessment import assess
+from kit.engine.episodes import elapsed_min, parse_time
 from kit.engine.fields import FIELDS
 from kit.engine.rules import TIERS
+from kit.resources import load_cases
 from kit.words import ACTION_LABELS, TIER_COLORS, TIER_TEXT_COLORS, TIER_TITLES, TREND_LABELS, recheck_reason_label
 
 __all__ = ["DrillScript", "drill_scripts", "step_answers", "RecheckDrill", "drill_summary"]
@@ -57,8 +61,6 @@ class DrillScript:
 def drill_scripts(cases: Sequence[Mapping[str, Any]] | None = None) -> list[DrillScript]:
     """The drill's episodes: the two case episodes named in :data:`_FROM_CASES`, then the spasm script."""
     if cases is None:
-        from kit.resources import load_cases
-
         cases = load_cases()
     by_id = {c["id"]: c for c in cases}
     out = [DrillScript(cid, title, by_id[cid].get("story", ""), (*by_id[cid]["history"], by_id[cid]["observation"]))
@@ -75,8 +77,6 @@ def step_answers(script: DrillScript) -> list[dict[str, Any]]:
 
 
 def _minutes(script: DrillScript, k: int) -> str:
-    from kit.engine.episodes import elapsed_min, parse_time
-
     m = elapsed_min(parse_time(script.entries[0].get("observed_at")), parse_time(script.entries[k].get("observed_at")))
     return "first check" if k == 0 else (f"{m:g} min after the first check" if m is not None else "recheck")
 
@@ -117,8 +117,6 @@ class RecheckDrill:
     """
 
     def __init__(self, scripts: Sequence[DrillScript] | None = None) -> None:
-        import ipywidgets as widgets
-
         self.scripts = list(scripts) if scripts is not None else drill_scripts()
         self.answers = [step_answers(s) for s in self.scripts]
         self.picked: dict[tuple[int, int], str] = {}
@@ -138,7 +136,7 @@ class RecheckDrill:
         self.picked[(script, step)] = tier
         self.shown[script] += 1
         self._draw(script)
-        return tier == self.answers[script][step]["escalation"]
+        return bool(tier == self.answers[script][step]["escalation"])
 
     def score_text(self) -> str:
         """How many revealed predictions were right."""
@@ -146,8 +144,6 @@ class RecheckDrill:
         return f"{right} of {len(self.picked)} predictions right ({sum(map(len, self.answers))} entries in all)"
 
     def _draw(self, i: int) -> None:
-        import ipywidgets as widgets
-
         s = self.scripts[i]
         parts: list[Any] = [widgets.HTML(f"<h3>{i + 1}. {s.title}</h3><p>{s.story}</p>")]
         for k in range(self.shown[i]):

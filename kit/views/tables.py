@@ -13,9 +13,12 @@ import html
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kit.engine.formatting import threshold_text
+from kit.engine.thresholds import THRESHOLDS
+from kit.words import TIER_MEANINGS, TIER_ORDER, tier_headline, tier_label
 
 __all__ = ["Table", "cell_text", "thresholds_for_people", "tier_legend"]
 
@@ -41,17 +44,12 @@ def cell_text(x: Any) -> str:
         return x.strftime("%Y-%m-%d %H:%M")
     if isinstance(x, dt.date):
         return x.isoformat()
-    try:
-        import numpy as np
-
-        if isinstance(x, np.bool_):
-            return "yes" if bool(x) else "no"
-        if isinstance(x, np.integer):
-            return str(int(x))
-        if isinstance(x, np.floating):
-            return cell_text(float(x))
-    except ImportError:  # pragma: no cover - numpy ships with pandas
-        pass
+    if isinstance(x, np.bool_):
+        return "yes" if bool(x) else "no"
+    if isinstance(x, np.integer):
+        return str(int(x))
+    if isinstance(x, np.floating):
+        return cell_text(float(x))
     return str(x)
 
 
@@ -105,8 +103,6 @@ def thresholds_for_people(keys: list[str] | None = None) -> Table:
     The rule is written as in the README table (``< 70``, ``factor 18.016``), the whole meaning is
     shown, and there is no index.
     """
-    from kit.engine.thresholds import THRESHOLDS
-
     rows = [THRESHOLDS[k] for k in keys] if keys is not None else list(THRESHOLDS.values())
     df = pd.DataFrame([{"rule": f"{t.comparison} {threshold_text(t.value)}", "unit": t.unit, "meaning": t.meaning,
                         "source": t.source, "status": t.status, "key": t.key} for t in rows])
@@ -115,8 +111,6 @@ def thresholds_for_people(keys: list[str] | None = None) -> Table:
 
 def tier_legend() -> Table:
     """The five tiers for people, lowest first: icon and title, what it means, what the trainer says aloud."""
-    from kit.words import TIER_MEANINGS, TIER_ORDER, tier_headline, tier_label
-
     return Table(pd.DataFrame({
         "level": [tier_label(t) for t in TIER_ORDER],
         "what it means": [TIER_MEANINGS[t] for t in TIER_ORDER],

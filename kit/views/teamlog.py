@@ -19,17 +19,24 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import ipywidgets as widgets
 import pandas as pd
+import plotly.graph_objects as go
 
 from kit.engine.episodes import treatment_set
+from kit.engine.frame import assess_frame
 from kit.engine.rules import TIERS
 from kit.resources import sample_log_path
+from kit.store.csvio import read_log_csv
+from kit.store.db import Store, open_demo_store
+from kit.views.charts import mimebundle, tier_timeline
+from kit.views.history import OUTCOMES, episode_outcome
 from kit.views.tables import Table
-from kit.words import ACTION_LABELS, CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_ORDER, TIER_SHORT, flags_text, tier_label
+from kit.words import ACTION_LABELS, CAUSE_LABELS, TIER_COLORS, TIER_ICONS, TIER_ORDER, TIER_SHORT, cause_label, flags_text, tier_label
 
 __all__ = ["sample_log_path", "load_team_log", "score_log", "filter_log", "recurrent_athletes", "log_summary",
            "athlete_summary", "athlete_table", "recurrent_table", "log_table", "TeamLogExplorer",
-           "episode_stats", "episode_outcome", "episode_summary", "episode_table", "episode_timeline"]
+           "episode_stats", "episode_outcome", "OUTCOMES", "episode_summary", "episode_table", "episode_timeline"]
 
 
 def load_team_log(path: str | Path | None = None, *, store: str | Path | None = None) -> pd.DataFrame:
@@ -43,11 +50,7 @@ def load_team_log(path: str | Path | None = None, *, store: str | Path | None = 
     ObservationError
         Every bad cell, with its CSV line number (see :func:`kit.store.csvio.read_log_csv`).
     """
-    from kit.store.csvio import read_log_csv
-
     if store is not None:
-        from kit.store.db import Store, open_demo_store
-
         with open_demo_store() if str(store) == "demo" else Store(store, read_only=True) as st:
             return st.frame()
     return read_log_csv(path or sample_log_path())
@@ -63,8 +66,6 @@ def score_log(df: pd.DataFrame, *, progress: bool | str = True) -> pd.DataFrame:
     progress : bool or "auto"
         Show a progress bar while scoring (``True`` by default: a notebook user sees work happening).
     """
-    from kit import assess_frame
-
     scored = assess_frame(df, extra="ignore", progress=progress)
     out = df.join(scored)
     out["when"] = pd.to_datetime(out["observed_at"], utc=True, format="ISO8601").dt.tz_localize(None)
@@ -124,13 +125,17 @@ def recurrent_athletes(scored: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["flagged", "athlete_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
+def _most_frequent(s: pd.Series) -> Any:
+    """The most frequent value of ``s`` (the first in sort order on a tie)."""
+    return s.value_counts().sort_index().idxmax()
+
+
 def athlete_summary(scored: pd.DataFrame) -> pd.DataFrame:
     """Per athlete: observations, count in each tier, most frequent leading cause."""
     counts = scored.groupby(["athlete_id", "escalation"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=[t for t in TIERS], fill_value=0)
     counts.insert(0, "observations", counts.sum(axis=1))
-    lead = scored.dropna(subset=["top_cause"]).groupby("athlete_id")["top_cause"].agg(
-        lambda s: s.value_counts().sort_index().idxmax())
+    lead = scored.dropna(subset=["top_cause"]).groupby("athlete_id")["top_cause"].agg(_most_frequent)
     counts["usual_cause"] = lead.reindex(counts.index)
     return counts.reset_index()
 
@@ -173,9 +178,9 @@ def log_table(rows: pd.DataFrame, limit: int = 50) -> Table:
 def log_summary(scored: pd.DataFrame) -> str:
     """A few deterministic lines in words: size, dates, every tier by rank (highest first), signs (a checked output)."""
     tiers = scored["escalation"].value_counts().reindex(list(TIERS), fill_value=0)
-    flags = scored["flags"].fillna("").str.split(";").explode()
-    flags = flags[flags != ""].value_counts()
-    flags = sorted(((flags_text(f), int(n)) for f, n in flags.items()), key=lambda x: (-x[1], x[0]))
+    each = scored["flags"].fillna("").str.split(";").explode()
+    counted = each[each != ""].value_counts()
+    flags = sorted(((flags_text(str(f)), int(n)) for f, n in counted.items()), key=lambda x: (-x[1], x[0]))
     lines = [
         f"{len(scored)} observations of {scored['athlete_id'].nunique()} athletes, "
         f"{scored['when'].min():%Y-%m-%d} to {scored['when'].max():%Y-%m-%d}",
@@ -203,8 +208,6 @@ class TeamLogExplorer:
     """
 
     def __init__(self, scored: pd.DataFrame) -> None:
-        import ipywidgets as widgets
-
         self.scored = scored
         names = sorted(scored["athlete_id"].dropna().unique())
         self.athletes = widgets.SelectMultiple(options=names, rows=min(8, len(names)), description="Athletes",
@@ -233,8 +236,6 @@ class TeamLogExplorer:
 
     def update(self) -> None:
         """Redraw the timeline and the table for the current filters."""
-        from kit.views.charts import mimebundle, tier_timeline
-
         rows = self.current()
         self.count.value = f"<b>{len(rows)}</b> observations selected"
         if rows.empty:
@@ -252,27 +253,6 @@ class TeamLogExplorer:
 
 
 # --- episodes (issue 12 item 4) -------------------------------------------------------------------------------------
-
-#: Outcomes of an episode, in words (:func:`episode_stats` ``outcome``).
-OUTCOMES: dict[str, str] = {
-    "resolved": "resolved on site",
-    "escalated": "escalated at a recheck",
-    "handed_over": "handed over from the first check",
-    "open": "not resolved (still being watched)",
-}
-
-
-def episode_outcome(tiers: list[str]) -> str:
-    """How an episode ended, from the tier of each entry in order (a key of :data:`OUTCOMES`; see :func:`episode_stats`)."""
-    ranks = [TIERS.index(t) for t in tiers]
-    if tiers[-1] == TIERS[0]:
-        return "resolved"
-    if max(ranks[1:], default=-1) > ranks[0]:
-        return "escalated"
-    if ranks[0] > TIERS.index("monitor"):
-        return "handed_over"
-    return "open"
-
 
 def episode_stats(scored: pd.DataFrame) -> pd.DataFrame:
     """One row per episode of a scored log (rows sharing an ``episode_id``), in order of their first entry.
@@ -331,10 +311,11 @@ def episode_summary(stats: pd.DataFrame) -> str:
     if len(done):
         by = done.groupby(done["cause"].fillna("none"))["minutes_to_resolution"].median().sort_index()
         lines.append("Median minutes to resolution, by cause at the first check: " + ", ".join(
-            f"{CAUSE_LABELS.get(c, 'no leading cause').lower()} {m:g}" for c, m in by.items()))
+            f"{cause_label(c).lower()} {m:g}" for c, m in by.items()))
     rep = stats["repeated"].explode().dropna().value_counts()
     lines.append("Treatments given again at a recheck: " + (", ".join(
-        f"{ACTION_LABELS.get(a, a).lower()} in {int(n)} episode{'s' if n > 1 else ''}" for a, n in sorted(rep.items()))
+        f"{ACTION_LABELS.get(str(a), str(a)).lower()} in {int(n)} episode{'s' if n > 1 else ''}"
+        for a, n in sorted(rep.items(), key=lambda kv: str(kv[0])))
         or "none"))
     return "\n".join(lines)
 
@@ -357,11 +338,9 @@ def episode_table(stats: pd.DataFrame) -> Table:
     return Table(out)
 
 
-def episode_timeline(scored: pd.DataFrame, *, title: str = "Episodes: level at each check") -> Any:
+def episode_timeline(scored: pd.DataFrame, *, title: str = "Episodes: level at each check") -> go.Figure:
     """A plotly figure: one line per episode, minutes since its first entry across, one marker per entry
     coloured by its level (hover: time, level, what was given). A look beats reading for "did it settle?"."""
-    import plotly.graph_objects as go
-
     fig = go.Figure()
     if "episode_id" not in scored.columns:
         return fig

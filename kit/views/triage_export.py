@@ -20,7 +20,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from kit.engine.observation import parse_observation
-from kit.handout.sections import _facts
+from kit.views.recorded import recorded_rows
 from kit.words import TIER_TITLES
 
 __all__ = ["EXPORT_ENV", "exporting", "latest_entry", "recorded_html", "show_latest_entry"]
@@ -47,7 +47,7 @@ def latest_entry(store: Any) -> dict[str, Any] | None:
 def recorded_html(observation: Mapping[str, Any]) -> str:
     """What was recorded, in plain words (the handout's rows), as an HTML section."""
     obs = parse_observation(dict(observation))
-    rows = "".join(f"<tr><th scope='row'>{head}</th><td>{text}</td></tr>" for head, text in _facts(obs, observation))
+    rows = "".join(f"<tr><th scope='row'>{head}</th><td>{text}</td></tr>" for head, text in recorded_rows(obs, observation))
     return f"<h2>What was recorded</h2><table class='kit-recorded-table'>{rows}</table>"
 
 

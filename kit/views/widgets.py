@@ -72,6 +72,11 @@ from kit.engine.fields import FIELDS, FieldSpec
 from kit.engine.observation import ObservationError, Problem
 from kit.engine.rules import TIERS
 from kit.resources import PACKAGE_DATA
+
+try:
+    from kit.store.db import Store
+except ImportError:  # a Python built without sqlite3 (e.g. Pyodide): the form keeps its entries in memory
+    Store = None  # type: ignore[assignment,misc]  # the fallback of open_store; a None class is checked there
 from kit.views.charts import cause_chart_spec, mimebundle
 from kit.views.triage_export import exporting, show_latest_entry
 from kit.words import (
@@ -285,11 +290,7 @@ def open_store(path: Any = None) -> Any:
     path : str or Path, optional
         Store file; default :func:`kit.store.db.default_store_path` (``KIT_STORE`` or the user data dir).
     """
-    try:
-        from kit.store.db import Store
-    except ImportError:
-        return MemoryLog()
-    return Store(path)
+    return MemoryLog() if Store is None else Store(path)
 
 
 class _Note:
@@ -395,7 +396,7 @@ def _plain(text: str) -> tuple[str, list[str]]:
 
 
 def _tier_of(d: Mapping[str, Any]) -> str:
-    tier = d["escalation"]
+    tier = str(d["escalation"])
     if tier not in TIER_COLORS:  # a tier this version of the words does not know: never hide it
         raise ValueError(f"no colour and words for tier {tier!r} in kit.words")
     return tier
@@ -844,10 +845,7 @@ class TriageForm:
                                           "enter at least one finding first."), error=True)
             return None
         obs = self.observation()
-        if not obs.get("athlete_id"):
-            label = FIELDS["athlete_id"].label
-            self._say(f"Not started: enter the athlete's id first ({label}, under 'Athlete and notes'); "
-                      "every entry of the episode is saved under the athlete.", error=True)
+        if self._no_athlete(obs, "Not started", "every entry of the episode is saved under the athlete"):
             return None
         new = self.episode_id is None
         was_saved = self._saved  # saved just now without an episode: that row is corrected into the episode
@@ -1160,10 +1158,7 @@ class TriageForm:
             self._say("Not saved: enter at least one finding first.", error=True)
             return None
         obs = self.observation()
-        if not obs.get("athlete_id"):
-            label = FIELDS["athlete_id"].label
-            self._say(f"Not saved: enter the athlete's id first ({label}, under 'Athlete and notes'); "
-                      "the log keeps every observation under an athlete.", error=True)
+        if self._no_athlete(obs, "Not saved", "the log keeps every observation under an athlete"):
             return None
         if self.episode_id is not None:  # an entry of the episode: saved with its entry time, kept as history
             rid = self._save_entry()
@@ -1332,6 +1327,14 @@ class TriageForm:
             self.store.clear_draft(self._slot(DRAFT_SLOT))
         except Exception as err:
             self._say(f"Draft not cleared: {err}", error=True)
+
+    def _no_athlete(self, obs: Mapping[str, Any], outcome: str, why: str) -> bool:
+        """Whether ``obs`` has no athlete id; then say ``outcome`` and ``why`` (every stored entry needs an athlete)."""
+        if obs.get("athlete_id"):
+            return False
+        label = FIELDS["athlete_id"].label
+        self._say(f"{outcome}: enter the athlete's id first ({label}, under 'Athlete and notes'); {why}.", error=True)
+        return True
 
     def _say(self, text: str, *, error: bool = False, kind: str = "") -> None:
         color = "#b71c1c" if error else "#1b5e20"

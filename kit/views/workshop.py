@@ -20,6 +20,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import ipywidgets as widgets
+import pandas as pd
+
 from kit.engine.assessment import assess
 from kit.engine.fields import FIELDS
 from kit.engine.rules import CAUSES, TIERS
@@ -109,15 +112,13 @@ def answer_key(cases: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def answer_key_frame(cases: Sequence[Mapping[str, Any]]) -> Any:
+def answer_key_frame(cases: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """The answer key as a pandas DataFrame (instructors), one row per case, with the case authors' expected answer.
 
     Columns: ``id``, ``escalation``, ``top_cause``, ``flags`` (the kit's answer; "none" when no
     cause leads or no flag is raised) and ``expected_escalation``, ``expected_top_cause`` (from
     the case file).
     """
-    import pandas as pd
-
     rows = []
     for c, k in zip(cases, answer_key(cases), strict=True):
         exp = c.get("expected", {})
@@ -150,8 +151,6 @@ def answer_key_summary(cases: Sequence[Mapping[str, Any]]) -> str:
 
 class _Card:
     def __init__(self, quiz: WorkshopQuiz, number: int, case: Mapping[str, Any]) -> None:
-        import ipywidgets as widgets
-
         self.case = case
         self.quiz = quiz
         self.assessment = _assess_case(case)
@@ -245,8 +244,6 @@ class WorkshopQuiz:
     """
 
     def __init__(self, cases: Sequence[Mapping[str, Any]]) -> None:
-        import ipywidgets as widgets
-
         self.cards = [_Card(self, i + 1, c) for i, c in enumerate(cases)]
         self.score_html = widgets.HTML().add_class("kit-quiz-score")
         self.terms = widgets.HTML(glossary_html())
