@@ -389,8 +389,8 @@ class StepSummary:
 
     @property
     def glucose_confirmed(self) -> bool:
-        """A reliable reading of at least the level-1 limit (70 mg/dL): K8's "shown to be over"."""
-        return self.g_reliable and self.g is not None and self.g >= T.hypo_level1_mg_dl
+        """A reliable reading at or over K8's limit: low glucose "shown to be over"."""
+        return self.g_reliable and self.g is not None and self.g >= T.k8_glucose_over_mg_dl
 
 
 class RecheckResult(NamedTuple):
@@ -474,12 +474,12 @@ def step_summaries(r: Any, *, core_temp_c: Sequence[Any], spasm: Sequence[Any], 
     """
     base = np.atleast_1d(np.asarray(r.base_tier)).astype(np.int64)
     n = len(base)
-    red, flags, patterns = _row_sets(r.red, n), _row_sets(r.flags, n), _row_sets(r.pattern, n)
+    red, flags, patterns = _row_sets(r.red, n), _row_sets(r.flags._asdict(), n), _row_sets(r.pattern, n)
     amber = np.broadcast_to(np.asarray(r.amber_total, dtype=np.int64), (n,))
     dynamic = np.broadcast_to(np.asarray(r.dynamic_amber_total, dtype=np.int64), (n,))
-    a4 = np.broadcast_to(np.asarray(r.amber["A4"], dtype=bool), (n,))
-    g = np.broadcast_to(np.asarray(r.d["g"], dtype=np.float64), (n,))
-    g_reliable = np.broadcast_to(np.asarray(r.d["g_reliable"], dtype=bool), (n,))
+    a4 = np.broadcast_to(np.asarray(r.d.core_raised, dtype=bool), (n,))
+    g = np.broadcast_to(np.asarray(r.d.g, dtype=np.float64), (n,))
+    g_reliable = np.broadcast_to(np.asarray(r.d.g_reliable, dtype=bool), (n,))
     treatments, times = _Memo(treatment_set), _Memo(parse_time)
     return [StepSummary(
         base_tier=int(base[i]), red=red[i], flags=flags[i], patterns=patterns[i], amber_total=int(amber[i]),
@@ -672,7 +672,7 @@ def reason_text(reason: str) -> str:
         "core_falling": "core temperature still falling in the cold",
         "red_flag_earlier": "a red flag earlier in this episode: it still counts even if the athlete looks better now",
         "glucose_not_confirmed": (f"low glucose not yet shown to be over: measure it (at least "
-                                  f"{threshold_text(T.hypo_level1_mg_dl)} mg/dL) before calling it resolved"),
+                                  f"{threshold_text(T.k8_glucose_over_mg_dl)} mg/dL) before calling it resolved"),
     }
     return texts[reason]
 

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype, is_string_dtype
 
-from kit.engine.advice import reassess_minutes
+from kit.engine.advice import kernel_reassess
 from kit.engine.episodes import SpasmRow, episode_orders, recheck_episode, spasm_totals, step_summaries
 from kit.engine.fields import FIELD_NAMES, FIELDS, FieldSpec
 from kit.engine.ids import refused_ids
@@ -47,8 +47,7 @@ from kit.engine.observation import (
     _plain,
     suggest_field,
 )
-from kit.engine.rules import CAUSES, FLAGS, HEAT_FLAGS, HYPO_FLAGS, INTENSITY_CODES, KERNEL_INPUTS, TIERS, VECTOR, KernelResult, evaluate
-from kit.engine.thresholds import T
+from kit.engine.rules import CAUSES, FLAGS, INTENSITY_CODES, KERNEL_INPUTS, TIERS, VECTOR, KernelResult, evaluate
 
 try:  # optional: a fast strict converter for object columns (a pandas 3 companion; in postrun-kit[scale])
     import pyarrow as _pa
@@ -250,25 +249,14 @@ def _recheck_episodes(series: dict[str, pd.Series], index: pd.Index, tier: np.nd
 
 def vector_reassess(r: KernelResult, tier: np.ndarray, spasm: np.ndarray, k8: Any = False) -> np.ndarray:
     """``reassess_in_min`` for kernel columns at final tiers ``tier`` (§9.10); NaN for self_care."""
-    f, d = r.flags, r.d
-    msre = d["msre"]
-    hr_wait = np.where(r.warn["heart_rate_not_scored"], np.where(msre == msre, T.hr_rest_min - msre, T.hr_rest_min), np.nan)
-    heat = d["heat_context"]
-    for name in HEAT_FLAGS:
-        heat = heat | f[name]
-    hypo = f[HYPO_FLAGS[0]] | f[HYPO_FLAGS[1]] | f[HYPO_FLAGS[2]]
-    return np.asarray(reassess_minutes(
-        np.asarray(tier), hypo=hypo, heat=heat, spasm=spasm, dehydration=f["dehydration"],
-        post_finish_collapse=f["post_finish_collapse"], cold=f["cold_stress"] | f["hypothermia"],
-        hyponatremia_risk=f["hyponatremia_risk"], hyper=f["hyperglycemia"] | f["ketosis"], hr_wait_min=hr_wait,
-        no_findings=r.no_findings, k8=k8, ops=VECTOR), dtype=np.float64)
+    return np.asarray(kernel_reassess(r, np.asarray(tier), spasm, k8, VECTOR), dtype=np.float64)
 
 
 def flag_mask(r: KernelResult) -> np.ndarray:
     """The flags of kernel columns as one int64 bitmask per row (bit i = the i-th flag of the sorted ids)."""
     m = np.zeros(np.shape(r.base_tier), dtype=np.int64)
     for bit, name in enumerate(_FLAG_SORTED):
-        m |= np.asarray(r.flags[name], dtype=np.int64) << bit
+        m |= np.asarray(getattr(r.flags, name), dtype=np.int64) << bit
     return m
 
 

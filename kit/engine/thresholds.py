@@ -141,6 +141,9 @@ _ROWS: tuple[Threshold, ...] = (
     Threshold('hyperglycemia_mg_dl', 250, 'mg/dL', '>=',
               'hyperglycaemia: test ketones, no more exercise',
               'ADA 2016 (Colberg) exercise table (250-350 mg/dL)', 'confirmed', '9.2'),
+    Threshold('hypo_score_zero_mg_dl', 250, 'mg/dL', '>=',
+              'a measured reliable glucose of 250 mg/dL or more sets the hypoglycaemia cause score to 0',
+              'clinical-reference §9.7', 'design', '9.7'),
     Threshold('dka_glucose_mg_dl', 200, 'mg/dL', '>=',
               'DKA criterion without known diabetes: glucose of 200 mg/dL or more',
               'Umpierrez 2024 (ADA/EASD/JBDS/AACE/DTS)', 'confirmed', '9.2'),
@@ -465,6 +468,9 @@ _ROWS: tuple[Threshold, ...] = (
     Threshold('k_not_improving_min', 30, 'min', '>=',
               'monitor not improving at 30 min: urgent (K3)',
               'clinical-reference §9.9 K3', 'design', '9.9'),
+    Threshold('k8_glucose_over_mg_dl', 70, 'mg/dL', '>=',
+              'a reliable reading of 70 mg/dL or more shows low glucose is over (K8; a reinterpreted reading does not count)',
+              'clinical-reference §9.9 K8', 'design', '9.9'),
 )
 
 THRESHOLDS: dict[str, Threshold] = {t.key: t for t in _ROWS}
@@ -502,6 +508,7 @@ class Values:
     falling_glucose_lo_mg_dl: float
     falling_glucose_mg_dl: float
     hyperglycemia_mg_dl: float
+    hypo_score_zero_mg_dl: float
     dka_glucose_mg_dl: float
     dka_ketones_mmol_l: float
     dka_glucose_symptoms_mg_dl: float
@@ -610,6 +617,7 @@ class Values:
     k_glucose_treatments: float
     k_heat_exhaustion_min: float
     k_not_improving_min: float
+    k8_glucose_over_mg_dl: float
 
 
 T = Values(**{k: float(t.value) for k, t in THRESHOLDS.items()})
