@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from kit.engine.fields import FIELD_NAMES, FIELDS, FieldSpec, split_actions
 from kit.engine.ids import normalise_athlete_id
-from kit.engine.thresholds import T
+from kit.engine.rules import mmol_to_mg_dl
 
 __all__ = ["Observation", "ObservationError", "Problem", "parse_observation", "suggest_field"]
 
@@ -188,7 +188,7 @@ class Observation:
         g = self._m.blood_glucose
         if g is None:
             return None
-        return g * T.glucose_mmol_to_mg_dl if self._m.blood_glucose_unit == "mmol/L" else float(g)
+        return float(mmol_to_mg_dl(g)) if self._m.blood_glucose_unit == "mmol/L" else float(g)
 
     @property
     def body_mass_change_pct(self) -> float | None:

@@ -72,7 +72,7 @@ from kit.engine.thresholds import T
 __all__ = [
     "CAUSES", "TIERS", "RULE_SET", "FLAGS", "RED_FLAGS", "URGENT_RULES", "AMBER_POINTS", "DYNAMIC_AMBER", "PATTERNS",
     "WARNING_CODES", "G_STATUS", "INTENSITY_CODES", "KERNEL_INPUTS", "HEAT_FLAGS", "HYPO_FLAGS", "Finding", "FINDINGS",
-    "KernelResult", "Flags", "Warnings", "Derived", "Ops", "SCALAR", "VECTOR", "evaluate", "tier_code",
+    "KernelResult", "Flags", "mmol_to_mg_dl", "Warnings", "Derived", "Ops", "SCALAR", "VECTOR", "evaluate", "tier_code",
 ]
 
 #: The version of the rules (output key ``rule_set``).
@@ -439,11 +439,17 @@ def _count(items: Any, ops: Ops) -> Any:
     return total
 
 
+def mmol_to_mg_dl(x: Any) -> Any:
+    """A glucose value (or column) in mmol/L converted to mg/dL (clinical-reference §0: molar mass 180.16 g/mol)."""
+    return x * T.glucose_mmol_to_mg_dl
+
+
 def _rounded_change(pre: Any, post: Any, ops: Ops) -> Any:
     """D4: (post - pre) / pre x 100, rounded to one step (0.1 %) half away from zero; NaN when unknown."""
     dm = (post - pre) / pre * _PERCENT
-    steps = ops.floor(abs(dm) / T.mass_change_step_pct + _HALF + _ROUNDING_EPS)
-    per_pct = round(1 / T.mass_change_step_pct)  # 10 steps per percent: dividing keeps k/10 exact in binary
+    step = T.mass_change_step_pct
+    steps = ops.floor(abs(dm) / step + _HALF + _ROUNDING_EPS)
+    per_pct = round(1 / step)  # 10 steps per percent: dividing keeps k/10 exact in binary
     return ops.where(dm < 0, -steps / per_pct, steps / per_pct)
 
 
@@ -490,12 +496,14 @@ def evaluate(v: Mapping[str, Any], ops: Ops) -> KernelResult:
     # D1: the meter-range reading rule
     raw, unit = v["blood_glucose"], v["blood_glucose_unit"]
     mg, mmol = unit == UNIT_CODES["mg/dL"], unit == UNIT_CODES["mmol/L"]
-    in_range = (mg & (raw >= T.glucose_meter_mg_dl_lo) & (raw <= T.glucose_meter_mg_dl_hi)) | (
-        mmol & (raw >= T.glucose_meter_mmol_l_lo) & (raw <= T.glucose_meter_mmol_l_hi))
-    reinterpreted = mmol & (raw > T.glucose_meter_mmol_l_hi) & (raw <= T.glucose_reinterpret_max)
-    g_lo = (mg & (raw < T.glucose_meter_mg_dl_lo)) | (mmol & (raw < T.glucose_meter_mmol_l_lo))
-    g_hi = (mg & (raw > T.glucose_meter_mg_dl_hi)) | (mmol & (raw > T.glucose_reinterpret_max))
-    g = where(in_range, where(mmol, raw * T.glucose_mmol_to_mg_dl, raw),
+    below_mg, above_mg = raw < T.glucose_meter_mg_dl_lo, raw > T.glucose_meter_mg_dl_hi
+    below_mmol, above_mmol = raw < T.glucose_meter_mmol_l_lo, raw > T.glucose_meter_mmol_l_hi
+    above_reinterpret = raw > T.glucose_reinterpret_max
+    in_range = (raw == raw) & ((mg & not_(below_mg) & not_(above_mg)) | (mmol & not_(below_mmol) & not_(above_mmol)))
+    reinterpreted = mmol & above_mmol & not_(above_reinterpret)
+    g_lo = (mg & below_mg) | (mmol & below_mmol)
+    g_hi = (mg & above_mg) | (mmol & above_reinterpret)
+    g = where(in_range, where(mmol, mmol_to_mg_dl(raw), raw),
               where(reinterpreted, raw, where(g_lo, T.glucose_lo_mg_dl, where(g_hi, T.glucose_hi_mg_dl, _NAN))))
     g_status = where(in_range, G_MEASURED, where(reinterpreted, G_REINTERPRETED, where(g_lo, G_LO, where(g_hi, G_HI, G_UNKNOWN))))
     g_known = in_range | reinterpreted | g_lo | g_hi  # D2
@@ -559,7 +567,7 @@ def evaluate(v: Mapping[str, Any], ops: Ops) -> KernelResult:
     f_not_breathing = no("breathing_normally") & not_(no("unconscious"))
     f_hr_red = (hr >= T.hr_max_bpm) | ((msre >= T.hr_red_rest_min) & (hr > T.hr_red_bpm)) | (
         (hr <= T.hr_low_bpm) & ((msre < T.hr_low_early_min) | dizzy | collapse_any | pale | cns))
-    f_hr_amber = not_(f_hr_red) & (((msre >= T.hr_amber_rest_min) & (hr > T.hr_amber_bpm) & (hr <= T.hr_red_bpm)) | (
+    f_hr_amber = not_(f_hr_red) & (((msre >= T.hr_amber_rest_min) & (hr > T.hr_amber_bpm) & (hr <= T.hr_amber_max_bpm)) | (
         (hr <= T.hr_low_amber_bpm) & ((msre != msre) | (msre >= T.hr_low_amber_rest_min))))
     f_severe_hypothermia = (core < T.hypothermia_severe_core_c) | ((core < T.hypothermia_severe_cns_core_c) & cns)
     f_hypothermia = (core < T.hypothermia_core_c) & not_(f_severe_hypothermia)

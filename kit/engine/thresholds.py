@@ -264,6 +264,9 @@ _ROWS: tuple[Threshold, ...] = (
     Threshold('hr_amber_bpm', 110, 'bpm', '>',
               'heart rate over 110 to 130 after 10 min rest: amber',
               'NEWS2 2017 pulse band 111-130; clinical-reference §8B', 'design', '9.2'),
+    Threshold('hr_amber_max_bpm', 130, 'bpm', '<=',
+              'heart rate up to 130 after 10 min rest: amber (over 130: red)',
+              'NEWS2 2017 pulse band 111-130; clinical-reference §9.2 heart_rate_amber', 'design', '9.2'),
     Threshold('hr_amber_rest_min', 10, 'min', '>=',
               'a heart rate over 110 counts as amber only after 10 min rest',
               'clinical-reference §8B', 'design', '9.2'),
@@ -549,6 +552,7 @@ class Values:
     hr_red_bpm: float
     hr_red_rest_min: float
     hr_amber_bpm: float
+    hr_amber_max_bpm: float
     hr_amber_rest_min: float
     hr_low_bpm: float
     hr_low_early_min: float
