@@ -45,6 +45,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from kit.engine.fields import parse_datetime
 from kit.engine.formatting import threshold_text
 from kit.engine.observation import ObservationError, Problem
 from kit.engine.rules import TIERS
@@ -130,10 +131,7 @@ def parse_time(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, str):
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        dt = datetime.fromisoformat(text)
+        dt = parse_datetime(value)  # the field table's one reading of ISO 8601
     elif hasattr(value, "astype") and str(getattr(value, "dtype", "")).startswith("datetime64"):  # numpy datetime64
         return parse_time(str(value))
     else:
