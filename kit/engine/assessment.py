@@ -496,7 +496,9 @@ def assess_one(obs: Observation, *, spasm_total_min: float | None = None, rechec
     """
     r = evaluate(kernel_inputs(obs, spasm_total_min), SCALAR)
     tier_code = int(r.base_tier)
-    trend, recheck_reasons, extra_warnings = "first", (), ()
+    trend = "first"
+    recheck_reasons: tuple[str, ...] = ()
+    extra_warnings: tuple[str, ...] = ()
     earlier_red: frozenset[str] = frozenset()
     earlier_patterns: frozenset[str] = frozenset()
     handover = k8 = False

@@ -222,7 +222,7 @@ def order_episode(history: Sequence[Any], current: Any) -> list[Any]:
     return [*items, current]
 
 
-def episode_orders(episode_ids: Sequence[Any], observed_at: Sequence[Any]) -> list[list[int]]:
+def episode_orders(episode_ids: Sequence[Any] | np.ndarray, observed_at: Sequence[Any] | np.ndarray) -> list[list[int]]:
     """Group the rows of a list or frame into episodes, each in episode order.
 
     Rows with the same (known) ``episode_id`` form one episode; rows without one are not
@@ -443,7 +443,8 @@ class _Memo:
     __slots__ = ("f", "seen")
 
     def __init__(self, f: Any) -> None:
-        self.f, self.seen = f, {}
+        self.f = f
+        self.seen: dict[Any, Any] = {}
 
     def __call__(self, x: Any) -> Any:
         try:
@@ -455,8 +456,8 @@ class _Memo:
             return self.f(x)
 
 
-def step_summaries(r: Any, *, core_temp_c: Sequence[Any], spasm: Sequence[Any], treatment_given: Sequence[Any],
-                   observed_at: Sequence[Any]) -> list[StepSummary]:
+def step_summaries(r: Any, *, core_temp_c: Sequence[Any] | np.ndarray, spasm: Sequence[Any] | np.ndarray,
+                   treatment_given: Sequence[Any] | np.ndarray, observed_at: Sequence[Any] | np.ndarray) -> list[StepSummary]:
     """The :class:`StepSummary` of every row of a kernel result (scalar: one row; vectorised: one per row).
 
     Parameters

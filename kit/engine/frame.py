@@ -273,7 +273,7 @@ def _dask_meta() -> pd.DataFrame:
 
 def _assess_partition(part: pd.DataFrame, extra: str) -> pd.DataFrame:
     """One Dask partition (a pandas DataFrame), scored without a progress bar, with the dtypes of :func:`_dask_meta`."""
-    out = assess_frame(part, extra=extra, progress=False)  # ObservationError pickles as itself (worker -> client)
+    out: pd.DataFrame = assess_frame(part, extra=extra, progress=False)  # ObservationError pickles as itself (worker -> client)
     return out.astype(_dask_meta().dtypes.to_dict())
 
 
@@ -299,10 +299,11 @@ def _assess_dask_episodes(df: Any, extra: str) -> Any:
     episodes = tagged[tagged["episode_id"].notnull()].shuffle(on="episode_id", shuffle_method="tasks")
     scored = episodes.map_partitions(_assess_episode_partition, extra=extra, meta=_meta().assign(**helpers))
     routed = scored.set_index(_PART, divisions=[*range(n), n - 1], sort=True, shuffle_method="tasks").clear_divisions()
-    return dd.map_partitions(_merge_partition, df, routed, extra=extra, meta=_dask_meta(), align_dataframes=False)
+    return dd.map_partitions(  # type: ignore[no-untyped-call]  # dask.dataframe.map_partitions has no annotations
+        _merge_partition, df, routed, extra=extra, meta=_dask_meta(), align_dataframes=False)
 
 
-def _tag_rows(part: pd.DataFrame, partition_info: dict | None = None) -> pd.DataFrame:
+def _tag_rows(part: pd.DataFrame, partition_info: dict[str, Any] | None = None) -> pd.DataFrame:
     number = partition_info["number"] if partition_info else 0
     return part.assign(**{_PART: np.full(len(part), number, dtype=np.int64), _POS: np.arange(len(part), dtype=np.int64)})
 
@@ -310,13 +311,13 @@ def _tag_rows(part: pd.DataFrame, partition_info: dict | None = None) -> pd.Data
 def _assess_episode_partition(part: pd.DataFrame, extra: str) -> pd.DataFrame:
     """Shuffled episode rows, back in input order (a shuffle does not keep it), scored; helper columns kept."""
     part = part.sort_values([_PART, _POS], kind="stable")
-    out = assess_frame(part.drop(columns=[_PART, _POS]), extra=extra, progress=False)
+    out: pd.DataFrame = assess_frame(part.drop(columns=[_PART, _POS]), extra=extra, progress=False)
     return out.assign(**{_PART: part[_PART].to_numpy(), _POS: part[_POS].to_numpy()})
 
 
 def _merge_partition(part: pd.DataFrame, episodes: pd.DataFrame, extra: str) -> pd.DataFrame:
     """One input partition scored, with its episode rows replaced by their episode-wide results."""
-    out = assess_frame(part, extra=extra, progress=False)
+    out: pd.DataFrame = assess_frame(part, extra=extra, progress=False)
     if len(episodes):
         rows = episodes[_POS].to_numpy()
         for c in out.columns:
@@ -649,7 +650,7 @@ def _strings(s: pd.Series) -> tuple[Any, np.ndarray, np.ndarray | None]:
     bad = ~null & ~is_str
     if _pa is None:
         return vals, null, (bad if bad.any() else None)
-    clean = np.where(is_str, vals, None)
+    clean = np.where(is_str, vals, np.array(None, dtype=object))
     return _pa.array(clean, type=_pa.large_string()), null, (bad if bad.any() else None)
 
 
@@ -662,7 +663,8 @@ def _bits(buf: Any, n: int, offset: int, *, invert: bool = False) -> np.ndarray:
 def _categories(s: pd.Series, ok: Any) -> tuple[np.ndarray | None, np.ndarray]:
     """Bad and unknown cells of a categorical column, checking each category once with ``ok``."""
     codes = s.cat.codes.to_numpy()
-    good = np.array([bool(ok(c)) for c in s.dtype.categories] + [True])  # code -1 (missing) picks the last
+    categories = s.cat.categories
+    good = np.array([*(bool(ok(c)) for c in categories), True], dtype=bool)  # code -1 (missing) picks the last
     bad = ~good[codes]
     return (bad if bad.any() else None), codes < 0
 

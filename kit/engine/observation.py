@@ -79,7 +79,7 @@ class ObservationError(ValueError):
         more = f"\n  ... and {n - _SHOWN} more" if n > _SHOWN else ""
         super().__init__(head + shown + more)
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type[ObservationError], tuple[tuple[Problem, ...]]]:
         # picklable as itself (Dask workers, multiprocessing): rebuilt from its problems
         return (type(self), (self.problems,))
 
@@ -162,18 +162,18 @@ class Observation:
         ----------
         clinical-reference §0: glucose molar mass 180.16 g/mol.
         """
-        g = self._m.blood_glucose
+        g = self.blood_glucose
         if g is None:
             return None
-        return float(mmol_to_mg_dl(g)) if self._m.blood_glucose_unit == "mmol/L" else float(g)
+        return float(mmol_to_mg_dl(g)) if self.blood_glucose_unit == "mmol/L" else float(g)
 
     @property
     def body_mass_change_pct(self) -> float | None:
         """(post - pre) / pre x 100; negative is a loss. ``None`` unless both are known."""
-        pre, post = self._m.body_mass_pre_kg, self._m.body_mass_post_kg
+        pre, post = self.body_mass_pre_kg, self.body_mass_post_kg
         if pre is None or post is None:
             return None
-        return (post - pre) / pre * 100.0
+        return float((post - pre) / pre * 100.0)
 
     def to_dict(self) -> dict[str, Any]:
         """The known fields as contract JSON (unknown fields are left out)."""
@@ -249,12 +249,12 @@ def parse_observation(raw: Mapping[str, Any]) -> Observation:
             if name in bad:
                 continue
             bad.add(name)
-            spec = FIELDS.get(name)
+            field = FIELDS.get(name)
             value = clean.get(name, e.get("input"))
             if e["type"] == "value_error":  # the field table's message, or kit.engine.ids' (what and where)
                 msg = str(e["ctx"]["error"])
             else:
-                msg = spec.message(value) if spec else e["msg"]
+                msg = field.message(value) if field else e["msg"]
             problems.append(Problem(name, short_value(value), msg))
         for k in bad:
             clean.pop(k, None)

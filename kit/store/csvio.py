@@ -64,9 +64,9 @@ def _convert(spec: FieldSpec, text: str) -> tuple[Any, str | None]:
                 value = normalise_athlete_id(text)
             except ValueError as exc:
                 return None, str(exc)
-    problem = spec.problem(value)
-    if problem is not None:
-        return None, problem
+    message = spec.problem(value)
+    if message is not None:
+        return None, message
     return (float(value) if spec.kind == "number" else value), None
 
 
