@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pandas.api.types import infer_dtype, is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype, is_string_dtype
+from tqdm.auto import tqdm
 
 from kit.engine.advice import kernel_reassess
 from kit.engine.episodes import SpasmRow, episode_orders, recheck_episode, spasm_totals, step_summaries
@@ -149,8 +150,6 @@ def assess_frame(df: Any, *, extra: str = "error", progress: bool | str = "auto"
     problems: list[tuple[int, int, Problem]] = []
     bar = None
     if progress is True or (progress == "auto" and n >= PROGRESS_MIN_ROWS):
-        from tqdm.auto import tqdm
-
         bar = tqdm(total=n, unit="rows", desc="scoring", unit_scale=True)
     try:
         for start in range(0, n, CHUNK_ROWS):
@@ -290,6 +289,8 @@ def _assess_dask_episodes(df: Any, extra: str) -> Any:
     place. Rows without an ``episode_id`` are scored where they are. The result has the
     input's partitions, index and row order, equal row for row to the pandas result.
     """
+    # Imported here: dask is the optional postrun-kit[scale] extra, and importing it takes about 1.2 s
+    # (python -X importtime), which every pandas-only call would otherwise pay.
     import dask.dataframe as dd
 
     n = df.npartitions
