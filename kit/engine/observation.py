@@ -277,11 +277,14 @@ POST_WITHOUT_PRE = "body mass after the run needs body mass before (body_mass_pr
 GLUCOSE_WITHOUT_UNIT = "is required when blood_glucose is given; allowed: 'mg/dL' or 'mmol/L'"
 
 
+#: The cross-field rules: (a known field, the field it needs, the field the problem names, message).
+CROSS_FIELD: tuple[tuple[str, str, str, str], ...] = (
+    ("body_mass_post_kg", "body_mass_pre_kg", "body_mass_post_kg", POST_WITHOUT_PRE),
+    ("blood_glucose", "blood_glucose_unit", "blood_glucose_unit", GLUCOSE_WITHOUT_UNIT),
+)
+
+
 def _cross_field(given: Mapping[str, Any], d: Mapping[str, Any]) -> list[Problem]:
     """Problems between fields; a field that is given but itself invalid is not re-reported."""
-    out = []
-    if d.get("body_mass_post_kg") is not None and "body_mass_pre_kg" not in given:
-        out.append(Problem("body_mass_post_kg", d["body_mass_post_kg"], POST_WITHOUT_PRE))
-    if d.get("blood_glucose") is not None and "blood_glucose_unit" not in given:
-        out.append(Problem("blood_glucose_unit", None, GLUCOSE_WITHOUT_UNIT))
-    return out
+    return [Problem(field, d[have] if field == have else None, message)
+            for have, needs, field, message in CROSS_FIELD if d.get(have) is not None and needs not in given]
