@@ -72,7 +72,7 @@ from kit.engine.thresholds import T
 __all__ = [
     "CAUSES", "TIERS", "RULE_SET", "FLAGS", "RED_FLAGS", "URGENT_RULES", "AMBER_POINTS", "DYNAMIC_AMBER", "PATTERNS",
     "WARNING_CODES", "G_STATUS", "INTENSITY_CODES", "KERNEL_INPUTS", "HEAT_FLAGS", "HYPO_FLAGS", "Finding", "FINDINGS",
-    "KernelResult", "Flags", "mmol_to_mg_dl", "Warnings", "Derived", "Ops", "SCALAR", "VECTOR", "evaluate", "tier_code",
+    "KernelResult", "Flags", "Warnings", "Derived", "Ops", "mmol_to_mg_dl", "SCALAR", "VECTOR", "evaluate", "tier_code",
 ]
 
 #: The version of the rules (output key ``rule_set``).
@@ -82,6 +82,8 @@ CAUSES: tuple[str, ...] = ("hypoglycemia", "dehydration_electrolyte", "nerve_irr
 #: Escalation tiers, lowest first; the tier code is the index (emergency = 4).
 TIERS: tuple[str, ...] = ("self_care", "monitor", "see_doctor", "urgent", "emergency")
 SELF_CARE, MONITOR, SEE_DOCTOR, URGENT, EMERGENCY = range(len(TIERS))
+
+
 class Flags(NamedTuple):
     """The §9.2 flags of one observation (bools) or of columns (bool arrays), in the contract's order
     (v0.1, then v0.2, then review 2); :data:`FLAGS` is the tuple of these names."""
