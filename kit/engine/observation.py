@@ -127,8 +127,8 @@ class _Base(BaseModel):
         return None if v is None else normalise_athlete_id(v)  # kit.engine.ids: NFC; control/format characters refused
 
 
-_Model: type[_Base] = create_model(  # type: ignore[call-overload]  # field definitions built from the table
-    "_ObservationModel", __base__=_Base, **{n: (Optional[_TYPES[s.kind]], None) for n, s in FIELDS.items()})
+_FIELD_TYPES: dict[str, Any] = {n: (Optional[_TYPES[s.kind]], None) for n, s in FIELDS.items()}
+_Model = create_model("_ObservationModel", __base__=_Base, **_FIELD_TYPES)
 
 
 class Observation:
