@@ -5,6 +5,12 @@ validator, the widget form, the store's columns, the CSV importer) reads this ta
 so a field is described once. Ranges are the contract's *input* ranges (what is
 physically possible), not clinical thresholds: those live in :mod:`kit.engine.thresholds`.
 
+Each field also carries its one check and message (:meth:`FieldSpec.problem`; dates through
+:func:`parse_datetime`, action lists through :meth:`FieldSpec.actions`): the pydantic model,
+the frame decoders, the CSV reader and the form's number parser first turn their input into a
+Python value and then ask the field, so the same bad value reads the same everywhere
+(``tests/test_field_checks.py``).
+
 References
 ----------
 docs/reference/contract.md, "Observation".
