@@ -30,7 +30,7 @@ from kit.engine.episodes import (
     treatment_set,
 )
 from kit.engine.observation import ObservationError
-from kit.engine.rules import TIERS
+from kit.engine.rules import FLAGS, TIERS, Flags
 from kit.engine.thresholds import T
 from tests.conftest import ROOT
 
@@ -579,7 +579,7 @@ def test_episodes_module_types_no_clinical_number():
             and not isinstance(n.value, bool)}
     assert nums <= {0, 1, 60.0}, nums
     src = (ROOT / "kit" / "engine" / "episodes.py").read_text(encoding="utf-8")
-    for key in ("k_glucose_treatments", "k_heat_exhaustion_min", "k_not_improving_min", "hypo_level1_mg_dl"):
+    for key in ("k_glucose_treatments", "k_heat_exhaustion_min", "k_not_improving_min", "k8_glucose_over_mg_dl"):
         assert f"T.{key}" in src
 
 
@@ -611,19 +611,22 @@ def test_step_summaries_read_scalar_and_column_kernel_results():
 
     import numpy as np
 
+    def flags(n: int, **on: object) -> Flags:
+        return Flags(**{name: np.zeros(n, dtype=bool) for name in FLAGS} | on)
+
     cols = SimpleNamespace(
         base_tier=np.array([1, 4]), red={"prolonged_spasm": np.array([False, True])},
-        flags={"prolonged_spasm": np.array([False, True]), "hypoglycemia": np.array([True, False])},
+        flags=flags(2, prolonged_spasm=np.array([False, True]), hypoglycemia=np.array([True, False])),
         pattern={"P4": np.array([True, False])}, amber_total=np.array([2, 0]), dynamic_amber_total=np.array([1, 0]),
-        amber={"A4": np.array([False, True])}, d={"g": np.array([50.0, np.nan]), "g_reliable": np.array([True, False])})
+        d=SimpleNamespace(g=np.array([50.0, np.nan]), g_reliable=np.array([True, False]), core_raised=np.array([False, True])))
     got = episodes.step_summaries(cols, core_temp_c=[np.nan, 38.6], spasm=[1.0, np.nan],
                                   treatment_given=[None, "stretch;rest"], observed_at=[_t(0), None])
     assert got[0] == StepSummary(1, frozenset(), frozenset({"hypoglycemia"}), frozenset({"P4"}), 2, 1, False, None, True, 50.0,
                                  True, frozenset(), T0)
     assert got[1] == StepSummary(4, frozenset({"prolonged_spasm"}), frozenset({"prolonged_spasm"}), frozenset(), 0, 0, True, 38.6,
                                  False, None, None, frozenset({"stretch", "rest"}), None)
-    one = SimpleNamespace(base_tier=1, red={"prolonged_spasm": False}, flags={"hypoglycemia": True}, pattern={"P4": False},
-                          amber_total=1, dynamic_amber_total=1, amber={"A4": False}, d={"g": 60.0, "g_reliable": True})
+    one = SimpleNamespace(base_tier=1, red={"prolonged_spasm": False}, flags=flags(1, hypoglycemia=True), pattern={"P4": False},
+                          amber_total=1, dynamic_amber_total=1, d=SimpleNamespace(g=60.0, g_reliable=True, core_raised=False))
     [s] = episodes.step_summaries(one, core_temp_c=[None], spasm=[True], treatment_given=[["oral_carbohydrate"]],
                                   observed_at=[T0])
     assert s.hypo and s.g == 60.0 and s.treatment_given == {"oral_carbohydrate"} and s.spasm is True

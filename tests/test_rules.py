@@ -67,7 +67,7 @@ def test_tiers_and_flags_are_the_contract_ones():
 ])
 def test_glucose_meter_range_reading_rule(value, unit, g, status):
     r = kernel(blood_glucose=value, **unit)
-    assert r.d["g"] == pytest.approx(g) and G_STATUS[int(r.d["g_status"])] == status
+    assert r.d.g == pytest.approx(g) and G_STATUS[int(r.d.g_status)] == status
 
 
 def test_a_low_reading_is_never_reinterpreted_upward():
@@ -339,7 +339,7 @@ def test_dehydration_rounded_body_mass_loss_over_2_percent(post, flagged):
 
 
 def test_b01_70_to_68_6_is_exactly_minus_2_0_after_rounding():
-    assert kernel(body_mass_pre_kg=70, body_mass_post_kg=68.6).d["dm_r"] == -2.0
+    assert kernel(body_mass_pre_kg=70, body_mass_post_kg=68.6).d.dm_r == -2.0
     assert "dehydration" not in flags(body_mass_pre_kg=70, body_mass_post_kg=68.6)
 
 
@@ -529,7 +529,7 @@ def test_tremor_without_glucose_asks_for_glucose():
 
 def test_unknown_fields_never_fire_a_rule():
     r = evaluate({k: math.nan for k in KERNEL_INPUTS}, SCALAR)
-    assert not any(r.flags.values()) and not any(r.red.values()) and not any(r.urgent.values())
+    assert not any(r.flags) and not any(r.red.values()) and not any(r.urgent.values())
     assert r.amber_total == 0 and not any(r.pattern.values()) and r.top == -1
     assert r.no_findings and r.base_tier == TIERS.index("monitor")
     assert all(r.scores[c] == 0 for c in CAUSES)

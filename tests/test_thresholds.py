@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+from dataclasses import MISSING, fields
 
 from kit.engine import rules
-from kit.engine.thresholds import THRESHOLDS, thresholds_table
+from kit.engine.thresholds import THRESHOLDS, T, Values, thresholds_table
 from tests.conftest import ROOT
 
 REFERENCE = (ROOT / "docs/reference/clinical-reference.md").read_text(encoding="utf-8")
@@ -92,3 +93,10 @@ def test_kernel_reads_every_rule_threshold():
     unused = [t.key for t in THRESHOLDS.values() if t.section in kernel_sections and f"T.{t.key}" not in src
               and t.key not in {"missing_pain_muscle"}]
     assert unused == []
+
+
+def test_the_values_object_declares_exactly_the_tables_keys_and_values():
+    """T's attributes are declared (typed, in the table's order) and carry the table's numbers, no other copy."""
+    assert [f.name for f in fields(Values)] == list(THRESHOLDS)
+    assert all(f.type == "float" and f.default is MISSING and f.default_factory is MISSING for f in fields(Values))  # no value of its own
+    assert {k: getattr(T, k) for k in THRESHOLDS} == {k: float(t.value) for k, t in THRESHOLDS.items()}

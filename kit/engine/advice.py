@@ -59,12 +59,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kit.engine.formatting import threshold_text
-from kit.engine.rules import SCALAR, TIERS, Ops
+from kit.engine.rules import SCALAR, TIERS, KernelResult, Ops
 from kit.engine.thresholds import T
 
 __all__ = [
     "ACTION_ORDER", "ACTION_TEXT", "AdviceContext", "CARRIED", "HEAT_FLAGS", "HYPO_FLAGS", "PATTERN_REASON",
-    "RED_FLAGS", "TISSUE_DAMAGE_FLAGS", "WHY", "choose_advice", "reassess_minutes",
+    "RED_FLAGS", "TISSUE_DAMAGE_FLAGS", "WHY", "choose_advice", "reassess_minutes", "kernel_reassess",
 ]
 
 
@@ -506,3 +506,43 @@ def reassess_minutes(tier_code: Any, *, hypo: Any, heat: Any, spasm: Any, dehydr
     m = where(hr_known, minimum(m, where(hr_known, hr_wait_min, m)), m)
     return where(tier_code >= TIERS.index("monitor"), m, math.nan)
 
+
+
+def kernel_reassess(r: KernelResult, tier_code: Any, spasm: Any, k8: Any = False, ops: Ops = SCALAR) -> Any:
+    """:func:`reassess_minutes` for a kernel result (one observation or columns) at final tier ``tier_code``.
+
+    Parameters
+    ----------
+    r : KernelResult
+        What :func:`kit.engine.rules.evaluate` returned with the same ``ops``.
+    tier_code : int or array of int
+        Final tier code(s) (recheck rules included).
+    spasm : bool or array
+        T(spasm).
+    k8 : bool or array
+        Recheck rule K8 fired.
+    ops : Ops
+        :data:`kit.engine.rules.SCALAR` or :data:`kit.engine.rules.VECTOR`.
+
+    Returns
+    -------
+    float or array of float
+        Minutes; NaN for self_care.
+
+    References
+    ----------
+    clinical-reference.md §9.10: with the ``heart_rate_not_scored`` warning, (10 - msre), or 10
+    when msre is unknown (§8B: heart rate scored after 10 min of rest) [design].
+    """
+    f, d = r.flags, r.d
+    msre = d.msre
+    hr_wait = ops.where(r.warn.heart_rate_not_scored, ops.where(msre == msre, T.hr_rest_min - msre, T.hr_rest_min), math.nan)
+    heat, hypo = d.heat_context, False
+    for name in sorted(HEAT_FLAGS):
+        heat = heat | getattr(f, name)
+    for name in sorted(HYPO_FLAGS):
+        hypo = hypo | getattr(f, name)
+    return reassess_minutes(
+        tier_code, hypo=hypo, heat=heat, spasm=spasm, dehydration=f.dehydration, post_finish_collapse=f.post_finish_collapse,
+        cold=f.cold_stress | f.hypothermia, hyponatremia_risk=f.hyponatremia_risk, hyper=f.hyperglycemia | f.ketosis,
+        hr_wait_min=hr_wait, no_findings=r.no_findings, k8=k8, ops=ops)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from kit.engine.advice import AdviceContext, choose_advice, reassess_minutes
+from kit.engine.advice import AdviceContext, choose_advice, kernel_reassess
 from kit.engine.episodes import SpasmRow, StepSummary, order_episode, reason_entries, recheck_episode, spasm_totals, step_summaries
 from kit.engine.episodes import recheck as episode_recheck
 from kit.engine.formatting import threshold_text, value_text
@@ -32,8 +32,6 @@ from kit.engine.rules import (
     G_LO,
     G_REINTERPRETED,
     G_STATUS,
-    HEAT_FLAGS,
-    HYPO_FLAGS,
     INTENSITY_CODES,
     KERNEL_INPUTS,
     RULE_SET,
@@ -233,26 +231,26 @@ def _known(x: Any) -> float | None:
 
 def _label_values(obs: Observation, r: KernelResult) -> dict[str, Any]:
     f, d = r.flags, r.d
-    g, status = _known(d["g"]), G_STATUS[int(d["g_status"])]
-    if f["falling_glucose"] and not (f["hypoglycemia"] or f["severe_hypoglycemia"]):
+    g, status = _known(d.g), G_STATUS[int(d.g_status)]
+    if f.falling_glucose and not (f.hypoglycemia or f.severe_hypoglycemia):
         hypo = "falling glucose: on glucose-lowering treatment with symptoms, glucose not yet low"
-    elif g is not None and g < T.hypo_level1_mg_dl:
+    elif d.low_g:
         hypo = f"possible hypoglycaemia on a {status} glucose reading (fast to treat: ranked first)"
-    elif f["severe_hypoglycemia"]:
+    elif f.severe_hypoglycemia:
         hypo = "altered mental state in an athlete with diabetes or on glucose-lowering medication, glucose not reliably measured"
-    elif d["g_status"] == G_REINTERPRETED:
+    elif d.g_status == G_REINTERPRETED:
         hypo = "presumptive hypoglycaemia: symptoms, and the only reading is uncertain (unit reinterpreted)"
     else:
         hypo = "presumptive hypoglycaemia: autonomic signs, glucose not measured"
-    fluid = [name for on, name in ((f["dehydration"], "dehydration"), (f["heat_exhaustion"], "heat exhaustion"),
-                                   (f["hyponatremia_risk"], "possible hyponatraemia (dilution: do not give water)"),
-                                   (f["severe_hyponatremia"], "possible severe hyponatraemia")) if on]
-    dm, rate = _known(d["dm_r"]), _known(d["rate"])
+    fluid = [name for on, name in ((f.dehydration, "dehydration"), (f.heat_exhaustion, "heat exhaustion"),
+                                   (f.hyponatremia_risk, "possible hyponatraemia (dilution: do not give water)"),
+                                   (f.severe_hyponatremia, "possible severe hyponatraemia")) if on]
+    dm, rate = _known(d.dm_r), _known(d.rate)
     if obs.serum_sodium_mmol_l is not None:
         hypona = f"serum sodium {value_text(obs.serum_sodium_mmol_l)} mmol/L (below {_t('eah_sodium_mmol_l')}: hyponatraemia)"
-    elif dm is not None and dm >= T.eah_gain_pct:
+    elif d.mass_gain:
         hypona = f"body-mass gain {value_text(dm)} % during the run (over-drinking: hyponatraemia risk)"
-    elif f["overdrinking"]:
+    elif f.overdrinking:
         hypona = f"drinking rate {value_text(rate, 0)} mL/h (over-drinking: hyponatraemia risk)"
     elif dm is not None:
         hypona = (f"body mass maintained ({value_text(dm)} %) over a run of {_t('eah_long_run_min')} min or more "
@@ -282,14 +280,6 @@ def _causes(obs: Observation, r: KernelResult) -> tuple[Mapping[str, Any], ...]:
     return tuple(_frozen({"cause": c, "score": int(r.scores[c]), "evidence": tuple(evidence[c])}) for c in ordered)
 
 
-def _amber_tier(total: int) -> str:
-    if total >= T.amber_emergency:
-        return "emergency"
-    if total >= T.amber_urgent:
-        return "urgent"
-    return "monitor" if total >= T.amber_monitor else "self_care"
-
-
 def _reasons(r: KernelResult) -> tuple[Mapping[str, str], ...]:
     out = [{"tier": "emergency", "reason": "red flag: " + _RED_REASON[k][0], "source": _RED_REASON[k][1]}
            for k, on in r.red.items() if on]
@@ -297,7 +287,7 @@ def _reasons(r: KernelResult) -> tuple[Mapping[str, str], ...]:
             for k, on in r.urgent.items() if on]
     total = int(r.amber_total)
     if total:
-        tier = _amber_tier(total)
+        tier = TIERS[int(r.amber_tier)]
         out.append({"tier": tier, "reason": f"{total} amber point(s)",
                     "source": "NEWS2 2017 structure; clinical-reference §9.5"})
         out += [{"tier": tier, "reason": "amber " + k + ": " + _AMBER_REASON[k][0], "source": _AMBER_REASON[k][1]}
@@ -319,7 +309,7 @@ def warning_texts(obs: Observation, r: KernelResult) -> tuple[str, ...]:
     raw = value_text(g_raw, 2)
     other = "mmol/L" if unit == "mg/dL" else "mg/dL"
     hr = value_text(obs.heart_rate_bpm)
-    status = r.d["g_status"]
+    status = r.d.g_status
     texts = {
         "glucose_unit_reinterpreted": (f"{raw} mmol/L is above any meter's mmol/L range ({_t('glucose_meter_mmol_l_lo')}-"
                                        f"{_t('glucose_meter_mmol_l_hi')}): read as {raw} mg/dL, which is uncertain; "
@@ -347,7 +337,12 @@ def warning_texts(obs: Observation, r: KernelResult) -> tuple[str, ...]:
                                "(wrist sensors can double-count)"),
         "no_findings": "nothing recorded: this is not reassurance",
     }
-    return tuple(f"{code}: {texts[code]}" for code in WARNING_CODES if r.warn[code])
+    return tuple(f"{code}: {texts[code]}" for code, on in zip(WARNING_CODES, r.warn, strict=True) if on)
+
+
+def _flag_ids(r: KernelResult) -> tuple[str, ...]:
+    """The ids of the flags raised in one scalar kernel result, in :data:`FLAGS` order."""
+    return tuple(fl for fl, on in zip(FLAGS, r.flags, strict=True) if on)
 
 
 def advice_context(obs: Observation, r: KernelResult, tier: str, *, patterns: frozenset[str] = frozenset(),
@@ -358,9 +353,9 @@ def advice_context(obs: Observation, r: KernelResult, tier: str, *, patterns: fr
     """
     d = r.d
     return AdviceContext(
-        tier=tier, flags=frozenset(fl for fl in FLAGS if r.flags[fl]), obs=obs.to_dict(), cns=bool(d["cns"]),
-        collapse_in_run=bool(d["collapse_in_run"]), cold_context=bool(d["cold_context"]),
-        heat_context=bool(d["heat_context"]), pain=_known(d["pain"]), glucose_known=bool(d["g_known"]),
+        tier=tier, flags=frozenset(_flag_ids(r)), obs=obs.to_dict(), cns=bool(d.cns),
+        collapse_in_run=bool(d.collapse_in_run), cold_context=bool(d.cold_context),
+        heat_context=bool(d.heat_context), pain=_known(d.pain), glucose_known=bool(d.g_known),
         patterns=frozenset(p for p, on in r.pattern.items() if on) | patterns,
         earlier_red_flags=earlier_red_flags, handover=handover,
     )
@@ -368,16 +363,7 @@ def advice_context(obs: Observation, r: KernelResult, tier: str, *, patterns: fr
 
 def scalar_reassess(obs: Observation, r: KernelResult, tier_code: int, *, k8: bool = False) -> int | float | None:
     """``reassess_in_min`` for one scalar kernel result at final tier ``tier_code`` (§9.10); ``None`` for self_care."""
-    f, d = r.flags, r.d
-    msre = d["msre"]
-    hr_wait = (T.hr_rest_min - msre if msre == msre else T.hr_rest_min) if r.warn["heart_rate_not_scored"] else _NAN
-    m = reassess_minutes(
-        tier_code, hypo=any(f[x] for x in HYPO_FLAGS), heat=bool(d["heat_context"]) or any(f[x] for x in HEAT_FLAGS),
-        spasm=obs.spasm is True, dehydration=bool(f["dehydration"]), post_finish_collapse=bool(f["post_finish_collapse"]),
-        cold=bool(f["cold_stress"] or f["hypothermia"]), hyponatremia_risk=bool(f["hyponatremia_risk"]),
-        hyper=bool(f["hyperglycemia"] or f["ketosis"]), hr_wait_min=hr_wait, no_findings=bool(r.no_findings), k8=k8,
-        ops=SCALAR)
-    m = float(m)
+    m = float(kernel_reassess(r, tier_code, obs.spasm is True, k8, SCALAR))
     if m != m:
         return None
     return int(m) if m.is_integer() else m
@@ -510,7 +496,9 @@ def assess_one(obs: Observation, *, spasm_total_min: float | None = None, rechec
     """
     r = evaluate(kernel_inputs(obs, spasm_total_min), SCALAR)
     tier_code = int(r.base_tier)
-    trend, recheck_reasons, extra_warnings = "first", (), ()
+    trend = "first"
+    recheck_reasons: tuple[str, ...] = ()
+    extra_warnings: tuple[str, ...] = ()
     earlier_red: frozenset[str] = frozenset()
     earlier_patterns: frozenset[str] = frozenset()
     handover = k8 = False
@@ -528,12 +516,12 @@ def assess_one(obs: Observation, *, spasm_total_min: float | None = None, rechec
     reasons = _reasons(r)
     if recheck is not None:
         reasons += tuple(map(_frozen, reason_entries(recheck, base_tier=int(r.base_tier),
-                                                     post_finish_collapse=bool(r.flags["post_finish_collapse"]))))
+                                                     post_finish_collapse=bool(r.flags.post_finish_collapse))))
     return Assessment(
         escalation=tier,
         top_cause=None if top < 0 else CAUSES[top],
         causes=_causes(obs, r),
-        flags=tuple(fl for fl in FLAGS if r.flags[fl]),
+        flags=_flag_ids(r),
         actions=tuple(map(_frozen, actions)),
         contraindicated=tuple(map(_frozen, contra)),
         reassess_in_min=scalar_reassess(obs, r, tier_code, k8=k8),

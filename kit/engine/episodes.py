@@ -45,6 +45,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from kit.engine.fields import parse_datetime
 from kit.engine.formatting import threshold_text
 from kit.engine.observation import ObservationError, Problem
 from kit.engine.rules import TIERS
@@ -130,10 +131,7 @@ def parse_time(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         dt = value
     elif isinstance(value, str):
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        dt = datetime.fromisoformat(text)
+        dt = parse_datetime(value)  # the field table's one reading of ISO 8601
     elif hasattr(value, "astype") and str(getattr(value, "dtype", "")).startswith("datetime64"):  # numpy datetime64
         return parse_time(str(value))
     else:
@@ -224,7 +222,7 @@ def order_episode(history: Sequence[Any], current: Any) -> list[Any]:
     return [*items, current]
 
 
-def episode_orders(episode_ids: Sequence[Any], observed_at: Sequence[Any]) -> list[list[int]]:
+def episode_orders(episode_ids: Sequence[Any] | np.ndarray, observed_at: Sequence[Any] | np.ndarray) -> list[list[int]]:
     """Group the rows of a list or frame into episodes, each in episode order.
 
     Rows with the same (known) ``episode_id`` form one episode; rows without one are not
@@ -389,8 +387,8 @@ class StepSummary:
 
     @property
     def glucose_confirmed(self) -> bool:
-        """A reliable reading of at least the level-1 limit (70 mg/dL): K8's "shown to be over"."""
-        return self.g_reliable and self.g is not None and self.g >= T.hypo_level1_mg_dl
+        """A reliable reading at or over K8's limit: low glucose "shown to be over"."""
+        return self.g_reliable and self.g is not None and self.g >= T.k8_glucose_over_mg_dl
 
 
 class RecheckResult(NamedTuple):
@@ -445,7 +443,8 @@ class _Memo:
     __slots__ = ("f", "seen")
 
     def __init__(self, f: Any) -> None:
-        self.f, self.seen = f, {}
+        self.f = f
+        self.seen: dict[Any, Any] = {}
 
     def __call__(self, x: Any) -> Any:
         try:
@@ -457,8 +456,8 @@ class _Memo:
             return self.f(x)
 
 
-def step_summaries(r: Any, *, core_temp_c: Sequence[Any], spasm: Sequence[Any], treatment_given: Sequence[Any],
-                   observed_at: Sequence[Any]) -> list[StepSummary]:
+def step_summaries(r: Any, *, core_temp_c: Sequence[Any] | np.ndarray, spasm: Sequence[Any] | np.ndarray,
+                   treatment_given: Sequence[Any] | np.ndarray, observed_at: Sequence[Any] | np.ndarray) -> list[StepSummary]:
     """The :class:`StepSummary` of every row of a kernel result (scalar: one row; vectorised: one per row).
 
     Parameters
@@ -474,12 +473,12 @@ def step_summaries(r: Any, *, core_temp_c: Sequence[Any], spasm: Sequence[Any], 
     """
     base = np.atleast_1d(np.asarray(r.base_tier)).astype(np.int64)
     n = len(base)
-    red, flags, patterns = _row_sets(r.red, n), _row_sets(r.flags, n), _row_sets(r.pattern, n)
+    red, flags, patterns = _row_sets(r.red, n), _row_sets(r.flags._asdict(), n), _row_sets(r.pattern, n)
     amber = np.broadcast_to(np.asarray(r.amber_total, dtype=np.int64), (n,))
     dynamic = np.broadcast_to(np.asarray(r.dynamic_amber_total, dtype=np.int64), (n,))
-    a4 = np.broadcast_to(np.asarray(r.amber["A4"], dtype=bool), (n,))
-    g = np.broadcast_to(np.asarray(r.d["g"], dtype=np.float64), (n,))
-    g_reliable = np.broadcast_to(np.asarray(r.d["g_reliable"], dtype=bool), (n,))
+    a4 = np.broadcast_to(np.asarray(r.d.core_raised, dtype=bool), (n,))
+    g = np.broadcast_to(np.asarray(r.d.g, dtype=np.float64), (n,))
+    g_reliable = np.broadcast_to(np.asarray(r.d.g_reliable, dtype=bool), (n,))
     treatments, times = _Memo(treatment_set), _Memo(parse_time)
     return [StepSummary(
         base_tier=int(base[i]), red=red[i], flags=flags[i], patterns=patterns[i], amber_total=int(amber[i]),
@@ -672,7 +671,7 @@ def reason_text(reason: str) -> str:
         "core_falling": "core temperature still falling in the cold",
         "red_flag_earlier": "a red flag earlier in this episode: it still counts even if the athlete looks better now",
         "glucose_not_confirmed": (f"low glucose not yet shown to be over: measure it (at least "
-                                  f"{threshold_text(T.hypo_level1_mg_dl)} mg/dL) before calling it resolved"),
+                                  f"{threshold_text(T.k8_glucose_over_mg_dl)} mg/dL) before calling it resolved"),
     }
     return texts[reason]
 

@@ -5,6 +5,12 @@ validator, the widget form, the store's columns, the CSV importer) reads this ta
 so a field is described once. Ranges are the contract's *input* ranges (what is
 physically possible), not clinical thresholds: those live in :mod:`kit.engine.thresholds`.
 
+Each field also carries its one check and message (:meth:`FieldSpec.problem`; dates through
+:func:`parse_datetime`, action lists through :meth:`FieldSpec.actions`): the pydantic model,
+the frame decoders, the CSV reader and the form's number parser first turn their input into a
+Python value and then ask the field, so the same bad value reads the same everywhere
+(``tests/test_field_checks.py``).
+
 References
 ----------
 docs/reference/contract.md, "Observation".
@@ -12,10 +18,15 @@ docs/reference/contract.md, "Observation".
 
 from __future__ import annotations
 
+import difflib
+import math
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 __all__ = ["FieldSpec", "FIELDS", "FIELD_NAMES", "BOOL_FIELDS", "NUMBER_FIELDS", "INTENSITIES", "GLUCOSE_UNITS",
-           "ACTION_IDS", "GROUPS", "ACTIONS_SEPARATOR", "split_actions"]
+           "ACTION_IDS", "GROUPS", "ACTIONS_SEPARATOR", "split_actions", "parse_datetime", "plain_value", "short_value",
+           "shown_value"]
 
 INTENSITIES: tuple[str, ...] = ("easy", "moderate", "hard", "race")
 GLUCOSE_UNITS: tuple[str, ...] = ("mg/dL", "mmol/L")
@@ -35,6 +46,52 @@ ACTIONS_SEPARATOR = ";"
 def split_actions(text: str) -> list[str]:
     """A ``";"``-joined cell as a list of ids (blanks dropped); ``""`` gives ``[]``."""
     return [p.strip() for p in text.split(ACTIONS_SEPARATOR) if p.strip()]
+
+
+def parse_datetime(text: str) -> datetime:
+    """An ``observed_at`` text as a datetime: the kit's one reading of ISO 8601 date-times.
+
+    :meth:`datetime.datetime.fromisoformat` (a trailing ``Z`` is UTC), plus the kit's rule
+    that a date alone is not a date-time (a ``T`` or a space must separate date and time).
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not an ISO 8601 date-time.
+    """
+    text = text.strip()
+    if "T" not in text and " " not in text:
+        raise ValueError(f"{text!r} is a date without a time")
+    return datetime.fromisoformat(text)
+
+
+def plain_value(v: Any) -> Any:
+    """numpy / pandas scalars to Python; pandas' missing markers to ``None``."""
+    mod = type(v).__module__
+    if mod.startswith("numpy"):
+        v = v.item() if hasattr(v, "item") else v
+    elif mod.startswith("pandas"):
+        if repr(v) in ("<NA>", "NaT"):
+            return None
+    return v
+
+
+def short_value(v: Any) -> Any:
+    """The value itself, or a cut-down text of it when its repr is over 80 characters (for messages)."""
+    if isinstance(v, str):
+        return v if len(v) <= 80 else v[:77] + "..."
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 10**60:
+        return f"<a whole number of {len(str(abs(v))) if abs(v) < 10**4000 else 'over 4000'} digits>"
+    if isinstance(v, (list, dict, tuple, set)):
+        r = repr(v)
+        return v if len(r) <= 80 else r[:77] + "..."
+    return v
+
+
+def shown_value(v: Any) -> str:
+    """A value as a message shows it: shortened, strings quoted, others as repr."""
+    short = short_value(v)
+    return short if isinstance(short, str) and short.startswith("<a whole number") else repr(short)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +146,91 @@ class FieldSpec:
         if self.lo_exclusive and self.hi is None:
             return f"{whole} greater than {_num(self.lo)}{unit} or null (unknown)"
         return f"{whole} from {_num(self.lo)} to {_num(self.hi)}{unit} or null (unknown)"
+
+    def in_range(self, x: Any) -> Any:
+        """The allowed range of a number field, on a float or a numpy array (NaN is never in range)."""
+        ok = (x > -math.inf) if self.lo is None else (x > self.lo) if self.lo_exclusive else (x >= self.lo)
+        return ok & ((x < math.inf) if self.hi is None else (x <= self.hi))
+
+    def length_ok(self, n: Any) -> Any:
+        """The allowed length of a text field, on an int or a numpy array of lengths."""
+        return (n >= int(self.lo or 0)) & (n <= int(self.hi or 0))
+
+    def problem(self, value: Any) -> str | None:
+        """What is wrong with ``value`` for this field, or ``None`` when it is allowed.
+
+        The one check of a field: the pydantic model, the frame decoders, the CSV reader and
+        the form all ask it (they first turn their text into a Python value: ``"12"`` -> 12).
+        Unknown (``None``) is always allowed; an ``actions`` value may be a list or a
+        ``";"``-joined text (:meth:`actions`).
+        """
+        if value is None:
+            return None
+        if self.kind == "actions":
+            return self.actions(value, text=True)[1]
+        return None if self._allows(value) else self.message(value)
+
+    def actions(self, value: Any, *, text: bool = False) -> tuple[tuple[str, ...] | None, str | None]:
+        """An ``actions`` value as a tuple of ids (duplicates dropped, first kept), or the message of what is wrong.
+
+        ``text=True`` (a frame or CSV cell) also accepts the ids joined by ``";"``.
+        """
+        if text and isinstance(value, str):
+            items: list[Any] = split_actions(value)
+        elif isinstance(value, (list, tuple)):
+            items = [plain_value(x) for x in value]
+        else:
+            hint = " (in a CSV cell or a frame: ids joined by ';')" if isinstance(value, str) else ""
+            return None, f"{shown_value(value)} is not a list; allowed: {self.allowed()}{hint}"
+        out: list[str] = []
+        for x in items:
+            if not isinstance(x, str) or x not in (self.choices or ()):
+                close = difflib.get_close_matches(x, self.choices or (), n=1, cutoff=0.6) if isinstance(x, str) else []
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                return None, f"{shown_value(x)} is not an action id; allowed: {self.allowed()}.{hint}"
+            if x not in out:
+                out.append(x)
+        return tuple(out), None
+
+    def _allows(self, value: Any) -> bool:
+        if self.kind == "bool":
+            return isinstance(value, bool)
+        if self.kind in ("number", "int"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return False
+            try:
+                x = float(value)
+            except OverflowError:  # a whole number beyond any float
+                return False
+            return bool(self.in_range(x)) and (self.kind == "number" or x % 1 == 0)
+        if self.kind == "choice":
+            return isinstance(value, str) and value in (self.choices or ())
+        if self.kind == "str":
+            return isinstance(value, str) and bool(self.length_ok(len(value)))
+        if self.kind == "datetime":
+            if not isinstance(value, str):
+                return False
+            try:
+                parse_datetime(value)
+            except ValueError:
+                return False
+            return True
+        return False
+
+    def message(self, value: Any) -> str:
+        """What is wrong with ``value`` and what is allowed (the value shortened to 80 characters)."""
+        shown = shown_value(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"{shown} is not a number; leave the field out (or null) when unknown. Allowed: {self.allowed()}"
+        if self.kind == "choice" and isinstance(value, str) and len(value) <= 80:
+            close = difflib.get_close_matches(value, self.choices or (), n=1, cutoff=0.5)
+            if not close:
+                close = [c for c in self.choices or () if c.lower() == value.lower()]
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            return f"{shown} is not allowed; allowed: {self.allowed()}.{hint}"
+        if self.kind == "datetime":
+            return f"{shown} is not a date-time; allowed: {self.allowed()}"
+        return f"{shown} is not allowed; allowed: {self.allowed()}"
 
 
 def _num(x: float | None) -> str:

@@ -34,6 +34,9 @@ import functools
 import unicodedata
 from collections.abc import Iterable
 
+from confusable_homoglyphs.categories import alias
+from confusable_homoglyphs.confusables import confusables_data
+
 __all__ = ["REFUSED_CATEGORIES", "normalise_athlete_id", "athlete_id_problem", "refused_ids", "skeleton", "scripts",
            "id_warnings", "lookalike_warnings"]
 
@@ -90,8 +93,6 @@ def refused_ids(values: Iterable[object]) -> dict[str, str]:
 @functools.lru_cache(maxsize=1)
 def _prototypes() -> dict[str, str]:
     """Character -> the representative of its confusable class (built once from the package's data)."""
-    from confusable_homoglyphs.confusables import confusables_data
-
     parent: dict[str, str] = {}
 
     def find(c: str) -> str:
@@ -129,8 +130,6 @@ def skeleton(value: str) -> str:
 
 def scripts(value: str) -> set[str]:
     """The scripts of the id's letters (``COMMON`` and ``INHERITED``, such as digits and ``-``, left out)."""
-    from confusable_homoglyphs.categories import alias
-
     found = set()
     for c in value:
         try:

@@ -48,29 +48,27 @@ def missing_fields(obs: Any, r: KernelResult) -> list[str]:
     def unknown(name: str) -> bool:
         return getattr(o, name) is None
 
-    autonomic = bool(d["autonomic"]) or yes("numbness_tingling")
-    cns = bool(d["cns"])
-    collapse_any = bool(d["collapse_any"])
-    diab = bool(d["diab"])
-    hot = (o.ambient_temp_c is not None and o.ambient_temp_c >= T.heat_context_ambient_c) or bool(f["heat_exhaustion"])
+    autonomic = bool(d.autonomic) or yes("numbness_tingling")
+    cns = bool(d.cns)
+    collapse_any = bool(d.collapse_any)
+    diab = bool(d.diab)
+    hot = bool(d.hot_air) or bool(f.heat_exhaustion)
     muscle = yes("muscle_swelling") or yes("muscle_weakness") or (o.pain_score is not None and o.pain_score >= T.missing_pain_muscle)
     systemic = yes("nausea_vomiting") or yes("vomiting") or yes("headache") or cns
-    fluid_question = yes("spasm") or yes("thirst") or systemic or hot or yes("tremor") or bool(f["dehydration"])
-    g = d["g"]
-    high_glucose = g == g and g >= T.hyperglycemia_mg_dl
-    no_drinks_question = bool(f["dehydration"] or f["heat_exhaustion"] or f["post_finish_collapse"])
+    fluid_question = yes("spasm") or yes("thirst") or systemic or hot or yes("tremor") or bool(f.dehydration)
+    no_drinks_question = bool(f.dehydration or f.heat_exhaustion or f.post_finish_collapse)
 
     wanted: list[tuple[bool, str]] = [
         # life-saving first: is an unresponsive or collapsed athlete breathing normally?
         (unknown("breathing_normally") and (yes("unconscious") or yes("seizure") or collapse_any), "breathing_normally"),
         (unknown("collapse_during_run") and yes("collapse"), "collapse_during_run"),
         (unknown("blood_glucose") and (autonomic or cns or diab or collapse_any), "blood_glucose"),
-        (unknown("core_temp_c") and (cns or collapse_any or hot or systemic or bool(d["cold_context"])
+        (unknown("core_temp_c") and (cns or collapse_any or hot or systemic or bool(d.cold_context)
                                      or (yes("sweating") and yes("pale_skin"))), "core_temp_c"),
         (unknown("confusion") and not cns, "confusion"),
         (unknown("minutes_since_run_end") and o.heart_rate_bpm is not None, "minutes_since_run_end"),
-        (unknown("blood_ketones_mmol_l") and (bool(f["hyperglycemia"]) or (diab and high_glucose)), "blood_ketones_mmol_l"),
-        (unknown("serum_sodium_mmol_l") and (bool(f["hyponatremia_risk"]) or (d["dm_r"] != d["dm_r"] and systemic)),
+        (unknown("blood_ketones_mmol_l") and bool(f.hyperglycemia), "blood_ketones_mmol_l"),
+        (unknown("serum_sodium_mmol_l") and (bool(f.hyponatremia_risk) or (d.dm_r != d.dm_r and systemic)),
          "serum_sodium_mmol_l"),
         (unknown("dark_urine") and muscle, "dark_urine"),
         (unknown("spasm_duration_min") and yes("spasm"), "spasm_duration_min"),
@@ -80,7 +78,7 @@ def missing_fields(obs: Any, r: KernelResult) -> list[str]:
         (unknown("body_mass_post_kg") and fluid_question, "body_mass_post_kg"),
         (unknown("glucose_lowering_medication") and (autonomic or cns) and o.blood_glucose is None,
          "glucose_lowering_medication"),
-        (unknown("urine_color") and fluid_question and not f["dehydration"], "urine_color"),
+        (unknown("urine_color") and fluid_question and not f.dehydration, "urine_color"),
         # before any drink is advised: the signs that would make drinking unsafe (possible hyponatraemia)
         (unknown("nausea_vomiting") and no_drinks_question, "nausea_vomiting"),
         (unknown("vomiting") and no_drinks_question, "vomiting"),

@@ -21,18 +21,16 @@ unknown (as an empty CSV cell is).
 
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Optional
+from typing import Any, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, create_model, field_validator
 
-from kit.engine.fields import FIELD_NAMES, FIELDS, FieldSpec, split_actions
+from kit.engine.fields import FIELD_NAMES, FIELDS, FieldSpec, plain_value, short_value
 from kit.engine.ids import normalise_athlete_id
-from kit.engine.thresholds import T
+from kit.engine.rules import mmol_to_mg_dl
 
 __all__ = ["Observation", "ObservationError", "Problem", "parse_observation", "suggest_field"]
 
@@ -81,7 +79,7 @@ class ObservationError(ValueError):
         more = f"\n  ... and {n - _SHOWN} more" if n > _SHOWN else ""
         super().__init__(head + shown + more)
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type[ObservationError], tuple[tuple[Problem, ...]]]:
         # picklable as itself (Dask workers, multiprocessing): rebuilt from its problems
         return (type(self), (self.problems,))
 
@@ -105,45 +103,23 @@ def suggest_field(name: str) -> str | None:
     return hit[0]
 
 
-def _iso_datetime(v: str) -> str:
-    text = v.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    if "T" not in text and " " not in text:
-        raise ValueError("not a date-time")
-    _dt.datetime.fromisoformat(text)
-    return v
-
-
-def _annotation(spec: FieldSpec) -> tuple[Any, Any]:
-    if spec.kind == "actions":
-        return Optional[tuple[str, ...]], None
-    if spec.kind == "bool":
-        return Optional[bool], None
-    if spec.kind == "choice":
-        return Optional[Literal[spec.choices]], None  # type: ignore[valid-type]
-    if spec.kind in ("str", "datetime"):
-        if spec.kind == "str":
-            return Optional[str], Field(None, min_length=int(spec.lo or 0), max_length=int(spec.hi or 0))
-        return Optional[str], None
-    kw: dict[str, Any] = {"allow_inf_nan": False}
-    if spec.lo is not None:
-        kw["gt" if spec.lo_exclusive else "ge"] = spec.lo
-    if spec.hi is not None:
-        kw["le"] = spec.hi
-    if spec.kind == "int":
-        kw.pop("allow_inf_nan")
-        return Optional[int], Field(None, **kw)
-    return Optional[float], Field(None, **kw)
+#: The Python type of each field kind in the model (the allowed values are the field table's check).
+_TYPES: dict[str, Any] = {"actions": tuple[str, ...], "bool": bool, "choice": str, "str": str, "datetime": str, "number": float,
+                          "int": int}
 
 
 class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, validate_default=False)
 
-    @field_validator("observed_at", check_fields=False)
+    @field_validator("*", mode="before")
     @classmethod
-    def _check_observed_at(cls, v: str | None) -> str | None:
-        return None if v is None else _iso_datetime(v)
+    def _check(cls, v: Any, info: ValidationInfo) -> Any:
+        """The field table's one check (:meth:`kit.engine.fields.FieldSpec.problem`); its message is the error."""
+        spec = FIELDS[str(info.field_name)]
+        message = None if spec.kind == "actions" else spec.problem(v)  # actions: parse_observation checked the list
+        if message is not None:
+            raise ValueError(message)
+        return v
 
     @field_validator("athlete_id", check_fields=False)
     @classmethod
@@ -151,7 +127,8 @@ class _Base(BaseModel):
         return None if v is None else normalise_athlete_id(v)  # kit.engine.ids: NFC; control/format characters refused
 
 
-_Model = create_model("_ObservationModel", __base__=_Base, **{n: _annotation(s) for n, s in FIELDS.items()})
+_FIELD_TYPES: dict[str, Any] = {n: (Optional[_TYPES[s.kind]], None) for n, s in FIELDS.items()}
+_Model = create_model("_ObservationModel", __base__=_Base, **_FIELD_TYPES)
 
 
 class Observation:
@@ -185,18 +162,18 @@ class Observation:
         ----------
         clinical-reference §0: glucose molar mass 180.16 g/mol.
         """
-        g = self._m.blood_glucose
+        g = self.blood_glucose
         if g is None:
             return None
-        return g * T.glucose_mmol_to_mg_dl if self._m.blood_glucose_unit == "mmol/L" else float(g)
+        return float(mmol_to_mg_dl(g)) if self.blood_glucose_unit == "mmol/L" else float(g)
 
     @property
     def body_mass_change_pct(self) -> float | None:
         """(post - pre) / pre x 100; negative is a loss. ``None`` unless both are known."""
-        pre, post = self._m.body_mass_pre_kg, self._m.body_mass_post_kg
+        pre, post = self.body_mass_pre_kg, self.body_mass_post_kg
         if pre is None or post is None:
             return None
-        return (post - pre) / pre * 100.0
+        return float((post - pre) / pre * 100.0)
 
     def to_dict(self) -> dict[str, Any]:
         """The known fields as contract JSON (unknown fields are left out)."""
@@ -214,34 +191,6 @@ class Observation:
 
     def __repr__(self) -> str:
         return f"Observation({self.to_dict()!r})"
-
-
-def _plain(v: Any) -> Any:
-    """numpy / pandas scalars to Python; pandas' missing markers to ``None``."""
-    mod = type(v).__module__
-    if mod.startswith("numpy"):
-        v = v.item() if hasattr(v, "item") else v
-    elif mod.startswith("pandas"):
-        if repr(v) in ("<NA>", "NaT"):
-            return None
-    return v
-
-
-def _message(spec: FieldSpec, err_type: str, value: Any) -> str:
-    """What is wrong with ``value`` for ``spec`` and what is allowed (the value shortened to 80 characters)."""
-    full = value
-    value = _Shown(_short(value))
-    if err_type == "finite_number" or (isinstance(full, float) and not math.isfinite(full)):
-        return f"{value!r} is not a number; leave the field out (or null) when unknown. Allowed: {spec.allowed()}"
-    if spec.kind == "choice" and isinstance(full, str) and len(full) <= 80:
-        close = difflib.get_close_matches(full, spec.choices or (), n=1, cutoff=0.5)
-        if not close:
-            close = [c for c in spec.choices or () if c.lower() == full.lower()]
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        return f"{value!r} is not allowed; allowed: {spec.allowed()}.{hint}"
-    if spec.kind == "datetime":
-        return f"{value!r} is not a date-time; allowed: {spec.allowed()}"
-    return f"{value!r} is not allowed; allowed: {spec.allowed()}"
 
 
 def parse_observation(raw: Mapping[str, Any]) -> Observation:
@@ -266,16 +215,16 @@ def parse_observation(raw: Mapping[str, Any]) -> Observation:
         with no body mass before; a glucose reading with no unit).
     """
     if not isinstance(raw, Mapping):
-        raise ObservationError([Problem("<observation>", _short(raw), "an observation must be a JSON object / mapping")])
+        raise ObservationError([Problem("<observation>", short_value(raw), "an observation must be a JSON object / mapping")])
     data: dict[str, Any] = {}
     problems: list[Problem] = []
     for key, value in raw.items():
         if not isinstance(key, str) or key not in FIELDS:
             hint = suggest_field(str(key))
             msg = "is not a field of the contract" + (f"; did you mean {hint!r}?" if hint else "")
-            problems.append(Problem(str(key), _short(value), msg))
+            problems.append(Problem(str(key), short_value(value), msg))
             continue
-        value = _plain(value)
+        value = plain_value(value)
         if value is None:
             continue
         spec = FIELDS[key]
@@ -300,12 +249,13 @@ def parse_observation(raw: Mapping[str, Any]) -> Observation:
             if name in bad:
                 continue
             bad.add(name)
-            spec = FIELDS.get(name)
+            field = FIELDS.get(name)
             value = clean.get(name, e.get("input"))
-            msg = _message(spec, e["type"], value) if spec else e["msg"]
-            if name == "athlete_id" and e["type"] == "value_error":  # kit.engine.ids says what and where
+            if e["type"] == "value_error":  # the field table's message, or kit.engine.ids' (what and where)
                 msg = str(e["ctx"]["error"])
-            problems.append(Problem(name, _short(value), msg))
+            else:
+                msg = field.message(value) if field else e["msg"]
+            problems.append(Problem(name, short_value(value), msg))
         for k in bad:
             clean.pop(k, None)
     problems.extend(_cross_field(data, clean))
@@ -317,51 +267,9 @@ def parse_observation(raw: Mapping[str, Any]) -> Observation:
 
 
 def _actions(spec: FieldSpec, value: Any, *, text: bool = False) -> tuple[Any, Problem | None]:
-    """A list of action ids as a tuple (duplicates dropped, first kept), or the problem with it.
-
-    ``text=True`` (a frame or CSV cell) also accepts the ids joined by ``";"``.
-    """
-    if text and isinstance(value, str):
-        items: list[Any] = split_actions(value)
-    elif isinstance(value, (list, tuple)):
-        items = [_plain(x) for x in value]
-    else:
-        hint = " (in a CSV cell or a frame: ids joined by ';')" if isinstance(value, str) else ""
-        return None, Problem(spec.name, _short(value), f"{_Shown(_short(value))!r} is not a list; allowed: {spec.allowed()}{hint}")
-    out: list[str] = []
-    for x in items:
-        if not isinstance(x, str) or x not in (spec.choices or ()):
-            close = difflib.get_close_matches(x, spec.choices or (), n=1, cutoff=0.6) if isinstance(x, str) else []
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            return None, Problem(spec.name, _short(value),
-                                 f"{_Shown(_short(x))!r} is not an action id; allowed: {spec.allowed()}.{hint}")
-        if x not in out:
-            out.append(x)
-    return tuple(out), None
-
-
-def _short(v: Any) -> Any:
-    """The value itself, or a cut-down text of it when its repr is over 80 characters."""
-    if isinstance(v, str):
-        return v if len(v) <= 80 else v[:77] + "..."
-    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 10**60:
-        return f"<a whole number of {len(str(abs(v))) if abs(v) < 10**4000 else 'over 4000'} digits>"
-    if isinstance(v, (list, dict, tuple, set)):
-        r = repr(v)
-        return v if len(r) <= 80 else r[:77] + "..."
-    return v
-
-
-class _Shown:
-    """Formats a (possibly shortened) value for a message: strings quoted, others as repr."""
-
-    __slots__ = ("v",)
-
-    def __init__(self, v: Any):
-        self.v = v
-
-    def __repr__(self) -> str:
-        return repr(self.v) if not (isinstance(self.v, str) and self.v.startswith("<a whole number")) else self.v
+    """:meth:`FieldSpec.actions` with its message as a :class:`Problem`."""
+    ids, message = spec.actions(value, text=text)
+    return ids, (None if message is None else Problem(spec.name, short_value(value), message))
 
 
 #: Messages of the cross-field rules (also used by the vectorised frame validator).
@@ -369,11 +277,14 @@ POST_WITHOUT_PRE = "body mass after the run needs body mass before (body_mass_pr
 GLUCOSE_WITHOUT_UNIT = "is required when blood_glucose is given; allowed: 'mg/dL' or 'mmol/L'"
 
 
+#: The cross-field rules: (a known field, the field it needs, the field the problem names, message).
+CROSS_FIELD: tuple[tuple[str, str, str, str], ...] = (
+    ("body_mass_post_kg", "body_mass_pre_kg", "body_mass_post_kg", POST_WITHOUT_PRE),
+    ("blood_glucose", "blood_glucose_unit", "blood_glucose_unit", GLUCOSE_WITHOUT_UNIT),
+)
+
+
 def _cross_field(given: Mapping[str, Any], d: Mapping[str, Any]) -> list[Problem]:
     """Problems between fields; a field that is given but itself invalid is not re-reported."""
-    out = []
-    if d.get("body_mass_post_kg") is not None and "body_mass_pre_kg" not in given:
-        out.append(Problem("body_mass_post_kg", d["body_mass_post_kg"], POST_WITHOUT_PRE))
-    if d.get("blood_glucose") is not None and "blood_glucose_unit" not in given:
-        out.append(Problem("blood_glucose_unit", None, GLUCOSE_WITHOUT_UNIT))
-    return out
+    return [Problem(field, d[have] if field == have else None, message)
+            for have, needs, field, message in CROSS_FIELD if d.get(have) is not None and needs not in given]

@@ -72,7 +72,7 @@ from kit.engine.thresholds import T
 __all__ = [
     "CAUSES", "TIERS", "RULE_SET", "FLAGS", "RED_FLAGS", "URGENT_RULES", "AMBER_POINTS", "DYNAMIC_AMBER", "PATTERNS",
     "WARNING_CODES", "G_STATUS", "INTENSITY_CODES", "KERNEL_INPUTS", "HEAT_FLAGS", "HYPO_FLAGS", "Finding", "FINDINGS",
-    "KernelResult", "Ops", "SCALAR", "VECTOR", "evaluate", "tier_code",
+    "KernelResult", "Flags", "Warnings", "Derived", "Ops", "mmol_to_mg_dl", "SCALAR", "VECTOR", "evaluate", "tier_code",
 ]
 
 #: The version of the rules (output key ``rule_set``).
@@ -82,18 +82,75 @@ CAUSES: tuple[str, ...] = ("hypoglycemia", "dehydration_electrolyte", "nerve_irr
 #: Escalation tiers, lowest first; the tier code is the index (emergency = 4).
 TIERS: tuple[str, ...] = ("self_care", "monitor", "see_doctor", "urgent", "emergency")
 SELF_CARE, MONITOR, SEE_DOCTOR, URGENT, EMERGENCY = range(len(TIERS))
+
+
+class Flags(NamedTuple):
+    """The §9.2 flags of one observation (bools) or of columns (bool arrays), in the contract's order
+    (v0.1, then v0.2, then review 2); :data:`FLAGS` is the tuple of these names."""
+
+    severe_hypoglycemia: Any
+    hypoglycemia: Any
+    altered_mental_status: Any
+    prolonged_spasm: Any
+    severe_pain: Any
+    exertional_heat_stroke: Any
+    heat_exhaustion: Any
+    hyponatremia_risk: Any
+    rhabdomyolysis_risk: Any
+    dehydration: Any
+    recurrent_despite_prevention: Any
+    falling_glucose: Any
+    hyperglycemia: Any
+    ketosis: Any
+    possible_dka: Any
+    hyperthermia: Any
+    suspected_heat_stroke: Any
+    overdrinking: Any
+    severe_hyponatremia: Any
+    compartment_syndrome_risk: Any
+    dvt_risk: Any
+    unilateral_leg_swelling: Any
+    exertional_sickling: Any
+    cardiorespiratory_red_flag: Any
+    collapse_during_run: Any
+    post_finish_collapse: Any
+    not_breathing_normally: Any
+    heart_rate_red: Any
+    heart_rate_amber: Any
+    hypothermia: Any
+    severe_hypothermia: Any
+    cold_stress: Any
+    nsaid_exposure: Any
+    frequent_episodes: Any
+    recurrent_tremor: Any
+    rhabdomyolysis_red: Any
+    hypoglycemia_cannot_swallow: Any
+
+
+class Warnings(NamedTuple):
+    """The row-level warnings of §9.11, one bool (or bool array) each; spasm_unrelieved and
+    recheck_time_unknown are recheck warnings (:mod:`kit.engine.episodes`)."""
+
+    glucose_unit_reinterpreted: Any
+    glucose_unit_suspicious: Any
+    glucose_out_of_meter_range: Any
+    spasm_false_with_duration: Any
+    pain_while_unconscious: Any
+    medication_without_diabetes: Any
+    collapse_timing_unknown: Any
+    collapse_flag_missing: Any
+    vomiting_without_nausea_vomiting: Any
+    dark_urine_vs_colour: Any
+    heart_rate_not_scored: Any
+    ketones_without_diabetes: Any
+    heart_rate_confirm: Any
+    no_findings: Any
+
+
 #: Flag ids in the contract's order (v0.1, then v0.2, then review 2).
-FLAGS: tuple[str, ...] = (
-    "severe_hypoglycemia", "hypoglycemia", "altered_mental_status", "prolonged_spasm", "severe_pain",
-    "exertional_heat_stroke", "heat_exhaustion", "hyponatremia_risk", "rhabdomyolysis_risk", "dehydration",
-    "recurrent_despite_prevention",
-    "falling_glucose", "hyperglycemia", "ketosis", "possible_dka", "hyperthermia", "suspected_heat_stroke",
-    "overdrinking", "severe_hyponatremia", "compartment_syndrome_risk", "dvt_risk", "unilateral_leg_swelling",
-    "exertional_sickling", "cardiorespiratory_red_flag", "collapse_during_run", "post_finish_collapse",
-    "not_breathing_normally", "heart_rate_red", "heart_rate_amber", "hypothermia", "severe_hypothermia",
-    "cold_stress", "nsaid_exposure", "frequent_episodes", "recurrent_tremor", "rhabdomyolysis_red",
-    "hypoglycemia_cannot_swallow",
-)
+FLAGS: tuple[str, ...] = Flags._fields
+#: Row-level warning codes of §9.11.
+WARNING_CODES: tuple[str, ...] = Warnings._fields
 #: The red flags of §9.3, by flag id (``heart_rate_red`` and ``severe_pain`` count only with their conditions).
 RED_FLAGS: tuple[str, ...] = (
     "altered_mental_status", "severe_hypoglycemia", "hypoglycemia_cannot_swallow", "not_breathing_normally",
@@ -109,13 +166,6 @@ AMBER_POINTS: tuple[str, ...] = tuple(f"A{i}" for i in range(1, 24))
 DYNAMIC_AMBER: tuple[str, ...] = tuple(a for a in AMBER_POINTS if a not in ("A1", "A2", "A15", "A21", "A22", "A23"))
 #: The pattern rules of §9.6 (P7 moved to U15).
 PATTERNS: tuple[str, ...] = ("P1", "P2", "P3", "P4", "P5", "P6")
-#: Row-level warning codes of §9.11 (spasm_unrelieved and recheck_time_unknown are recheck warnings, kit.engine.episodes).
-WARNING_CODES: tuple[str, ...] = (
-    "glucose_unit_reinterpreted", "glucose_unit_suspicious", "glucose_out_of_meter_range", "spasm_false_with_duration",
-    "pain_while_unconscious", "medication_without_diabetes", "collapse_timing_unknown", "collapse_flag_missing",
-    "vomiting_without_nausea_vomiting", "dark_urine_vs_colour", "heart_rate_not_scored", "ketones_without_diabetes",
-    "heart_rate_confirm", "no_findings",
-)
 #: D1 ``g_status`` codes: the index in this tuple.
 G_STATUS: tuple[str, ...] = ("unknown", "measured", "reinterpreted", "LO", "HI")
 G_UNKNOWN, G_MEASURED, G_REINTERPRETED, G_LO, G_HI = (float(i) for i in range(len(G_STATUS)))
@@ -289,13 +339,46 @@ FINDINGS: tuple[Finding, ...] = (
 )
 
 
+class Derived(NamedTuple):
+    """The §9.1 derived values (and named parts of rules that other rules or texts read), scalars or arrays."""
+
+    g: Any  # glucose in mg/dL after the D1 reading rule (NaN unknown)
+    g_status: Any  # D1 status as a :data:`G_STATUS` code
+    g_known: Any  # D2: a glucose value is known (measured, reinterpreted, LO or HI)
+    g_reliable: Any  # D3: known and not reinterpreted
+    low_g: Any  # known glucose below the level-1 limit
+    dm_r: Any  # D4: body-mass change in %, rounded to 0.1 %
+    mass_gain: Any  # a gain beyond scale error (over-drinking, hyponatraemia risk)
+    mass_deficit: Any  # a loss over the dehydration limit
+    rate: Any  # D5: fluid intake in mL/h
+    cns: Any  # D6: confusion, unresponsive or seizure
+    diab: Any  # D7: diabetes or glucose-lowering medication
+    autonomic: Any  # D8: an autonomic sign
+    pain: Any  # D9: pain score, unknown while unconscious
+    vomit: Any  # D10: repeated vomiting
+    nv: Any  # D11: nausea or vomiting
+    collapse_any: Any  # D12
+    collapse_in_run: Any  # D13
+    collapse_after: Any  # D14
+    cold_context: Any  # D15
+    heat_context: Any  # D16
+    hot_air: Any  # D16's air-temperature part
+    core_raised: Any  # core temperature in the amber band (A4)
+    urine_dark: Any  # urine shade of the dehydration flag
+    msre: Any  # minutes since the run ended
+    spasm_total_min: Any  # §9.9 K4 spasm minutes
+    na: Any  # serum sodium
+    ket: Any  # blood ketones
+    glu_unknown_for_presumptive: Any  # D20: no reading that rules presumptive hypoglycaemia out
+
+
 class KernelResult(NamedTuple):
     """What :func:`evaluate` returns; every value is a scalar or, on the vectorised path, an array.
 
     Attributes
     ----------
-    flags : dict
-        Every §9.2 flag id (:data:`FLAGS`) -> bool.
+    flags : Flags
+        Every §9.2 flag (:data:`FLAGS`).
     red : dict
         Every §9.3 red flag id (:data:`RED_FLAGS`) -> "counts as a red flag now".
     urgent : dict
@@ -308,12 +391,14 @@ class KernelResult(NamedTuple):
         Every pattern rule (:data:`PATTERNS`) -> fired.
     no_findings : bool
         Nothing recorded (§9.11): the monitor floor.
+    amber_tier : int
+        The tier code of the amber total's band (§9.5).
     base_tier : int
         Max of red -> 4, urgent -> 3, amber band, pattern -> 2, no_findings -> 1 (before rechecks).
-    d : dict
+    d : Derived
         The §9.1 derived values (``g`` in mg/dL, ``g_status`` as a :data:`G_STATUS` code, ``dm_r``, ``rate`` ...).
-    warn : dict
-        Row-level warning codes (:data:`WARNING_CODES`) -> bool.
+    warn : Warnings
+        Row-level warnings (:data:`WARNING_CODES`).
     findings : dict
         Finding id (:data:`FINDINGS`) -> present.
     scores : dict
@@ -324,7 +409,7 @@ class KernelResult(NamedTuple):
         A dominating condition of §9.7 rule 1 holds.
     """
 
-    flags: dict[str, Any]
+    flags: Flags
     red: dict[str, Any]
     urgent: dict[str, Any]
     amber: dict[str, Any]
@@ -332,9 +417,10 @@ class KernelResult(NamedTuple):
     dynamic_amber_total: Any
     pattern: dict[str, Any]
     no_findings: Any
+    amber_tier: Any
     base_tier: Any
-    d: dict[str, Any]
-    warn: dict[str, Any]
+    d: Derived
+    warn: Warnings
     findings: dict[str, Any]
     scores: dict[str, Any]
     top: Any
@@ -355,11 +441,17 @@ def _count(items: Any, ops: Ops) -> Any:
     return total
 
 
+def mmol_to_mg_dl(x: Any) -> Any:
+    """A glucose value (or column) in mmol/L converted to mg/dL (clinical-reference §0: molar mass 180.16 g/mol)."""
+    return x * T.glucose_mmol_to_mg_dl
+
+
 def _rounded_change(pre: Any, post: Any, ops: Ops) -> Any:
     """D4: (post - pre) / pre x 100, rounded to one step (0.1 %) half away from zero; NaN when unknown."""
     dm = (post - pre) / pre * _PERCENT
-    steps = ops.floor(abs(dm) / T.mass_change_step_pct + _HALF + _ROUNDING_EPS)
-    per_pct = round(1 / T.mass_change_step_pct)  # 10 steps per percent: dividing keeps k/10 exact in binary
+    step = T.mass_change_step_pct
+    steps = ops.floor(abs(dm) / step + _HALF + _ROUNDING_EPS)
+    per_pct = round(1 / step)  # 10 steps per percent: dividing keeps k/10 exact in binary
     return ops.where(dm < 0, -steps / per_pct, steps / per_pct)
 
 
@@ -406,12 +498,14 @@ def evaluate(v: Mapping[str, Any], ops: Ops) -> KernelResult:
     # D1: the meter-range reading rule
     raw, unit = v["blood_glucose"], v["blood_glucose_unit"]
     mg, mmol = unit == UNIT_CODES["mg/dL"], unit == UNIT_CODES["mmol/L"]
-    in_range = (mg & (raw >= T.glucose_meter_mg_dl_lo) & (raw <= T.glucose_meter_mg_dl_hi)) | (
-        mmol & (raw >= T.glucose_meter_mmol_l_lo) & (raw <= T.glucose_meter_mmol_l_hi))
-    reinterpreted = mmol & (raw > T.glucose_meter_mmol_l_hi) & (raw <= T.glucose_reinterpret_max)
-    g_lo = (mg & (raw < T.glucose_meter_mg_dl_lo)) | (mmol & (raw < T.glucose_meter_mmol_l_lo))
-    g_hi = (mg & (raw > T.glucose_meter_mg_dl_hi)) | (mmol & (raw > T.glucose_reinterpret_max))
-    g = where(in_range, where(mmol, raw * T.glucose_mmol_to_mg_dl, raw),
+    below_mg, above_mg = raw < T.glucose_meter_mg_dl_lo, raw > T.glucose_meter_mg_dl_hi
+    below_mmol, above_mmol = raw < T.glucose_meter_mmol_l_lo, raw > T.glucose_meter_mmol_l_hi
+    above_reinterpret = raw > T.glucose_reinterpret_max
+    in_range = (raw == raw) & ((mg & not_(below_mg) & not_(above_mg)) | (mmol & not_(below_mmol) & not_(above_mmol)))
+    reinterpreted = mmol & above_mmol & not_(above_reinterpret)
+    g_lo = (mg & below_mg) | (mmol & below_mmol)
+    g_hi = (mg & above_mg) | (mmol & above_reinterpret)
+    g = where(in_range, where(mmol, mmol_to_mg_dl(raw), raw),
               where(reinterpreted, raw, where(g_lo, T.glucose_lo_mg_dl, where(g_hi, T.glucose_hi_mg_dl, _NAN))))
     g_status = where(in_range, G_MEASURED, where(reinterpreted, G_REINTERPRETED, where(g_lo, G_LO, where(g_hi, G_HI, G_UNKNOWN))))
     g_known = in_range | reinterpreted | g_lo | g_hi  # D2
@@ -428,7 +522,8 @@ def evaluate(v: Mapping[str, Any], ops: Ops) -> KernelResult:
     collapse_in_run = yes("collapse_during_run") | (yes("collapse") & unknown("collapse_during_run"))  # D13
     collapse_after = yes("collapse") & no("collapse_during_run")  # D14
     cold_context = (ambient < T.cold_context_ambient_c) | (core < T.cold_context_core_c)  # D15
-    heat_context = (core >= T.heat_context_core_c) | (ambient >= T.heat_context_ambient_c)  # D16
+    hot_air = ambient >= T.heat_context_ambient_c
+    heat_context = (core >= T.heat_context_core_c) | hot_air  # D16
     core_unknown = core != core
     low_g = g_known & (g < T.hypo_level1_mg_dl)
     glu_unknown_for_presumptive = (g_status == G_UNKNOWN) | (reinterpreted & (g >= T.presumptive_reinterpreted_mg_dl))  # D20
@@ -450,14 +545,17 @@ def evaluate(v: Mapping[str, Any], ops: Ops) -> KernelResult:
     f_shs = (cns | collapse_in_run) & core_unknown
     f_heat_exh = not_(f_ehs) & not_(f_shs) & not_(cns) & heat_context & (nv | headache | pale | weakness | dizzy)
     mass_lost = dm_r <= -T.overdrinking_loss_pct
+    mass_gain = dm_r >= T.eah_gain_pct
     f_overdrinking = ((rate > T.overdrinking_rate_ml_h) | ((rate > T.overdrinking_long_rate_ml_h) & (dur >= T.overdrinking_long_run_min))) & not_(
         mass_lost)
     na_known = na == na
-    hypona_unmeasured = (dm_r >= T.eah_gain_pct) | ((dur >= T.eah_long_run_min) & (dm_r > -T.eah_maintained_loss_pct)) | f_overdrinking | (
+    hypona_unmeasured = mass_gain | ((dur >= T.eah_long_run_min) & (dm_r > -T.eah_maintained_loss_pct)) | f_overdrinking | (
         vomit & (dur >= T.eah_vomit_run_min))
     f_hypona = where(na_known, na < T.eah_sodium_mmol_l, hypona_unmeasured)
     f_severe_hypona = f_hypona & (cns | vomit | breathless | (na < T.eah_severe_sodium_mmol_l) | (yes("nausea_vomiting") & headache))
-    f_dehyd = (dm_r < -T.mass_loss_pct) | (urine >= T.urine_color_dehydrated)
+    mass_deficit = dm_r < -T.mass_loss_pct
+    urine_dark = urine >= T.urine_color_dehydrated
+    f_dehyd = mass_deficit | urine_dark
     triad_risk = swelling & weakness & (pain >= T.rhabdo_risk_pain_triad)
     f_rhabdo = dark | triad_risk
     f_rhabdo_red = (dark & ((pain >= T.rhabdo_pain_with_dark_urine) | weakness | swelling | vomit | cns)) | (
@@ -471,7 +569,7 @@ def evaluate(v: Mapping[str, Any], ops: Ops) -> KernelResult:
     f_not_breathing = no("breathing_normally") & not_(no("unconscious"))
     f_hr_red = (hr >= T.hr_max_bpm) | ((msre >= T.hr_red_rest_min) & (hr > T.hr_red_bpm)) | (
         (hr <= T.hr_low_bpm) & ((msre < T.hr_low_early_min) | dizzy | collapse_any | pale | cns))
-    f_hr_amber = not_(f_hr_red) & (((msre >= T.hr_amber_rest_min) & (hr > T.hr_amber_bpm) & (hr <= T.hr_red_bpm)) | (
+    f_hr_amber = not_(f_hr_red) & (((msre >= T.hr_amber_rest_min) & (hr > T.hr_amber_bpm) & (hr <= T.hr_amber_max_bpm)) | (
         (hr <= T.hr_low_amber_bpm) & ((msre != msre) | (msre >= T.hr_low_amber_rest_min))))
     f_severe_hypothermia = (core < T.hypothermia_severe_core_c) | ((core < T.hypothermia_severe_cns_core_c) & cns)
     f_hypothermia = (core < T.hypothermia_core_c) & not_(f_severe_hypothermia)
@@ -483,35 +581,36 @@ def evaluate(v: Mapping[str, Any], ops: Ops) -> KernelResult:
     f_frequent = prior >= T.frequent_episodes
     f_recurrent_tremor = tremor & (prior >= T.recurrent_tremor_episodes)
 
-    flags = {
-        "severe_hypoglycemia": f_severe_hypo, "hypoglycemia": f_hypo, "altered_mental_status": cns,
-        "prolonged_spasm": f_prolonged, "severe_pain": f_severe_pain, "exertional_heat_stroke": f_ehs,
-        "heat_exhaustion": f_heat_exh, "hyponatremia_risk": f_hypona, "rhabdomyolysis_risk": f_rhabdo,
-        "dehydration": f_dehyd, "recurrent_despite_prevention": f_recurrent,
-        "falling_glucose": f_falling, "hyperglycemia": f_hyper, "ketosis": f_ketosis, "possible_dka": f_dka,
-        "hyperthermia": f_hyperthermia, "suspected_heat_stroke": f_shs, "overdrinking": f_overdrinking,
-        "severe_hyponatremia": f_severe_hypona, "compartment_syndrome_risk": f_compartment, "dvt_risk": f_dvt,
-        "unilateral_leg_swelling": f_unilateral, "exertional_sickling": f_sickling, "cardiorespiratory_red_flag": f_cardio,
-        "collapse_during_run": collapse_in_run, "post_finish_collapse": f_post_finish,
-        "not_breathing_normally": f_not_breathing, "heart_rate_red": f_hr_red, "heart_rate_amber": f_hr_amber,
-        "hypothermia": f_hypothermia, "severe_hypothermia": f_severe_hypothermia, "cold_stress": f_cold_stress,
-        "nsaid_exposure": f_nsaid, "frequent_episodes": f_frequent, "recurrent_tremor": f_recurrent_tremor,
-        "rhabdomyolysis_red": f_rhabdo_red, "hypoglycemia_cannot_swallow": f_cannot_swallow,
-    }
+    flags = Flags(
+        severe_hypoglycemia=f_severe_hypo, hypoglycemia=f_hypo, altered_mental_status=cns,
+        prolonged_spasm=f_prolonged, severe_pain=f_severe_pain, exertional_heat_stroke=f_ehs,
+        heat_exhaustion=f_heat_exh, hyponatremia_risk=f_hypona, rhabdomyolysis_risk=f_rhabdo,
+        dehydration=f_dehyd, recurrent_despite_prevention=f_recurrent,
+        falling_glucose=f_falling, hyperglycemia=f_hyper, ketosis=f_ketosis, possible_dka=f_dka,
+        hyperthermia=f_hyperthermia, suspected_heat_stroke=f_shs, overdrinking=f_overdrinking,
+        severe_hyponatremia=f_severe_hypona, compartment_syndrome_risk=f_compartment, dvt_risk=f_dvt,
+        unilateral_leg_swelling=f_unilateral, exertional_sickling=f_sickling, cardiorespiratory_red_flag=f_cardio,
+        collapse_during_run=collapse_in_run, post_finish_collapse=f_post_finish,
+        not_breathing_normally=f_not_breathing, heart_rate_red=f_hr_red, heart_rate_amber=f_hr_amber,
+        hypothermia=f_hypothermia, severe_hypothermia=f_severe_hypothermia, cold_stress=f_cold_stress,
+        nsaid_exposure=f_nsaid, frequent_episodes=f_frequent, recurrent_tremor=f_recurrent_tremor,
+        rhabdomyolysis_red=f_rhabdo_red, hypoglycemia_cannot_swallow=f_cannot_swallow,
+    )
 
     # ---- §9.3 red flags -----------------------------------------------------------------------------
     hr_red_symptomatic = f_hr_red & (palp | dizzy)
     severe_pain_red = f_severe_pain & (swelling | tingling | weakness | dark | (spasm_total >= T.severe_pain_spasm_min))
-    red = {name: flags[name] for name in RED_FLAGS}
+    red = {name: getattr(flags, name) for name in RED_FLAGS}
     red["heart_rate_red"] = hr_red_symptomatic
     red["severe_pain"] = severe_pain_red
     any_red = _any(red.values())
 
     # ---- §9.5 amber points (before U1, which reads the total) ---------------------------------------
+    core_raised = (core >= T.core_amber_lo_c) & (core <= T.core_amber_hi_c)
     amber = {
         "A1": dm_r < -T.mass_loss_amber_pct, "A2": urine >= T.urine_color_amber,
         "A3": (f_hypo | f_falling) & not_(f_severe_hypo),
-        "A4": (core >= T.core_amber_lo_c) & (core <= T.core_amber_hi_c), "A5": nv, "A6": headache, "A7": dizzy,
+        "A4": core_raised, "A5": nv, "A6": headache, "A7": dizzy,
         "A8": (pain >= T.pain_amber) & (pain < T.pain_amber_max),
         "A9": (spasm_total >= T.spasm_amber_min) & (spasm_total < T.spasm_amber_max_min),
         "A10": weakness, "A11": swelling, "A12": tingling, "A13": palp, "A14": pale,
@@ -524,9 +623,12 @@ def evaluate(v: Mapping[str, Any], ops: Ops) -> KernelResult:
     dynamic = [amber[a] for a in DYNAMIC_AMBER] + [amber["A15"] & na_known]
     dynamic_amber_total = _count(dynamic, ops)
 
+    amber_tier = where(amber_total >= T.amber_emergency, EMERGENCY,
+                       where(amber_total >= T.amber_urgent, URGENT, where(amber_total >= T.amber_monitor, MONITOR, SELF_CARE)))
+
     # ---- §9.4 urgent rules ---------------------------------------------------------------------------
     urgent = {
-        "U1": (amber_total >= T.amber_urgent) & (amber_total < T.amber_emergency),
+        "U1": amber_tier == URGENT,
         "U2": f_hr_red & not_(hr_red_symptomatic),
         "U3": f_ketosis,
         "U4": f_hyper & yes("nausea_vomiting"),
@@ -542,10 +644,12 @@ def evaluate(v: Mapping[str, Any], ops: Ops) -> KernelResult:
     any_urgent = _any(urgent.values())
 
     # ---- §9.6 pattern rules ---------------------------------------------------------------------------
+    level2 = g_known & (g < T.hypo_level2_mg_dl)
+    nerve_prior = prior >= T.nerve_prior_episodes
     pattern = {
         "P1": f_recurrent, "P2": f_frequent, "P3": f_recurrent_tremor,
-        "P4": not_(cns) & g_reliable & ((diab & (g < T.hypo_level2_mg_dl)) | (not_(diab) & (g < T.whipple_mg_dl))) & autonomic,
-        "P5": tingling & not_(f_hypo) & not_(f_compartment) & (weakness | (prior >= T.nerve_prior_episodes)),
+        "P4": not_(cns) & g_reliable & ((diab & level2) | (not_(diab) & (g < T.whipple_mg_dl))) & autonomic,
+        "P5": tingling & not_(f_hypo) & not_(f_compartment) & (weakness | nerve_prior),
         "P6": f_unilateral,
     }
     any_pattern = _any(pattern.values())
@@ -554,54 +658,52 @@ def evaluate(v: Mapping[str, Any], ops: Ops) -> KernelResult:
     no_findings = True
     for name in NO_FINDINGS_FIELDS:
         no_findings = no_findings & unknown(name)
-    amber_tier = where(amber_total >= T.amber_emergency, EMERGENCY,
-                       where(amber_total >= T.amber_urgent, URGENT, where(amber_total >= T.amber_monitor, MONITOR, SELF_CARE)))
     base_tier = ops.maximum(
         ops.maximum(where(any_red, EMERGENCY, SELF_CARE), where(any_urgent, URGENT, SELF_CARE)),
         ops.maximum(amber_tier, ops.maximum(where(any_pattern, SEE_DOCTOR, SELF_CARE), where(no_findings, MONITOR, SELF_CARE))))
 
     # ---- §9.11 row-level warnings ------------------------------------------------------------------------
-    warn = {
-        "glucose_unit_reinterpreted": reinterpreted,
-        "glucose_unit_suspicious": ((mg & (raw < T.glucose_warn_mg_dl_below)) | (mmol & (raw > T.glucose_warn_mmol_l_above))) & not_(
+    warn = Warnings(
+        glucose_unit_reinterpreted=reinterpreted,
+        glucose_unit_suspicious=((mg & (raw < T.glucose_warn_mg_dl_below)) | (mmol & (raw > T.glucose_warn_mmol_l_above))) & not_(
             reinterpreted),
-        "glucose_out_of_meter_range": g_lo | g_hi,
-        "spasm_false_with_duration": no("spasm") & (v["spasm_duration_min"] > _NO),
-        "pain_while_unconscious": unconscious & (v["pain_score"] == v["pain_score"]),
-        "medication_without_diabetes": yes("glucose_lowering_medication") & no("has_diabetes"),
-        "collapse_timing_unknown": yes("collapse") & unknown("collapse_during_run"),
-        "collapse_flag_missing": yes("collapse_during_run") & no("collapse"),
-        "vomiting_without_nausea_vomiting": vomit & no("nausea_vomiting"),
-        "dark_urine_vs_colour": dark & (urine <= T.urine_color_hydrated_max),
-        "heart_rate_not_scored": (hr > T.hr_not_scored_lo_bpm) & (hr < T.hr_not_scored_hi_bpm) & (
+        glucose_out_of_meter_range=g_lo | g_hi,
+        spasm_false_with_duration=no("spasm") & (v["spasm_duration_min"] > _NO),
+        pain_while_unconscious=unconscious & (v["pain_score"] == v["pain_score"]),
+        medication_without_diabetes=yes("glucose_lowering_medication") & no("has_diabetes"),
+        collapse_timing_unknown=yes("collapse") & unknown("collapse_during_run"),
+        collapse_flag_missing=yes("collapse_during_run") & no("collapse"),
+        vomiting_without_nausea_vomiting=vomit & no("nausea_vomiting"),
+        dark_urine_vs_colour=dark & (urine <= T.urine_color_hydrated_max),
+        heart_rate_not_scored=(hr > T.hr_not_scored_lo_bpm) & (hr < T.hr_not_scored_hi_bpm) & (
             (msre != msre) | (msre < T.hr_not_scored_rest_min)),
-        "ketones_without_diabetes": (ket == ket) & not_(diab),
-        "heart_rate_confirm": hr >= T.hr_confirm_bpm,
-        "no_findings": no_findings,
-    }
+        ketones_without_diabetes=(ket == ket) & not_(diab),
+        heart_rate_confirm=hr >= T.hr_confirm_bpm,
+        no_findings=no_findings,
+    )
 
     # ---- §9.7 cause evidence and ranking ------------------------------------------------------------------
     fluid_key = f_dehyd | f_heat_exh | f_hypona | f_severe_hypona
     nerve = tingling & not_(hypo_any) & not_(f_compartment)
     fatigue_key = spasm | tremor
-    hypo_scored = hypo_any & not_(g_reliable & (g >= T.hyperglycemia_mg_dl))  # a reliable g >= 250 sets the score to 0
-    urine_mid = (urine >= T.urine_color_possibly_under) & (urine < T.urine_color_dehydrated)
+    hypo_scored = hypo_any & not_(g_reliable & (g >= T.hypo_score_zero_mg_dl))  # a reliable g >= 250 sets the score to 0
+    urine_mid = (urine >= T.urine_color_possibly_under) & not_(urine_dark)
     findings = {
         "hypo_flagged": hypo_scored, "hypo_measured": hypo_scored & low_g,
-        "hypo_level2": hypo_scored & g_known & (g < T.hypo_level2_mg_dl), "hypo_level3": hypo_scored & f_severe_hypo,
+        "hypo_level2": hypo_scored & level2, "hypo_level3": hypo_scored & f_severe_hypo,
         "hypo_falling": hypo_scored & f_falling,
         "hypo_tremor": hypo_scored & tremor, "hypo_hunger": hypo_scored & hunger,
         "hypo_sweating": hypo_scored & sweating, "hypo_pale": hypo_scored & pale,
         "hypo_palpitations": hypo_scored & palp, "hypo_tingling": hypo_scored & tingling,
         "hypo_medication": hypo_scored & yes("glucose_lowering_medication"),
-        "fluid_flagged": fluid_key, "fluid_mass_loss": fluid_key & (dm_r < -T.mass_loss_pct),
-        "fluid_urine_dark": fluid_key & (urine >= T.urine_color_dehydrated), "fluid_urine_mid": fluid_key & urine_mid,
+        "fluid_flagged": fluid_key, "fluid_mass_loss": fluid_key & mass_deficit,
+        "fluid_urine_dark": fluid_key & urine_dark, "fluid_urine_mid": fluid_key & urine_mid,
         "fluid_heat_exhaustion": fluid_key & f_heat_exh, "fluid_hyponatremia": fluid_key & f_hypona,
         "fluid_severe_hyponatremia": fluid_key & f_severe_hypona, "fluid_overdrinking": fluid_key & f_overdrinking,
         "fluid_thirst": fluid_key & yes("thirst"), "fluid_nausea": fluid_key & nv, "fluid_headache": fluid_key & headache,
-        "fluid_hot_air": fluid_key & (ambient >= T.heat_context_ambient_c), "fluid_core_raised": fluid_key & amber["A4"],
+        "fluid_hot_air": fluid_key & hot_air, "fluid_core_raised": fluid_key & core_raised,
         "nerve_tingling": nerve, "nerve_weakness": nerve & weakness,
-        "nerve_prior": nerve & (prior >= T.nerve_prior_episodes), "nerve_spasm": nerve & spasm,
+        "nerve_prior": nerve & nerve_prior, "nerve_spasm": nerve & spasm,
         "fatigue_spasm": spasm, "fatigue_tremor": tremor,
         "fatigue_intensity": fatigue_key & (v["intensity"] >= INTENSITY_CODES["hard"]),
         "fatigue_prior": fatigue_key & (prior >= T.fatigue_prior_episodes),
@@ -624,15 +726,14 @@ def evaluate(v: Mapping[str, Any], ops: Ops) -> KernelResult:
         best = ops.maximum(best, scores[c])
     top = where(dominated | (best <= 0), _NO_CAUSE, top)
 
-    d = {
-        "g": g, "g_status": g_status, "g_known": g_known, "g_reliable": g_reliable, "dm_r": dm_r, "rate": rate, "cns": cns,
-        "diab": diab, "autonomic": autonomic, "pain": pain, "vomit": vomit, "nv": nv, "collapse_any": collapse_any,
-        "collapse_in_run": collapse_in_run, "collapse_after": collapse_after, "cold_context": cold_context,
-        "heat_context": heat_context, "msre": msre, "spasm_total_min": spasm_total, "Na": na, "ket": ket,
-        "glu_unknown_for_presumptive": glu_unknown_for_presumptive,
-    }
+    d = Derived(
+        g=g, g_status=g_status, g_known=g_known, g_reliable=g_reliable, low_g=low_g, dm_r=dm_r, mass_gain=mass_gain, mass_deficit=mass_deficit, rate=rate,
+        cns=cns, diab=diab, autonomic=autonomic, pain=pain, vomit=vomit, nv=nv, collapse_any=collapse_any, collapse_in_run=collapse_in_run,
+        collapse_after=collapse_after, cold_context=cold_context, heat_context=heat_context, hot_air=hot_air, core_raised=core_raised, urine_dark=urine_dark,
+        msre=msre, spasm_total_min=spasm_total, na=na, ket=ket, glu_unknown_for_presumptive=glu_unknown_for_presumptive
+    )
     return KernelResult(
         flags=flags, red=red, urgent=urgent, amber=amber, amber_total=amber_total, dynamic_amber_total=dynamic_amber_total,
-        pattern=pattern, no_findings=no_findings, base_tier=base_tier, d=d, warn=warn, findings=findings, scores=scores,
+        pattern=pattern, no_findings=no_findings, amber_tier=amber_tier, base_tier=base_tier, d=d, warn=warn, findings=findings, scores=scores,
         top=top, dominated=dominated,
     )

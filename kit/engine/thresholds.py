@@ -28,9 +28,13 @@ References
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-__all__ = ["Threshold", "THRESHOLDS", "T", "thresholds_table", "thresholds_markdown", "cite"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Threshold", "THRESHOLDS", "Values", "T", "thresholds_table", "thresholds_markdown", "cite"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +141,9 @@ _ROWS: tuple[Threshold, ...] = (
     Threshold('hyperglycemia_mg_dl', 250, 'mg/dL', '>=',
               'hyperglycaemia: test ketones, no more exercise',
               'ADA 2016 (Colberg) exercise table (250-350 mg/dL)', 'confirmed', '9.2'),
+    Threshold('hypo_score_zero_mg_dl', 250, 'mg/dL', '>=',
+              'a measured reliable glucose of 250 mg/dL or more sets the hypoglycaemia cause score to 0',
+              'clinical-reference §9.7', 'design', '9.7'),
     Threshold('dka_glucose_mg_dl', 200, 'mg/dL', '>=',
               'DKA criterion without known diabetes: glucose of 200 mg/dL or more',
               'Umpierrez 2024 (ADA/EASD/JBDS/AACE/DTS)', 'confirmed', '9.2'),
@@ -257,6 +264,9 @@ _ROWS: tuple[Threshold, ...] = (
     Threshold('hr_amber_bpm', 110, 'bpm', '>',
               'heart rate over 110 to 130 after 10 min rest: amber',
               'NEWS2 2017 pulse band 111-130; clinical-reference §8B', 'design', '9.2'),
+    Threshold('hr_amber_max_bpm', 130, 'bpm', '<=',
+              'heart rate up to 130 after 10 min rest: amber (over 130: red)',
+              'NEWS2 2017 pulse band 111-130; clinical-reference §9.2 heart_rate_amber', 'design', '9.2'),
     Threshold('hr_amber_rest_min', 10, 'min', '>=',
               'a heart rate over 110 counts as amber only after 10 min rest',
               'clinical-reference §8B', 'design', '9.2'),
@@ -461,28 +471,163 @@ _ROWS: tuple[Threshold, ...] = (
     Threshold('k_not_improving_min', 30, 'min', '>=',
               'monitor not improving at 30 min: urgent (K3)',
               'clinical-reference §9.9 K3', 'design', '9.9'),
+    Threshold('k8_glucose_over_mg_dl', 70, 'mg/dL', '>=',
+              'a reliable reading of 70 mg/dL or more shows low glucose is over (K8; a reinterpreted reading does not count)',
+              'clinical-reference §9.9 K8', 'design', '9.9'),
 )
 
 THRESHOLDS: dict[str, Threshold] = {t.key: t for t in _ROWS}
 
 
-class _Values:
-    """Attribute access to threshold values: ``T.hypo_level1_mg_dl`` -> 70."""
+@dataclass(frozen=True, slots=True)
+class Values:
+    """The threshold values as declared, typed attributes: ``T.hypo_level1_mg_dl`` -> 70.0.
 
-    __slots__ = tuple(THRESHOLDS)
+    One attribute per row of :data:`THRESHOLDS`, in the table's order. The attributes carry no
+    values of their own: :data:`T` is built from the table (``tests/test_thresholds.py`` checks
+    that the attribute names are exactly the table's keys and every value equals the table's).
+    """
 
-    def __init__(self) -> None:
-        for k, t in THRESHOLDS.items():
-            object.__setattr__(self, k, float(t.value))
+    glucose_mmol_to_mg_dl: float
+    glucose_meter_mg_dl_lo: float
+    glucose_meter_mg_dl_hi: float
+    glucose_meter_mmol_l_lo: float
+    glucose_meter_mmol_l_hi: float
+    glucose_reinterpret_max: float
+    glucose_lo_mg_dl: float
+    glucose_hi_mg_dl: float
+    glucose_warn_mg_dl_below: float
+    glucose_warn_mmol_l_above: float
+    mass_change_step_pct: float
+    rate_min_run_min: float
+    cold_context_ambient_c: float
+    cold_context_core_c: float
+    heat_context_core_c: float
+    heat_context_ambient_c: float
+    presumptive_reinterpreted_mg_dl: float
+    hypo_level1_mg_dl: float
+    hypo_level2_mg_dl: float
+    whipple_mg_dl: float
+    falling_glucose_lo_mg_dl: float
+    falling_glucose_mg_dl: float
+    hyperglycemia_mg_dl: float
+    hypo_score_zero_mg_dl: float
+    dka_glucose_mg_dl: float
+    dka_ketones_mmol_l: float
+    dka_glucose_symptoms_mg_dl: float
+    ketosis_mmol_l: float
+    ehs_core_c: float
+    ehs_cns_core_c: float
+    hyperthermia_core_c: float
+    hypothermia_core_c: float
+    hypothermia_severe_core_c: float
+    hypothermia_severe_cns_core_c: float
+    cold_stress_lo_c: float
+    cold_stress_hi_c: float
+    cold_stress_ambient_c: float
+    overdrinking_rate_ml_h: float
+    overdrinking_long_rate_ml_h: float
+    overdrinking_long_run_min: float
+    overdrinking_loss_pct: float
+    eah_sodium_mmol_l: float
+    eah_gain_pct: float
+    eah_long_run_min: float
+    eah_maintained_loss_pct: float
+    eah_vomit_run_min: float
+    eah_severe_sodium_mmol_l: float
+    mass_loss_pct: float
+    urine_color_dehydrated: float
+    urine_color_hydrated_max: float
+    urine_color_possibly_under: float
+    rhabdo_pain_with_dark_urine: float
+    rhabdo_risk_pain_triad: float
+    rhabdo_red_pain_triad: float
+    compartment_pain: float
+    dvt_pain: float
+    sickling_pain: float
+    prolonged_spasm_min: float
+    severe_pain: float
+    severe_pain_spasm_min: float
+    hr_max_bpm: float
+    hr_red_bpm: float
+    hr_red_rest_min: float
+    hr_amber_bpm: float
+    hr_amber_max_bpm: float
+    hr_amber_rest_min: float
+    hr_low_bpm: float
+    hr_low_early_min: float
+    hr_low_amber_bpm: float
+    hr_low_amber_rest_min: float
+    hr_not_scored_lo_bpm: float
+    hr_not_scored_hi_bpm: float
+    hr_not_scored_rest_min: float
+    hr_confirm_bpm: float
+    hr_rest_min: float
+    nsaid_exposure_run_min: float
+    nsaid_long_run_min: float
+    core_emergency_c: float
+    recurrent_episodes: float
+    frequent_episodes: float
+    recurrent_tremor_episodes: float
+    nerve_prior_episodes: float
+    fatigue_prior_episodes: float
+    core_amber_lo_c: float
+    core_amber_hi_c: float
+    mass_loss_amber_pct: float
+    urine_color_amber: float
+    pain_amber: float
+    pain_amber_max: float
+    spasm_amber_min: float
+    spasm_amber_max_min: float
+    ketones_amber_lo_mmol_l: float
+    ketones_amber_hi_mmol_l: float
+    ketones_no_diabetes_mmol_l: float
+    new_diabetes_lo_mg_dl: float
+    new_diabetes_hi_mg_dl: float
+    amber_monitor: float
+    amber_urgent: float
+    amber_emergency: float
+    missing_pain_muscle: float
+    carb_treatment_min_g: float
+    carb_treatment_max_g: float
+    glucose_recheck_min: float
+    cwi_water_max_c: float
+    cwi_stop_core_c: float
+    cwi_stop_core_low_c: float
+    cwi_variant_c_cool_above_c: float
+    cwi_variant_c_rewarm_below_c: float
+    cwi_block_core_c: float
+    rewarm_block_core_c: float
+    severe_hypothermia_core_c: float
+    cpr_breath_check_s: float
+    cpr_cold_check_s: float
+    pulse_count_s: float
+    ice_pain_min: float
+    ice_minutes: float
+    reassess_monitor_min: float
+    reassess_see_doctor_min: float
+    reassess_urgent_min: float
+    reassess_emergency_min: float
+    reassess_hypo_min: float
+    reassess_heat_min: float
+    reassess_spasm_min: float
+    reassess_dehydration_min: float
+    reassess_post_finish_collapse_min: float
+    reassess_cold_min: float
+    reassess_hyponatremia_min: float
+    reassess_hyper_min: float
+    reassess_no_findings_min: float
+    reassess_k8_min: float
+    k_glucose_treatments: float
+    k_heat_exhaustion_min: float
+    k_not_improving_min: float
+    k8_glucose_over_mg_dl: float
 
-    def __setattr__(self, name: str, value: object) -> None:  # pragma: no cover - guard
-        raise AttributeError("thresholds are read-only; edit kit/thresholds.py")
+
+T = Values(**{k: float(t.value) for k, t in THRESHOLDS.items()})
 
 
-T = _Values()
-
-
-def thresholds_table():
+def thresholds_table() -> pd.DataFrame:
     """Return the thresholds as a pandas DataFrame (one row per threshold).
 
     Returns
@@ -490,13 +635,11 @@ def thresholds_table():
     pandas.DataFrame
         Columns ``key, value, unit, comparison, meaning, source, status, section``.
     """
+    # Imported here, not at the top (measured): pandas would take ``import kit`` from 0.37 s to 1.1 s
+    # (``python -X importtime -c "import kit"``), and the scalar path (kit.assess, the CLI) never needs it.
     import pandas as pd
 
-    return pd.DataFrame([_asdict(t) for t in _ROWS])
-
-
-def _asdict(t: Threshold) -> dict:
-    return {f: getattr(t, f) for f in Threshold.__slots__}
+    return pd.DataFrame([asdict(t) for t in _ROWS])
 
 
 def cite(key: str) -> str:

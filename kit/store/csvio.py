@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from kit.engine.fields import ACTIONS_SEPARATOR, FIELD_NAMES, FIELDS, FieldSpec, split_actions
 from kit.engine.ids import normalise_athlete_id
-from kit.engine.observation import ObservationError, Problem, _actions, _cross_field, _iso_datetime, _message, suggest_field
+from kit.engine.observation import ObservationError, Problem, _actions, _cross_field, suggest_field
 from kit.store.csvsafe import neutralise_row, restore, restore_row
 from kit.store.private import open_private
 
@@ -45,47 +45,29 @@ def _convert(spec: FieldSpec, text: str) -> tuple[Any, str | None]:
     t = text.strip()
     if t == "":
         return None, None
-    if spec.kind == "bool":
-        low = t.lower()
-        if low in _TRUE:
-            return True, None
-        if low in _FALSE:
-            return False, None
-        return None, f"{t!r} is not allowed; allowed: true, false or empty (unknown)"
-    if spec.kind in ("number", "int"):
-        try:
-            x = float(t)
-        except ValueError:
-            return None, _message(spec, "", t)
-        if not math.isfinite(x):
-            return None, _message(spec, "finite_number", x)
-        bad = (spec.lo is not None and (x <= spec.lo if spec.lo_exclusive else x < spec.lo)) or (
-            spec.hi is not None and x > spec.hi) or (spec.kind == "int" and not x.is_integer())
-        if bad:
-            return None, _message(spec, "", int(x) if x.is_integer() and abs(x) < 1e15 else x)  # as typed: 12, not 12.0
-        return (int(x) if spec.kind == "int" else x), None
-    if spec.kind == "choice":
-        if t in (spec.choices or ()):
-            return t, None
-        return None, _message(spec, "", t)
     if spec.kind == "actions":
         ids, problem = _actions(spec, t, text=True)
         return (None, problem.message) if problem is not None else (list(ids), None)
-    if spec.kind == "datetime":
+    value: Any = t  # the cell as a Python value, then the field table's one check (kit.engine.fields)
+    if spec.kind == "bool":
+        value = True if t.lower() in _TRUE else False if t.lower() in _FALSE else t
+    elif spec.kind in ("number", "int"):
         try:
-            _iso_datetime(t)
-        except (ValueError, TypeError):
-            return None, _message(spec, "", t)
-        return t, None
-    # free text: kept exactly as entered (not stripped); an athlete id by kit.engine.ids' rule (NFC, no control characters)
-    if spec.name == "athlete_id":
-        try:
-            text = normalise_athlete_id(text)
-        except ValueError as exc:
-            return None, str(exc)
-    if not (int(spec.lo or 0) <= len(text) <= int(spec.hi or 0)):
-        return None, _message(spec, "", text if len(text) <= 80 else text[:77] + "...")
-    return text, None
+            x = float(t)
+            value = int(x) if x.is_integer() and abs(x) < 1e15 else x  # as typed: 12, not 12.0
+        except ValueError:
+            pass
+    elif spec.kind == "str":  # free text: kept exactly as entered (not stripped)
+        value = text
+        if spec.name == "athlete_id":  # kit.engine.ids' rule (NFC, no control characters)
+            try:
+                value = normalise_athlete_id(text)
+            except ValueError as exc:
+                return None, str(exc)
+    message = spec.problem(value)
+    if message is not None:
+        return None, message
+    return (float(value) if spec.kind == "number" else value), None
 
 
 #: One parsed CSV row: (line, record or None when bad, raw cells, problems).

@@ -360,13 +360,9 @@ def _parse_number(spec: FieldSpec, text: str) -> tuple[Any, Problem | None]:
         x = float(t)
     except ValueError:
         return None, Problem(spec.name, text, "is not a number; leave it empty when unknown")
-    if not math.isfinite(x):
-        return None, Problem(spec.name, text, "is not a finite number")
-    if spec.kind == "int":
-        if not x.is_integer():
-            return None, Problem(spec.name, text, "must be a whole number")
-        return int(x), None
-    return (int(x) if x.is_integer() else x), None
+    value = int(x) if x.is_integer() else x
+    problem = spec.problem(value)  # the field table's one check and message (kit.engine.fields)
+    return (None, Problem(spec.name, text, problem)) if problem else (value, None)
 
 
 def field_text(text: str) -> str:
