@@ -655,30 +655,35 @@ def test_a_read_only_command_on_an_older_writable_store_upgrades_it_then_reads(t
         assert st.schema_version() == SCHEMA_VERSION
 
 
-def test_imported_rechecks_get_their_episode_as_history_from_the_store_the_file_and_the_chunk(tmp_path, monkeypatch):
+def test_imported_rechecks_get_their_episode_as_history_from_the_store_and_the_file(tmp_path, monkeypatch):
+    """The second pass of a CSV import: each recheck with the episode's stored entries and the earlier rows of the file."""
     import kit.engine.assessment
-    from kit import store as store_mod
-    from kit.store.transfer import _prepared_chunks
+    from kit.store.transfer import _assess_episodes
 
     real = kit.engine.assessment.assess
     seen = {}
 
     def assess(observation, history=None):
         seen[observation["observed_at"]] = [h["observed_at"] for h in history or []]
+        if observation.get("notes") == "overflow":
+            raise OverflowError("a stand-in for a number the engine cannot take")
         return real({k: v for k, v in observation.items() if k != "episode_id"})
 
     monkeypatch.setattr(kit.engine.assessment, "assess", assess)
-    monkeypatch.setattr(store_mod, "canonical_observation", lambda raw, fill_time=False: dict(raw))
     stored = [{"athlete_id": "A", "observed_at": "2026-05-01T16:00:00", "episode_id": "E1"},
               {"athlete_id": "A", "observed_at": "2026-05-01T18:00:00", "episode_id": "E1"}]  # later: not history
     recs = [{"athlete_id": "A", "observed_at": f"2026-05-01T16:{m:02d}:00", "episode_id": "E1", "tremor": True} for m in (15, 30, 45)]
-    rows = iter([(i + 2, [r["athlete_id"], r["observed_at"], r["episode_id"], "true"]) for i, r in enumerate(recs)])  # as read
-    chunks = list(_prepared_chunks(rows, ["athlete_id", "observed_at", "episode_id", "tremor"], 2, workers=2,
-                                   history=lambda e: list(stored)))
-    assert [len(c) for c in chunks] == [2, 1] and all(row is not None for c in chunks for _, row, _, _ in c)
+    done = _assess_episodes([("E1", list(stored), [(seq, seq + 1, r) for seq, r in enumerate(recs, start=1)])])
+    assert [(seq, line) for seq, line, _, _ in done] == [(1, 2), (2, 3), (3, 4)] and all(row is not None for _, _, row, _ in done)
     assert seen["2026-05-01T16:15:00"] == ["2026-05-01T16:00:00"]
     assert seen["2026-05-01T16:30:00"] == ["2026-05-01T16:00:00", "2026-05-01T16:15:00"]
-    assert seen["2026-05-01T16:45:00"] == ["2026-05-01T16:00:00"]  # the first chunk is the staging's job (next test)
+    assert seen["2026-05-01T16:45:00"] == ["2026-05-01T16:00:00", "2026-05-01T16:15:00", "2026-05-01T16:30:00"]
+    seen.clear()  # a row that cannot be assessed is bad (its line named) and is not the history of the later rows
+    recs[1]["notes"] = "overflow"
+    done = _assess_episodes([("E1", [], [(seq, seq + 1, r) for seq, r in enumerate(recs, start=1)])])
+    assert [row is None for _, _, row, _ in done] == [False, True, False] and done[1][3][0].row == 3
+    assert seen["2026-05-01T16:45:00"] == ["2026-05-01T16:15:00"]
+    del recs[1]["notes"]
     seen.clear()
     with Store(tmp_path / "s.sqlite") as st:
         st.save(stored[0])

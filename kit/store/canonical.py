@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +20,7 @@ from kit.engine.fields import FIELD_NAMES, FIELDS
 from kit.engine.ids import athlete_id_problem
 from kit.engine.observation import ObservationError, Problem, parse_observation
 
-__all__ = ["canonical_observation", "canonical_order"]
+__all__ = ["canonical_observation", "canonical_order", "canonical_from_cells"]
 
 
 def _now_utc() -> str:
@@ -107,6 +108,58 @@ def canonical_observation(raw: Mapping[str, Any], *, fill_time: bool = False) ->
         out = canonical_order(out)
     return out
 
+
+def canonical_from_cells(rec: Mapping[str, Any], *, fill_time: bool = False) -> dict[str, Any] | None:
+    """The canonical form of a record that :func:`kit.store.csvio.convert_row` accepted, without validating it again.
+
+    ``convert_row`` has checked every cell by its field's rule (type, range, length, choices,
+    action ids, date-time, athlete id characters) and the cross-field rules; what
+    :func:`canonical_observation` would still change is done here: ``athlete_id`` and
+    ``observed_at`` lose surrounding whitespace (the id stays NFC), line endings in ``notes``
+    become ``\\n``, numbers become floats (``-0.0`` becomes ``0.0``), an empty action list is
+    unknown, fields in contract order, ``observed_at`` filled when ``fill_time``.
+
+    Returns
+    -------
+    dict or None
+        Equal to ``canonical_observation(rec, fill_time=fill_time)`` (a property test checks
+        it); ``None`` when a text changed by that step no longer fits its field (e.g. an
+        athlete id that is too short once stripped): the caller then validates the record in
+        full with :func:`canonical_observation`, which names the problem.
+    """
+    out: dict[str, Any] = {}
+    for name in FIELD_NAMES:
+        v = rec.get(name)
+        if v is None:
+            continue
+        kind = _KINDS[name]
+        if kind == "number":
+            v = float(v) + 0.0  # -0.0 to 0.0, as canonical_observation
+        elif kind == "actions":
+            if not v:
+                continue
+            v = list(v)
+        elif name in _TEXT_TIDIED:
+            if not isinstance(v, str):
+                return None
+            v = v.replace("\r\n", "\n").replace("\r", "\n") if name == "notes" else v.strip()
+            if not v.strip():
+                continue
+            if kind == "str":
+                lo, hi = _LENGTHS[name]
+                if not lo <= len(v) <= hi or (name == "athlete_id" and not unicodedata.is_normalized("NFC", v)):
+                    return None
+        out[name] = v
+    if fill_time and "observed_at" not in out:
+        out["observed_at"] = _now_utc()
+        out = canonical_order(out)
+    return out
+
+
+_KINDS = {name: spec.kind for name, spec in FIELDS.items()}
+_LENGTHS = {name: (int(spec.lo or 0), int(spec.hi or 0)) for name, spec in FIELDS.items() if spec.kind == "str"}
+#: Text fields canonical_observation changes (stripped, or line endings in notes).
+_TEXT_TIDIED = ("athlete_id", "observed_at", "notes")
 
 _MAX_KEY = 100  # characters in a key name before it is shown shortened
 
