@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import unicodedata
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from kit.engine.fields import FIELD_NAMES, FIELDS
 from kit.engine.ids import athlete_id_problem
@@ -42,13 +42,13 @@ def _sort_key(observed_at: str) -> str:
     return t.isoformat(timespec="microseconds")
 
 
-def canonical_observation(raw: Mapping[str, Any], *, fill_time: bool = False) -> dict[str, Any]:
+def canonical_observation(raw: object, *, fill_time: bool = False) -> dict[str, Any]:
     """Validate one observation and return it in the store's canonical form.
 
     Parameters
     ----------
     raw : Mapping
-        Contract field names to values.
+        Contract field names to values (anything else is refused with a problem).
     fill_time : bool
         Fill ``observed_at`` with the current UTC time when it is unknown.
 
@@ -76,7 +76,7 @@ def canonical_observation(raw: Mapping[str, Any], *, fill_time: bool = False) ->
         problems = _oversized(pre)
         aid = pre.get("athlete_id")
         why = athlete_id_problem(aid) if isinstance(aid, str) else None  # kit.engine.ids: the one rule for athlete ids
-        if why is not None:
+        if why is not None and isinstance(aid, str):
             problems.append(Problem("athlete_id", aid if len(aid) <= 80 else aid[:77] + "...", why))
             pre.pop("athlete_id")
         try:
@@ -86,7 +86,7 @@ def canonical_observation(raw: Mapping[str, Any], *, fill_time: bool = False) ->
         if problems:
             raise ObservationError(problems)
     else:
-        obs = parse_observation(raw)  # raises the "must be an object" error
+        obs = parse_observation(cast(Mapping[str, Any], raw))  # not a mapping: raises the "must be an object" error
     d = obs.to_dict()
     out: dict[str, Any] = {}
     for name in FIELD_NAMES:

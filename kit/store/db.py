@@ -63,7 +63,7 @@ import platformdirs
 from kit import __version__
 from kit.engine import assessment as engine  # looked up at each call, so a stand-in engine (tests) is used too
 from kit.engine.fields import FIELD_NAMES, FIELDS
-from kit.engine.observation import ObservationError
+from kit.engine.observation import ObservationError, Problem
 from kit.engine.rules import RULE_SET
 from kit.store import transfer
 from kit.store.audit import AUDIT_ACTIONS as AUDIT_ACTIONS
@@ -271,6 +271,13 @@ def _is_busy(err: BaseException) -> bool:
     return isinstance(err, sqlite3.OperationalError) and any(s in str(err).lower() for s in _LOCKED)
 
 
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just added."""
+    if cursor.lastrowid is None:
+        raise sqlite3.DatabaseError("the INSERT added no row")
+    return cursor.lastrowid
+
+
 class Store:
     """An observation log in one SQLite file.
 
@@ -377,7 +384,7 @@ class Store:
         """
         uri = self.path.resolve().as_uri()
         kw: dict[str, Any] = {"uri": True, "timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None, "check_same_thread": False}
-        conn = sqlite3.connect(f"{uri}?mode=ro", **kw)
+        conn: sqlite3.Connection = sqlite3.connect(f"{uri}?mode=ro", **kw)
         try:
             conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             return conn
@@ -387,7 +394,8 @@ class Store:
                 conn.close()
                 raise
             conn.close()
-        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", **kw)
+        immutable: sqlite3.Connection = sqlite3.connect(f"{uri}?mode=ro&immutable=1", **kw)
+        return immutable
 
     @staticmethod
     def _pragma_wal(conn: sqlite3.Connection) -> None:
@@ -556,7 +564,7 @@ class Store:
         row = self._prepare(observation, assessment)
 
         def insert(db: sqlite3.Connection) -> int:
-            rid = int(db.execute(self._INSERT, (*row, _now_utc(), source)).lastrowid)
+            rid = _row_id(db.execute(self._INSERT, (*row, _now_utc(), source)))
             _audit(db, "add", 1, f"from {source or 'python'}")
             return rid
 
@@ -578,7 +586,8 @@ class Store:
             As :meth:`save`; ``err.observation`` holds the whole list.
         """
         items = list(observations)
-        rows, problems = [], []
+        rows: list[tuple[Any, ...]] = []
+        problems: list[Problem] = []
         for i, item in enumerate(items):
             try:
                 rows.append(self._prepare(item, pending=rows))
@@ -586,7 +595,7 @@ class Store:
                 problems.extend(err.with_row(i).problems)
         if problems:
             raise ObservationError(problems)
-        return self._insert_rows(rows, source=source, keep=items)
+        return [i for i in self._insert_rows(rows, source=source, keep=items) if i is not None]  # (none is None: no skip_stored)
 
     def _insert_rows(self, rows: list[tuple[Any, ...]], *, source: str | None, keep: Any,
                      skip_stored: bool = False, action: str = "add") -> list[int | None]:
@@ -603,7 +612,7 @@ class Store:
             # compared with what was stored before this call: rows repeated within ``rows`` are all kept
             stored = [skip_stored and db.execute("SELECT 1 FROM observations WHERE observed_sort = ? AND observation_json = ? LIMIT 1",
                                                  (r[2], r[3])).fetchone() is not None for r in rows]
-            ids = [None if dup else int(db.execute(self._INSERT, (*r, now, source)).lastrowid) for r, dup in zip(rows, stored, strict=True)]
+            ids = [None if dup else _row_id(db.execute(self._INSERT, (*r, now, source))) for r, dup in zip(rows, stored, strict=True)]
             kept = sum(i is not None for i in ids)
             _audit(db, action, kept, f"from {source or 'python'}" + (f"; {len(ids) - kept} duplicates skipped" if kept < len(ids) else ""))
             return ids
@@ -863,7 +872,7 @@ class Store:
                     current = nxt[0]
                 raise StoreRequestError(f"observation #{old_id} was already corrected; the current version is #{current} "
                                         f"(correct that one)")
-            new_id = int(db.execute(self._INSERT, (*row, _now_utc(), source)).lastrowid)
+            new_id = _row_id(db.execute(self._INSERT, (*row, _now_utc(), source)))
             db.execute("UPDATE observations SET supersedes = ? WHERE id = ?", (old_id, new_id))
             db.execute("UPDATE observations SET superseded_by = ? WHERE id = ?", (new_id, old_id))
             _audit(db, "correct", 1, f"#{old_id} superseded by #{new_id}")

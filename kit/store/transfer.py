@@ -114,7 +114,10 @@ class LogImportError(ObservationError):
         n = len(rows) if n_bad is None else n_bad
         head = (f"{source}: {n} bad {'row' if what == 'line' else 'item'}{'s' if n != 1 else ''}, nothing was stored"
                 if rows else f"{source}: cannot be imported, nothing was stored")
-        where = (lambda r: f"line {r}") if what == "line" else (lambda r: f"item [{r}]")
+
+        def where(r: Any) -> str:
+            return f"line {r}" if what == "line" else f"item [{r}]"
+
         lines = [f"  - {where(p.row)}: {_clip(p.field, 80)}: {_clip(p.message, 500)}" if p.row is not None
                  else f"  - {_clip(p.field, 80)}: {_clip(p.message, 500)}" for p in self.problems[:100]]
         more = [f"  ... and {len(self.problems) - 100} more"] if len(self.problems) > 100 else []
@@ -465,8 +468,11 @@ def _assess_episodes(task: list[EpisodeTask]) -> list[tuple[int, int, tuple[Any,
     for _, stored, rows in task:
         before: list[dict[str, Any]] = list(stored)
         for seq, line, obs in rows:
+            def history(_episode: str, _h: list[dict[str, Any]] = before) -> list[dict[str, Any]]:
+                return _h
+
             try:
-                row = row_of(obs, None, lambda _e, _h=before: _h)
+                row = row_of(obs, None, history)
             except ObservationError as err:
                 out.append((seq, line, None, list(err.with_row(line).problems)))
                 continue
