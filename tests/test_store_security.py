@@ -679,8 +679,8 @@ def test_imported_rechecks_get_their_episode_as_history_from_the_store_and_the_f
     assert seen["2026-05-01T16:30:00"] == ["2026-05-01T16:00:00", "2026-05-01T16:15:00"]
     assert seen["2026-05-01T16:45:00"] == ["2026-05-01T16:00:00", "2026-05-01T16:15:00", "2026-05-01T16:30:00"]
     seen.clear()  # a row that cannot be assessed is bad (its line named) and is not the history of the later rows
-    recs[1]["notes"] = "overflow"
-    done = _assess_episodes([("E1", [], [(seq, seq + 1, r) for seq, r in enumerate(recs, start=1)])])
+    recs[1]["notes"] = "overflow"  # (a stored entry after the rows: not in time order, so assessed row by row)
+    done = _assess_episodes([("E1", [stored[1]], [(seq, seq + 1, r) for seq, r in enumerate(recs, start=1)])])
     assert [row is None for _, _, row, _ in done] == [False, True, False] and done[1][3][0].row == 3
     assert seen["2026-05-01T16:45:00"] == ["2026-05-01T16:15:00"]
     del recs[1]["notes"]
@@ -693,22 +693,30 @@ def test_imported_rechecks_get_their_episode_as_history_from_the_store_and_the_f
 
 
 @needs_v02
-def test_csv_import_of_rechecks_in_separate_chunks_passes_the_staged_entries_as_history(tmp_path, monkeypatch):
-    import kit.engine.assessment
+@pytest.mark.parametrize("chunk_rows", [1, 1000])
+def test_csv_import_of_rechecks_stores_what_assess_with_the_episode_history_gives(tmp_path, chunk_rows):
+    """Each imported recheck: assess(obs, history=its episode's entries stored or earlier in the file, observed before it).
 
-    real = kit.engine.assessment.assess
-    seen = {}
+    E1 is in time order (assessed at once as a whole episode), E2 is not (row by row); both must give the same.
+    """
+    from kit.engine.assessment import assess
 
-    def assess(observation, history=None):
-        seen[observation["observed_at"]] = [h["observed_at"] for h in history or []]
-        return real(observation, history=history) if history else real(observation)
-
-    monkeypatch.setattr(kit.engine.assessment, "assess", assess)
     src = tmp_path / "e.csv"
-    src.write_text("athlete_id,observed_at,episode_id,blood_glucose,blood_glucose_unit,treatment_given\n"
-                   "A,2026-05-01T16:28:00,E1,60,mg/dL,oral_carbohydrate\nA,2026-05-01T16:43:00,E1,62,mg/dL,oral_carbohydrate\n"
-                   "A,2026-05-01T16:58:00,E1,64,mg/dL,\n", encoding="utf-8")
+    src.write_text("athlete_id,observed_at,episode_id,blood_glucose,blood_glucose_unit,treatment_given,spasm,spasm_duration_min\n"
+                   "A,2026-05-01T16:28:00,E1,60,mg/dL,oral_carbohydrate,,\nA,2026-05-01T16:43:00,E1,62,mg/dL,oral_carbohydrate,,\n"
+                   "B,2026-05-01T17:30:00,E2,,,stretch,true,20\nA,2026-05-01T16:58:00,E1,64,mg/dL,,,\n"
+                   "B,2026-05-01T17:10:00,E2,,,,true,15\nB,2026-05-01T17:50:00,E2,,,,true,\n", encoding="utf-8")
     with Store(tmp_path / "s.sqlite") as st:
-        st.import_csv(src, chunk_rows=1)
-        assert [e["episode_id"] for e in st.entries()] == ["E1"] * 3
-    assert seen["2026-05-01T16:58:00"] == ["2026-05-01T16:28:00", "2026-05-01T16:43:00"]
+        st.save({"athlete_id": "B", "observed_at": "2026-05-01T17:00:00", "episode_id": "E2", "spasm": True, "spasm_duration_min": 10})
+        st.import_csv(src, chunk_rows=chunk_rows)
+        entries = st.entries()
+    assert [e["episode_id"] for e in entries].count("E1") == 3 and [e["episode_id"] for e in entries].count("E2") == 4
+    for e in entries:
+        if e["source"] != "import:e.csv":
+            continue
+        obs = e["observation"]
+        earlier = [x["observation"] for x in entries if x["episode_id"] == e["episode_id"] and x["id"] < e["id"]
+                   and x["observation"]["observed_at"] < obs["observed_at"]]  # stored or earlier in the file, observed before
+        want = (assess(obs, history=earlier) if earlier else assess(obs)).to_dict()
+        assert e["assessment"] == want, obs["observed_at"]
+    assert [e["assessment"]["trend"] != "first" for e in entries if e["episode_id"] == "E1"] == [False, True, True]
