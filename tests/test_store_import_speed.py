@@ -19,7 +19,7 @@ from kit.engine.observation import ObservationError
 from kit.engine.rules import RULE_SET
 from kit.store import Store, StoreError
 from kit.store.canonical import _dumps, canonical_from_cells, canonical_observation
-from kit.store.csvio import convert_row, open_csv_rows
+from kit.store.csvio import _convert, _quick, convert_row, open_csv_rows
 from kit.store.transfer import SAMPLE_LOG, SUMMARY_MARK
 
 
@@ -153,3 +153,14 @@ def test_every_row_of_the_sample_season_and_the_teaching_cases_takes_the_fast_ca
     assert canonical_from_cells({"athlete_id": " A\u00a0"}) is None or canonical_from_cells({"athlete_id": " A\u00a0"}) == {"athlete_id": "A"}
     filled = canonical_from_cells({"tremor": True}, fill_time=True)
     assert filled is not None and list(filled) == ["observed_at", "tremor"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from([n for n in FIELD_NAMES if FIELDS[n].kind in ("bool", "number", "int", "choice")]), st.data())
+def test_the_quick_cell_converter_gives_what_the_full_one_gives(name, data):
+    spec = FIELDS[name]
+    cell = data.draw(st.one_of(_cell(name), _INVALID, st.sampled_from(["TRUE", "Yes", "NO", " 1", "1 ", "\u30005", "-0", "1e-400"])))
+    quick = _quick(spec)
+    value = quick(cell) if cell and quick is not None else None
+    if value is not None:  # the quick path took it: the same value, of the same type, and no problem
+        assert _convert(spec, cell) == (value, None) and type(_convert(spec, cell)[0]) is type(value)

@@ -197,8 +197,13 @@ def canonical_order(d: Mapping[str, Any]) -> dict[str, Any]:
     return {n: d[n] for n in FIELD_NAMES if d.get(n) is not None}
 
 
+#: The store's compact JSON encoding (one encoder, made once: json.dumps with these options builds one per call).
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+
+
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    """``obj`` as the store writes JSON: compact, UTF-8 text as is, no NaN."""
+    return _ENCODE(obj)
 
 
 def _draft_default(o: Any) -> Any:
