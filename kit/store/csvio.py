@@ -286,7 +286,7 @@ def records_to_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     Yes/no columns hold True/False/None (object dtype); numbers are float64 with NaN for
     unknown; text stays text.
     """
-    import pandas as pd
+    import pandas as pd  # ~1 s to load (measured), so only when a frame is built: reading and writing CSV (kit log) start fast
 
     records = list(records)
     present = {k for r in records for k, v in r.items() if v is not None}

@@ -48,7 +48,7 @@ from kit.engine.rules import CAUSES, RULE_SET
 from kit.resources import sample_log_path
 from kit.store.audit import audit
 from kit.store.canonical import _dumps, _now_utc, _sort_key, canonical_from_cells, canonical_observation
-from kit.store.csvio import ASSESSMENT_COLUMNS, CsvRow, convert_row, open_csv_rows, write_log_csv
+from kit.store.csvio import ASSESSMENT_COLUMNS, CsvRow, convert_row, open_csv_rows, records_to_frame, write_log_csv
 from kit.store.csvsafe import neutralise_row
 from kit.store.private import atomic_write_text, private_dir
 from kit.store.rows import ROW_COLUMNS, row_of, row_with
@@ -444,7 +444,6 @@ def _vector_rows(good: list[tuple[int, dict[str, Any]]]) -> dict[int, tuple[Any,
     # pandas and kit.engine.frame (which imports it) load in ~1 s (measured: `import pandas` 1.0 s on the project's
     # 2-core machine, kit.store 0.47 s without it); only a CSV import needs them here, so `kit log add/list` start fast
     from kit.engine.frame import assess_frame
-    from kit.store.csvio import records_to_frame
 
     try:
         with np.errstate(all="ignore"):
