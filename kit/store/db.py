@@ -38,9 +38,12 @@ Location: an explicit path (``--store PATH``), else the ``KIT_STORE`` environmen
 variable, else ``postrun.sqlite`` in the user's data directory (platformdirs).
 
 Modules: this one holds :class:`Store` (connection, pragmas, retries, saving, queries,
-drafts), :class:`StoreError` and :func:`default_store_path`; :mod:`kit.store.schema` the
-migrations; :mod:`kit.store.canonical` the canonical form; :mod:`kit.store.transfer`
-import/export and the sample season. Every public name is importable from ``kit.store.db``.
+drafts, corrections, erasure), :class:`StoreError`, :func:`default_store_path` and the sample
+season (:func:`ensure_sample_store`); :mod:`kit.store.schema` the migrations;
+:mod:`kit.store.canonical` the canonical form; :mod:`kit.store.rows` one observation into a stored
+row; :mod:`kit.store.transfer` import and export (functions on the :class:`kit.store.transfer.LogStore`
+protocol that the store's methods call: this module imports that one, never the other way round);
+:mod:`kit.store.audit` the audit trail. Every public name is importable from ``kit.store.db``.
 """
 
 from __future__ import annotations
