@@ -12,9 +12,11 @@ empty store in a fresh process (``Store.import_csv``, as ``kit log import`` does
     rows in the CSV and its size.
 ``import_s``, ``import_rows_per_s``
     wall-clock time of the import (read, validate, assess, stage, copy into the log, commit).
-``cpu_s``
+``cpu_s``, ``cpu_main_s``, ``cpu_workers_s``
     CPU time of the import, worker processes included (on a shared machine, wall time
-    also counts other people's work: ``cpu_s`` divided by the cores used is the floor).
+    also counts other people's work: ``cpu_s`` divided by the cores used is the floor), and
+    its two parts: the importing process (reading, handing out chunks, staging, the final
+    copy) and the workers (converting, validating, assessing).
 ``peak_rss_mb``
     peak resident memory of the importing process (Linux ``VmHWM``; ``ru_maxrss`` elsewhere).
 ``peak_rss_worker_mb``
@@ -87,6 +89,7 @@ def child(csv_path: str, store_path: str, workers: int | None) -> dict:
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"stored": n, "import_s": round(seconds, 2), "import_rows_per_s": round(n / seconds),
             "cpu_s": round(me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime, 1),
+            "cpu_main_s": round(me.ru_utime + me.ru_stime, 1), "cpu_workers_s": round(kids.ru_utime + kids.ru_stime, 1),
             "peak_rss_mb": round(_peak_mb(), 1), "peak_rss_worker_mb": round(kids.ru_maxrss / 1024, 1)}
 
 

@@ -13,6 +13,7 @@ import pytest
 import kit
 import kit.engine.assessment
 import kit.store.csvio
+import kit.store.rows
 from kit.engine.fields import FIELD_NAMES
 from kit.engine.observation import ObservationError
 from kit.store import (
@@ -89,7 +90,7 @@ def test_history_keeps_the_assessment_shown_at_the_time_after_a_rule_change(stor
         return replace(a, escalation="emergency")
 
     monkeypatch.setattr(kit.engine.assessment, "assess", changed_rules)
-    monkeypatch.setattr(kit, "__version__", "9.9.9")
+    monkeypatch.setattr(kit.store.rows, "__version__", "9.9.9")  # the store reads kit.__version__ once, at import
     j = store.save(OBS)
     h = store.history("ATH-01")
     assert h.set_index("id").loc[i, "escalation"] == shown.escalation

@@ -10,9 +10,16 @@ import json
 import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from kit.engine.assessment import RULE_SET, assess
+from kit.engine.assessment import assess
+from kit.engine.fields import FIELD_NAMES, FIELDS
+from kit.engine.observation import ObservationError
+from kit.engine.rules import RULE_SET
 from kit.store import Store, StoreError
+from kit.store.canonical import _dumps, canonical_from_cells, canonical_observation
+from kit.store.csvio import _convert, _quick, convert_row, open_csv_rows
 from kit.store.transfer import SAMPLE_LOG, SUMMARY_MARK
 
 
@@ -77,3 +84,83 @@ def test_worker_processes_store_the_same_rows_as_one_process_with_episodes_and_b
     assert rechecks[0].get("trend") == "first" and all("actions" in a for a in rechecks)  # full JSON, with history
     assert any(a.get("trend") != "first" for a in rechecks)
     assert (tmp_path / "r1.csv").read_bytes() == (tmp_path / "r2.csv").read_bytes()
+
+
+# --------------------------------------------------------------------------------------------
+# one validation per CSV row: canonical_from_cells gives what canonical_observation gives
+
+
+_VALID = {  # cells convert_row accepts, with what canonical_observation still changes: spaces, -0, line endings, NFD
+    "bool": st.sampled_from(["true", "FALSE", "Yes", "no", "1", "0", " true "]),
+    "number": st.one_of(st.floats(0, 10, allow_nan=False).map(repr), st.integers(0, 10).map(str),
+                        st.sampled_from(["-0", "-0.0", "+0", "1e0", " 5 ", "0.00"])),
+    "int": st.sampled_from(["3", "3.0", "-0", "1", " 7 ", "1e0"]),
+    "datetime": st.sampled_from(["2026-05-01T10:00:00", " 2026-05-01T10:00:00Z ", "2026-05-01 10:00", "2026-05-01T10:00:00+02:00"]),
+    "str": st.lists(st.sampled_from(["A", "b", "-", "0", " ", "\t", "\r", "\n", "\r\n", "e\u0301", "\u00e9", "\u212b",
+                                     "\u00a0", "\u3000", "x" * 30]), min_size=1, max_size=6).map("".join),
+}
+_INVALID = st.sampled_from(["maybe", "nan", "inf", "1_000", "0x10", "1e400", "2026-13-01T10:00:00", "2.5", "-1", "\u200b", ""])
+
+
+def _cell(name):
+    spec = FIELDS[name]
+    if spec.kind == "choice":
+        valid = st.sampled_from([*spec.choices, f" {spec.choices[0]} "])
+    elif spec.kind == "actions":
+        valid = st.lists(st.sampled_from([*spec.choices, " ", ""]), max_size=3).map(";".join)
+    else:
+        valid = _VALID[spec.kind]
+    return st.one_of(valid, valid, valid, valid, valid, valid, valid, valid, valid, _INVALID)
+
+
+@st.composite
+def _csv_rows(draw):
+    names = draw(st.lists(st.sampled_from([n for n in FIELD_NAMES if n not in ("blood_glucose", "body_mass_post_kg")]),
+                          min_size=1, max_size=8, unique=True))
+    if draw(st.booleans()):  # the text fields canonical_observation changes, most often
+        names = [*dict.fromkeys(["athlete_id", "observed_at", "notes", "pain_score", "treatment_given", *names])]
+    return names, [draw(_cell(n)) for n in names]
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_csv_rows())
+def test_a_converted_csv_row_gets_the_canonical_form_without_a_second_validation(header_cells):
+    header, cells = header_cells
+    converted = convert_row(header, cells, 2)
+    if converted is None or converted[1] is None:  # blank or bad: never reaches the canonical step
+        return
+    rec = converted[1]
+    fast = canonical_from_cells(rec)
+    try:
+        full = canonical_observation(rec)
+    except ObservationError:
+        assert fast is None  # what the full validation refuses, the fast path leaves to it (it names the problem)
+        return
+    assert fast is None or (fast == full and _dumps(fast) == _dumps(full))
+
+
+def test_every_row_of_the_sample_season_and_the_teaching_cases_takes_the_fast_canonical_path():
+    header, rows = open_csv_rows(SAMPLE_LOG.read_text(encoding="utf-8").splitlines(keepends=True), raw=True)
+    recs = [r[1] for r in (convert_row(header, cells, line) for line, cells in rows) if r is not None]
+    assert len(recs) == 322 and all(r is not None for r in recs)
+    for rec in recs:
+        fast = canonical_from_cells(rec, fill_time=True)
+        assert fast is not None and _dumps(fast) == _dumps(canonical_observation(rec, fill_time=True))
+    tricky = {"athlete_id": " ATH-01 ", "observed_at": " 2026-05-01T10:00:00 ", "notes": "a\r\nb\rc", "pain_score": -0.0,
+              "treatment_given": []}
+    assert _dumps(canonical_from_cells(tricky)) == _dumps(canonical_observation(tricky)) == _dumps(
+        {"athlete_id": "ATH-01", "observed_at": "2026-05-01T10:00:00", "pain_score": 0.0, "notes": "a\nb\nc"})
+    assert canonical_from_cells({"athlete_id": " A\u00a0"}) is None or canonical_from_cells({"athlete_id": " A\u00a0"}) == {"athlete_id": "A"}
+    filled = canonical_from_cells({"tremor": True}, fill_time=True)
+    assert filled is not None and list(filled) == ["observed_at", "tremor"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from([n for n in FIELD_NAMES if FIELDS[n].kind in ("bool", "number", "int", "choice")]), st.data())
+def test_the_quick_cell_converter_gives_what_the_full_one_gives(name, data):
+    spec = FIELDS[name]
+    cell = data.draw(st.one_of(_cell(name), _INVALID, st.sampled_from(["TRUE", "Yes", "NO", " 1", "1 ", "\u30005", "-0", "1e-400"])))
+    quick = _quick(spec)
+    value = quick(cell) if cell and quick is not None else None
+    if value is not None:  # the quick path took it: the same value, of the same type, and no problem
+        assert _convert(spec, cell) == (value, None) and type(_convert(spec, cell)[0]) is type(value)

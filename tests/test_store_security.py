@@ -655,30 +655,35 @@ def test_a_read_only_command_on_an_older_writable_store_upgrades_it_then_reads(t
         assert st.schema_version() == SCHEMA_VERSION
 
 
-def test_imported_rechecks_get_their_episode_as_history_from_the_store_the_file_and_the_chunk(tmp_path, monkeypatch):
+def test_imported_rechecks_get_their_episode_as_history_from_the_store_and_the_file(tmp_path, monkeypatch):
+    """The second pass of a CSV import: each recheck with the episode's stored entries and the earlier rows of the file."""
     import kit.engine.assessment
-    from kit import store as store_mod
-    from kit.store.transfer import _prepared_chunks
+    from kit.store.transfer import _assess_episodes
 
     real = kit.engine.assessment.assess
     seen = {}
 
     def assess(observation, history=None):
         seen[observation["observed_at"]] = [h["observed_at"] for h in history or []]
+        if observation.get("notes") == "overflow":
+            raise OverflowError("a stand-in for a number the engine cannot take")
         return real({k: v for k, v in observation.items() if k != "episode_id"})
 
     monkeypatch.setattr(kit.engine.assessment, "assess", assess)
-    monkeypatch.setattr(store_mod, "canonical_observation", lambda raw, fill_time=False: dict(raw))
     stored = [{"athlete_id": "A", "observed_at": "2026-05-01T16:00:00", "episode_id": "E1"},
               {"athlete_id": "A", "observed_at": "2026-05-01T18:00:00", "episode_id": "E1"}]  # later: not history
     recs = [{"athlete_id": "A", "observed_at": f"2026-05-01T16:{m:02d}:00", "episode_id": "E1", "tremor": True} for m in (15, 30, 45)]
-    rows = iter([(i + 2, [r["athlete_id"], r["observed_at"], r["episode_id"], "true"]) for i, r in enumerate(recs)])  # as read
-    chunks = list(_prepared_chunks(rows, ["athlete_id", "observed_at", "episode_id", "tremor"], 2, workers=2,
-                                   history=lambda e: list(stored)))
-    assert [len(c) for c in chunks] == [2, 1] and all(row is not None for c in chunks for _, row, _, _ in c)
+    done = _assess_episodes([("E1", list(stored), [(seq, seq + 1, r) for seq, r in enumerate(recs, start=1)])])
+    assert [(seq, line) for seq, line, _, _ in done] == [(1, 2), (2, 3), (3, 4)] and all(row is not None for _, _, row, _ in done)
     assert seen["2026-05-01T16:15:00"] == ["2026-05-01T16:00:00"]
     assert seen["2026-05-01T16:30:00"] == ["2026-05-01T16:00:00", "2026-05-01T16:15:00"]
-    assert seen["2026-05-01T16:45:00"] == ["2026-05-01T16:00:00"]  # the first chunk is the staging's job (next test)
+    assert seen["2026-05-01T16:45:00"] == ["2026-05-01T16:00:00", "2026-05-01T16:15:00", "2026-05-01T16:30:00"]
+    seen.clear()  # a row that cannot be assessed is bad (its line named) and is not the history of the later rows
+    recs[1]["notes"] = "overflow"  # (a stored entry after the rows: not in time order, so assessed row by row)
+    done = _assess_episodes([("E1", [stored[1]], [(seq, seq + 1, r) for seq, r in enumerate(recs, start=1)])])
+    assert [row is None for _, _, row, _ in done] == [False, True, False] and done[1][3][0].row == 3
+    assert seen["2026-05-01T16:45:00"] == ["2026-05-01T16:15:00"]
+    del recs[1]["notes"]
     seen.clear()
     with Store(tmp_path / "s.sqlite") as st:
         st.save(stored[0])
@@ -688,22 +693,30 @@ def test_imported_rechecks_get_their_episode_as_history_from_the_store_the_file_
 
 
 @needs_v02
-def test_csv_import_of_rechecks_in_separate_chunks_passes_the_staged_entries_as_history(tmp_path, monkeypatch):
-    import kit.engine.assessment
+@pytest.mark.parametrize("chunk_rows", [1, 1000])
+def test_csv_import_of_rechecks_stores_what_assess_with_the_episode_history_gives(tmp_path, chunk_rows):
+    """Each imported recheck: assess(obs, history=its episode's entries stored or earlier in the file, observed before it).
 
-    real = kit.engine.assessment.assess
-    seen = {}
+    E1 is in time order (assessed at once as a whole episode), E2 is not (row by row); both must give the same.
+    """
+    from kit.engine.assessment import assess
 
-    def assess(observation, history=None):
-        seen[observation["observed_at"]] = [h["observed_at"] for h in history or []]
-        return real(observation, history=history) if history else real(observation)
-
-    monkeypatch.setattr(kit.engine.assessment, "assess", assess)
     src = tmp_path / "e.csv"
-    src.write_text("athlete_id,observed_at,episode_id,blood_glucose,blood_glucose_unit,treatment_given\n"
-                   "A,2026-05-01T16:28:00,E1,60,mg/dL,oral_carbohydrate\nA,2026-05-01T16:43:00,E1,62,mg/dL,oral_carbohydrate\n"
-                   "A,2026-05-01T16:58:00,E1,64,mg/dL,\n", encoding="utf-8")
+    src.write_text("athlete_id,observed_at,episode_id,blood_glucose,blood_glucose_unit,treatment_given,spasm,spasm_duration_min\n"
+                   "A,2026-05-01T16:28:00,E1,60,mg/dL,oral_carbohydrate,,\nA,2026-05-01T16:43:00,E1,62,mg/dL,oral_carbohydrate,,\n"
+                   "B,2026-05-01T17:30:00,E2,,,stretch,true,20\nA,2026-05-01T16:58:00,E1,64,mg/dL,,,\n"
+                   "B,2026-05-01T17:10:00,E2,,,,true,15\nB,2026-05-01T17:50:00,E2,,,,true,\n", encoding="utf-8")
     with Store(tmp_path / "s.sqlite") as st:
-        st.import_csv(src, chunk_rows=1)
-        assert [e["episode_id"] for e in st.entries()] == ["E1"] * 3
-    assert seen["2026-05-01T16:58:00"] == ["2026-05-01T16:28:00", "2026-05-01T16:43:00"]
+        st.save({"athlete_id": "B", "observed_at": "2026-05-01T17:00:00", "episode_id": "E2", "spasm": True, "spasm_duration_min": 10})
+        st.import_csv(src, chunk_rows=chunk_rows)
+        entries = st.entries()
+    assert [e["episode_id"] for e in entries].count("E1") == 3 and [e["episode_id"] for e in entries].count("E2") == 4
+    for e in entries:
+        if e["source"] != "import:e.csv":
+            continue
+        obs = e["observation"]
+        earlier = [x["observation"] for x in entries if x["episode_id"] == e["episode_id"] and x["id"] < e["id"]
+                   and x["observation"]["observed_at"] < obs["observed_at"]]  # stored or earlier in the file, observed before
+        want = (assess(obs, history=earlier) if earlier else assess(obs)).to_dict()
+        assert e["assessment"] == want, obs["observed_at"]
+    assert [e["assessment"]["trend"] != "first" for e in entries if e["episode_id"] == "E1"] == [False, True, True]

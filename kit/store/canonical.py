@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from kit.engine.fields import FIELD_NAMES, FIELDS
 from kit.engine.ids import athlete_id_problem
 from kit.engine.observation import ObservationError, Problem, parse_observation
 
-__all__ = ["canonical_observation", "canonical_order"]
+__all__ = ["canonical_observation", "canonical_order", "canonical_from_cells"]
 
 
 def _now_utc() -> str:
@@ -41,13 +42,13 @@ def _sort_key(observed_at: str) -> str:
     return t.isoformat(timespec="microseconds")
 
 
-def canonical_observation(raw: Mapping[str, Any], *, fill_time: bool = False) -> dict[str, Any]:
+def canonical_observation(raw: object, *, fill_time: bool = False) -> dict[str, Any]:
     """Validate one observation and return it in the store's canonical form.
 
     Parameters
     ----------
     raw : Mapping
-        Contract field names to values.
+        Contract field names to values (anything else is refused with a problem).
     fill_time : bool
         Fill ``observed_at`` with the current UTC time when it is unknown.
 
@@ -75,7 +76,7 @@ def canonical_observation(raw: Mapping[str, Any], *, fill_time: bool = False) ->
         problems = _oversized(pre)
         aid = pre.get("athlete_id")
         why = athlete_id_problem(aid) if isinstance(aid, str) else None  # kit.engine.ids: the one rule for athlete ids
-        if why is not None:
+        if why is not None and isinstance(aid, str):
             problems.append(Problem("athlete_id", aid if len(aid) <= 80 else aid[:77] + "...", why))
             pre.pop("athlete_id")
         try:
@@ -85,7 +86,7 @@ def canonical_observation(raw: Mapping[str, Any], *, fill_time: bool = False) ->
         if problems:
             raise ObservationError(problems)
     else:
-        obs = parse_observation(raw)  # raises the "must be an object" error
+        obs = parse_observation(cast(Mapping[str, Any], raw))  # not a mapping: raises the "must be an object" error
     d = obs.to_dict()
     out: dict[str, Any] = {}
     for name in FIELD_NAMES:
@@ -107,6 +108,58 @@ def canonical_observation(raw: Mapping[str, Any], *, fill_time: bool = False) ->
         out = canonical_order(out)
     return out
 
+
+def canonical_from_cells(rec: Mapping[str, Any], *, fill_time: bool = False) -> dict[str, Any] | None:
+    """The canonical form of a record that :func:`kit.store.csvio.convert_row` accepted, without validating it again.
+
+    ``convert_row`` has checked every cell by its field's rule (type, range, length, choices,
+    action ids, date-time, athlete id characters) and the cross-field rules; what
+    :func:`canonical_observation` would still change is done here: ``athlete_id`` and
+    ``observed_at`` lose surrounding whitespace (the id stays NFC), line endings in ``notes``
+    become ``\\n``, numbers become floats (``-0.0`` becomes ``0.0``), an empty action list is
+    unknown, fields in contract order, ``observed_at`` filled when ``fill_time``.
+
+    Returns
+    -------
+    dict or None
+        Equal to ``canonical_observation(rec, fill_time=fill_time)`` (a property test checks
+        it); ``None`` when a text changed by that step no longer fits its field (e.g. an
+        athlete id that is too short once stripped): the caller then validates the record in
+        full with :func:`canonical_observation`, which names the problem.
+    """
+    out: dict[str, Any] = {}
+    for name in FIELD_NAMES:
+        v = rec.get(name)
+        if v is None:
+            continue
+        kind = _KINDS[name]
+        if kind == "number":
+            v = float(v) + 0.0  # -0.0 to 0.0, as canonical_observation
+        elif kind == "actions":
+            if not v:
+                continue
+            v = list(v)
+        elif name in _TEXT_TIDIED:
+            if not isinstance(v, str):
+                return None
+            v = v.replace("\r\n", "\n").replace("\r", "\n") if name == "notes" else v.strip()
+            if not v.strip():
+                continue
+            if kind == "str":
+                lo, hi = _LENGTHS[name]
+                if not lo <= len(v) <= hi or (name == "athlete_id" and not unicodedata.is_normalized("NFC", v)):
+                    return None
+        out[name] = v
+    if fill_time and "observed_at" not in out:
+        out["observed_at"] = _now_utc()
+        out = canonical_order(out)
+    return out
+
+
+_KINDS = {name: spec.kind for name, spec in FIELDS.items()}
+_LENGTHS = {name: (int(spec.lo or 0), int(spec.hi or 0)) for name, spec in FIELDS.items() if spec.kind == "str"}
+#: Text fields canonical_observation changes (stripped, or line endings in notes).
+_TEXT_TIDIED = ("athlete_id", "observed_at", "notes")
 
 _MAX_KEY = 100  # characters in a key name before it is shown shortened
 
@@ -144,8 +197,13 @@ def canonical_order(d: Mapping[str, Any]) -> dict[str, Any]:
     return {n: d[n] for n in FIELD_NAMES if d.get(n) is not None}
 
 
+#: The store's compact JSON encoding (one encoder, made once: json.dumps with these options builds one per call).
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+
+
 def _dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    """``obj`` as the store writes JSON: compact, UTF-8 text as is, no NaN."""
+    return _ENCODE(obj)
 
 
 def _draft_default(o: Any) -> Any:

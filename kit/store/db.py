@@ -38,15 +38,17 @@ Location: an explicit path (``--store PATH``), else the ``KIT_STORE`` environmen
 variable, else ``postrun.sqlite`` in the user's data directory (platformdirs).
 
 Modules: this one holds :class:`Store` (connection, pragmas, retries, saving, queries,
-drafts), :class:`StoreError` and :func:`default_store_path`; :mod:`kit.store.schema` the
-migrations; :mod:`kit.store.canonical` the canonical form; :mod:`kit.store.transfer`
-import/export and the sample season. Every public name is importable from ``kit.store.db``.
+drafts, corrections, erasure), :class:`StoreError`, :func:`default_store_path` and the sample
+season (:func:`ensure_sample_store`); :mod:`kit.store.schema` the migrations;
+:mod:`kit.store.canonical` the canonical form; :mod:`kit.store.rows` one observation into a stored
+row; :mod:`kit.store.transfer` import and export (functions on the :class:`kit.store.transfer.LogStore`
+protocol that the store's methods call: this module imports that one, never the other way round);
+:mod:`kit.store.audit` the audit trail. Every public name is importable from ``kit.store.db``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import math
 import os
@@ -57,17 +59,29 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
+import platformdirs
+
+from kit import __version__
+from kit.engine import assessment as engine  # looked up at each call, so a stand-in engine (tests) is used too
 from kit.engine.fields import FIELD_NAMES, FIELDS
 from kit.engine.observation import ObservationError, Problem
-from kit.store.canonical import _draft_default, _dumps, _now_utc, _sort_key, canonical_observation
+from kit.engine.rules import RULE_SET
+from kit.store import transfer
+from kit.store.audit import AUDIT_ACTIONS as AUDIT_ACTIONS
+from kit.store.audit import audit as _audit
+from kit.store.audit import os_user as os_user
+from kit.store.canonical import _draft_default, _now_utc, canonical_observation
 from kit.store.canonical import canonical_order as canonical_order
+from kit.store.csvio import parse_csv_rows, records_to_frame
 from kit.store.episodes import EpisodeSummary, summarise_episodes
 from kit.store.private import private_file, tighten
+from kit.store.rows import RULE_SET_BEFORE as RULE_SET_BEFORE
+from kit.store.rows import prepare_row
 from kit.store.schema import MIGRATIONS, SCHEMA_VERSION
 from kit.store.transfer import REJECT_COLUMNS as REJECT_COLUMNS
-from kit.store.transfer import SAMPLE_LOG, ImportReport, LogImportError, LogTransfer, ensure_sample_store
+from kit.store.transfer import SAMPLE_LOG, SUMMARY_MARK, ImportReport, LogImportError
 
 if TYPE_CHECKING:  # pandas is imported only when a DataFrame is asked for
     import pandas as pd
@@ -90,9 +104,6 @@ BUSY_TIMEOUT_MS = 10_000  # SQLite waits this long for a lock before reporting "
 RETRY_FOR_S = 60.0  # then the store retries (jittered back-off) for this long in total
 
 T = TypeVar("T")
-
-#: ``rule_set`` recorded for an assessment that does not name one (the v0.1 engine, and rows saved before).
-RULE_SET_BEFORE = "0.1"
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,8 +163,6 @@ def default_store_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
         return Path(env).expanduser()
-    import platformdirs
-
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / STORE_FILENAME
 
 
@@ -185,67 +194,46 @@ def open_demo_store(path: str | os.PathLike[str] | None = None) -> Store:
     return ensure_sample_store(demo_store_path(path))
 
 
-def prepare_row(observation: Mapping[str, Any], assessment: Any = None,
-                history: Callable[[str], list[dict[str, Any]]] | None = None) -> tuple[Any, ...]:
-    """Validate, canonicalise and (unless ``assessment`` is given) assess one observation into a stored row.
+def ensure_sample_store(path: str | os.PathLike[str] | None = None, sample: str | os.PathLike[str] | None = None) -> Store:
+    """Open the store at ``path`` and, if it holds no observation, import the sample season.
 
-    Returns the values of :attr:`Store._INSERT` before ``saved_at`` and ``source``. Pure (no
-    store access), so an import can run it in worker processes. ``history(episode_id)`` gives
-    the earlier observations of the observation's episode: they are passed to the engine
-    (``assess(obs, history=...)``, contract v0.2 rechecks) when it accepts them.
+    Parameters
+    ----------
+    path : path, optional
+        The store (default: :func:`default_store_path`). ``make lab`` uses
+        ``data/store/postrun.sqlite``.
+    sample : path, optional
+        The CSV to import (default: ``data/sample-team-log.csv``).
 
-    Raises
-    ------
-    ObservationError
-        Invalid observation, or one that cannot be assessed.
+    Returns
+    -------
+    Store
+        Open; safe to call from several processes at once (the check and the import
+        are one transaction, so the sample is never imported twice).
     """
-    from kit import __version__
-    from kit.engine.assessment import assess
+    st = Store(path)
+    if st.count() > 0:
+        return st
+    src = Path(os.fspath(sample)) if sample else SAMPLE_LOG
+    good, bad = parse_csv_rows(transfer._read_text(src, newline=""))
+    if bad:
+        raise LogImportError([p for _, _, ps in bad for p in ps], source=str(src), what="line", n_bad=len(bad))
+    rows: list[tuple[Any, ...]] = []
+    for r in good:
+        rows.append(st._prepare(r, pending=rows))
 
-    obs = canonical_observation(observation, fill_time=True)
-    if assessment is None:
-        earlier = (_earlier(history(str(obs["episode_id"])), obs)
-                   if history is not None and obs.get("episode_id") not in (None, "") else [])
-        try:
-            shown = (assess(obs, history=earlier) if earlier and _takes_history(assess) else assess(obs)).to_dict()
-        except ArithmeticError as err:  # e.g. a glucose so large its mg/dL conversion overflows
-            raise ObservationError([Problem("<observation>", None, f"cannot be assessed ({type(err).__name__}: {err}); "
-                                            "check for an implausibly large number")]) from None
-    else:
-        shown = assessment.to_dict() if hasattr(assessment, "to_dict") else dict(assessment)
-    episode = obs.get("episode_id")  # contract v0.2; absent from v0.1 observations
-    return (obs.get("athlete_id"), obs["observed_at"], _sort_key(obs["observed_at"]), _dumps(obs), _dumps(shown),
-            shown.get("escalation"), shown.get("top_cause"), __version__, str(shown.get("rule_set") or RULE_SET_BEFORE),
-            None if episode in (None, "") else str(episode))
+    def fill(db: sqlite3.Connection) -> int:
+        if db.execute("SELECT COUNT(*) FROM observations").fetchone()[0]:
+            return 0
+        now = _now_utc()
+        db.executemany(Store._INSERT, ((*r, now, f"sample:{src.name}") for r in rows))
+        _audit(db, "import", len(rows), f"from sample:{src.name}")
+        db.execute("INSERT INTO meta (key, value) VALUES ('sample_imported', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                   (now,))
+        return len(rows)
 
-
-def _earlier(items: Iterable[Mapping[str, Any]], obs: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The episode's entries observed before ``obs`` (by time; one copy of each), oldest first."""
-    now = _sort_key(obs["observed_at"])
-    seen, out = set(), []
-    for h in items:
-        at = h.get("observed_at")
-        key = _dumps(h)
-        if key in seen or not isinstance(at, str):
-            continue
-        try:
-            if _sort_key(at) >= now:
-                continue
-        except ValueError:
-            continue
-        seen.add(key)
-        out.append(dict(h))
-    return sorted(out, key=lambda h: _sort_key(h["observed_at"]))
-
-
-def _takes_history(fn: Callable[..., Any]) -> bool:
-    """Whether the engine's ``assess`` accepts ``history=`` (contract v0.2)."""
-    import inspect
-
-    try:
-        return "history" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
+    st._transaction(fill, doing="import the sample team log")
+    return st
 
 
 def unreadable_store(path: Path) -> str | None:
@@ -284,7 +272,16 @@ def _is_busy(err: BaseException) -> bool:
     if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return True
     return isinstance(err, sqlite3.OperationalError) and any(s in str(err).lower() for s in _LOCKED)
-class Store(LogTransfer):
+
+
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just added."""
+    if cursor.lastrowid is None:
+        raise sqlite3.DatabaseError("the INSERT added no row")
+    return cursor.lastrowid
+
+
+class Store:
     """An observation log in one SQLite file.
 
     Parameters
@@ -390,7 +387,7 @@ class Store(LogTransfer):
         """
         uri = self.path.resolve().as_uri()
         kw: dict[str, Any] = {"uri": True, "timeout": BUSY_TIMEOUT_MS / 1000, "isolation_level": None, "check_same_thread": False}
-        conn = sqlite3.connect(f"{uri}?mode=ro", **kw)
+        conn: sqlite3.Connection = sqlite3.connect(f"{uri}?mode=ro", **kw)
         try:
             conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             return conn
@@ -400,7 +397,8 @@ class Store(LogTransfer):
                 conn.close()
                 raise
             conn.close()
-        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", **kw)
+        immutable: sqlite3.Connection = sqlite3.connect(f"{uri}?mode=ro&immutable=1", **kw)
+        return immutable
 
     @staticmethod
     def _pragma_wal(conn: sqlite3.Connection) -> None:
@@ -479,8 +477,6 @@ class Store(LogTransfer):
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         """Bring the schema to :data:`SCHEMA_VERSION` (each migration in its own transaction)."""
-        from kit import __version__
-
         def version() -> int:
             has = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone()
             if not has:
@@ -571,7 +567,7 @@ class Store(LogTransfer):
         row = self._prepare(observation, assessment)
 
         def insert(db: sqlite3.Connection) -> int:
-            rid = int(db.execute(self._INSERT, (*row, _now_utc(), source)).lastrowid)
+            rid = _row_id(db.execute(self._INSERT, (*row, _now_utc(), source)))
             _audit(db, "add", 1, f"from {source or 'python'}")
             return rid
 
@@ -593,7 +589,8 @@ class Store(LogTransfer):
             As :meth:`save`; ``err.observation`` holds the whole list.
         """
         items = list(observations)
-        rows, problems = [], []
+        rows: list[tuple[Any, ...]] = []
+        problems: list[Problem] = []
         for i, item in enumerate(items):
             try:
                 rows.append(self._prepare(item, pending=rows))
@@ -601,7 +598,7 @@ class Store(LogTransfer):
                 problems.extend(err.with_row(i).problems)
         if problems:
             raise ObservationError(problems)
-        return self._insert_rows(rows, source=source, keep=items)
+        return [i for i in self._insert_rows(rows, source=source, keep=items) if i is not None]  # (none is None: no skip_stored)
 
     def _insert_rows(self, rows: list[tuple[Any, ...]], *, source: str | None, keep: Any,
                      skip_stored: bool = False, action: str = "add") -> list[int | None]:
@@ -618,7 +615,7 @@ class Store(LogTransfer):
             # compared with what was stored before this call: rows repeated within ``rows`` are all kept
             stored = [skip_stored and db.execute("SELECT 1 FROM observations WHERE observed_sort = ? AND observation_json = ? LIMIT 1",
                                                  (r[2], r[3])).fetchone() is not None for r in rows]
-            ids = [None if dup else int(db.execute(self._INSERT, (*r, now, source)).lastrowid) for r, dup in zip(rows, stored, strict=True)]
+            ids = [None if dup else _row_id(db.execute(self._INSERT, (*r, now, source))) for r, dup in zip(rows, stored, strict=True)]
             kept = sum(i is not None for i in ids)
             _audit(db, action, kept, f"from {source or 'python'}" + (f"; {len(ids) - kept} duplicates skipped" if kept < len(ids) else ""))
             return ids
@@ -644,6 +641,33 @@ class Store(LogTransfer):
                 self.unsaved.extend(pending[n + 1:])
                 raise
         return ids
+
+    # -- import / export (kit.store.transfer) ------------------------------------------------------
+
+    def export_text(self, fmt: str, athlete_id: str | None = None, *, with_assessment: bool = False) -> str:
+        """The log as CSV or JSON text (:func:`kit.store.transfer.export_text`)."""
+        return transfer.export_text(self, fmt, athlete_id, with_assessment=with_assessment)
+
+    def export(self, fmt: str, dest: str | os.PathLike[str] | TextIO | None = None, *, athlete_id: str | None = None,
+               with_assessment: bool = False) -> str | None:
+        """Export the log with the contract's field names, in the stable order (:func:`kit.store.transfer.export`)."""
+        return transfer.export(self, fmt, dest, athlete_id=athlete_id, with_assessment=with_assessment)
+
+    def import_records(self, items: Iterable[Any], *, skip_bad: bool = False, source: str = "import",
+                       what: str = "item", allow_duplicates: bool = False) -> ImportReport:
+        """Validate every item, then store them in one transaction (:func:`kit.store.transfer.import_records`)."""
+        return transfer.import_records(self, items, skip_bad=skip_bad, source=source, what=what, allow_duplicates=allow_duplicates)
+
+    def import_json(self, src: str | os.PathLike[str], *, skip_bad: bool = False, allow_duplicates: bool = False) -> ImportReport:
+        """Import a JSON file holding one observation object or a list of them (:func:`kit.store.transfer.import_json`)."""
+        return transfer.import_json(self, src, skip_bad=skip_bad, allow_duplicates=allow_duplicates)
+
+    def import_csv(self, src: str | os.PathLike[str], *, skip_bad: bool = False,
+                   rejects: str | os.PathLike[str] | None = None, allow_duplicates: bool = False,
+                   chunk_rows: int = transfer.IMPORT_CHUNK_ROWS, workers: int | None = None) -> ImportReport:
+        """Import a team-log CSV, streamed, all or nothing unless ``skip_bad`` (:func:`kit.store.transfer.import_csv`)."""
+        return transfer.import_csv(self, src, skip_bad=skip_bad, rejects=rejects, allow_duplicates=allow_duplicates,
+                                   chunk_rows=chunk_rows, workers=workers)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -696,19 +720,16 @@ class Store(LogTransfer):
             The row was stored under another rule set than this kit's (its detail would not be
             what the stored summary says), or the recomputed assessment disagrees with it.
         """
-        from kit.engine.assessment import RULE_SET, assess
-        from kit.store.transfer import SUMMARY_MARK
-
         entry = self.get(row_id)
         if entry is None:
             return None
-        stored = entry["assessment"]
+        stored: dict[str, Any] = entry["assessment"]
         if stored.get("stored") != SUMMARY_MARK:
             return stored
         if stored.get("rule_set") != RULE_SET:
             raise StoreError(f"observation #{row_id} was imported under rule set {stored.get('rule_set')}; this kit runs {RULE_SET} "
                              "and cannot show the detail of that assessment (its summary is stored)", path=self.path)
-        full = assess(entry["observation"]).to_dict()
+        full: dict[str, Any] = engine.assess(entry["observation"]).to_dict()
         same = (full["escalation"] == stored["escalation"] and full["top_cause"] == stored["top_cause"]
                 and sorted(full["flags"]) == stored["flags"] and {c["cause"]: c["score"] for c in full["causes"]} == stored["scores"])
         if not same:
@@ -756,9 +777,7 @@ class Store(LogTransfer):
 
         Unknown = NaN (numbers) or None; ready for ``kit.assess_frame(df, extra="ignore")``.
         """
-        import pandas as pd
-
-        from kit.store.csvio import records_to_frame
+        import pandas as pd  # ~1 s to load (measured; kit.store alone 0.47 s): only the frame readers need it (fast CLI start)
 
         where, params = self._where(athlete_id)
         rows = self._read(f"SELECT id, observation_json FROM observations{where} ORDER BY observed_sort, id", params)
@@ -779,7 +798,7 @@ class Store(LogTransfer):
         Columns: those of :meth:`frame`, then ``escalation``, ``top_cause``, ``flags``
         (";"-joined, sorted, as in :func:`kit.assess_frame`), ``kit_version``, ``saved_at``, ``rule_set``.
         """
-        import pandas as pd
+        import pandas as pd  # see frame(): loaded only when a DataFrame is asked for
 
         df = self.frame(athlete_id)
         where, params = self._where(athlete_id)
@@ -810,8 +829,6 @@ class Store(LogTransfer):
         One draft per ``name`` (the last one wins). Values that are not JSON (dates, numpy
         scalars) are stored as text; NaN is kept.
         """
-        from kit import __version__
-
         text = json.dumps(dict(form), ensure_ascii=False, default=_draft_default)
         self._transaction(lambda db: db.execute("INSERT INTO drafts (name, form_json, saved_at, kit_version) VALUES (?, ?, ?, ?) "
                                                 "ON CONFLICT(name) DO UPDATE SET form_json = excluded.form_json, "
@@ -858,7 +875,7 @@ class Store(LogTransfer):
                     current = nxt[0]
                 raise StoreRequestError(f"observation #{old_id} was already corrected; the current version is #{current} "
                                         f"(correct that one)")
-            new_id = int(db.execute(self._INSERT, (*row, _now_utc(), source)).lastrowid)
+            new_id = _row_id(db.execute(self._INSERT, (*row, _now_utc(), source)))
             db.execute("UPDATE observations SET supersedes = ? WHERE id = ?", (old_id, new_id))
             db.execute("UPDATE observations SET superseded_by = ? WHERE id = ?", (new_id, old_id))
             _audit(db, "correct", 1, f"#{old_id} superseded by #{new_id}")
@@ -981,24 +998,3 @@ class EraseReport:
     observations: int
     drafts: int
     scrubbed: bool
-
-
-#: What the audit table records (never health data: no athlete id, value or note).
-AUDIT_ACTIONS = ("add", "import", "export", "correct", "erase", "handout")
-
-
-def os_user() -> str:
-    """The operating-system user running the kit (for the audit table)."""
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name and no passwd entry (some containers)
-        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
-
-
-def _audit(db: sqlite3.Connection, action: str, rows: int, detail: str) -> None:
-    from kit import __version__
-
-    if action not in AUDIT_ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}; allowed: {', '.join(AUDIT_ACTIONS)}")
-    db.execute("INSERT INTO audit (at, os_user, action, rows, detail, kit_version) VALUES (?, ?, ?, ?, ?, ?)",
-               (_now_utc(), os_user(), action, int(rows), detail, __version__))
