@@ -422,8 +422,8 @@ def assess(observation: Mapping[str, Any] | Observation, history: Sequence[Mappi
         obs = observation if isinstance(observation, Observation) else parse_observation(observation)
         return assess_one(obs)
     ordered = episode_in_order(observation, history)
-    steps, totals = _episode_steps(ordered)
-    return assess_one(ordered[-1], spasm_total_min=totals[-1], recheck=episode_recheck(steps))
+    steps, totals, results = _episode_steps(ordered)
+    return assess_one(ordered[-1], spasm_total_min=totals[-1], recheck=episode_recheck(steps), kernel=results[-1])
 
 
 def episode_in_order(observation: Mapping[str, Any] | Observation,
@@ -452,15 +452,17 @@ def episode_in_order(observation: Mapping[str, Any] | Observation,
     return order_episode(parsed[1:], parsed[0])
 
 
-def _episode_steps(ordered: Sequence[Observation]) -> tuple[list[StepSummary], list[float]]:
-    """K4 spasm totals, then the kernel per observation: the recheck summaries of an ordered episode."""
+def _episode_steps(ordered: Sequence[Observation]) -> tuple[list[StepSummary], list[float], list[KernelResult]]:
+    """K4 spasm totals, then the kernel per observation: the recheck summaries of an ordered episode (and the kernel results)."""
     totals = spasm_totals([SpasmRow(o.spasm, o.spasm_duration_min, o.observed_at) for o in ordered])
-    steps = []
+    steps: list[StepSummary] = []
+    results: list[KernelResult] = []
     for o, total in zip(ordered, totals, strict=True):
         r = evaluate(kernel_inputs(o, total), SCALAR)
+        results.append(r)
         steps += step_summaries(r, core_temp_c=[o.core_temp_c], spasm=[o.spasm], treatment_given=[o.treatment_given],
                                 observed_at=[o.observed_at])
-    return steps, totals
+    return steps, totals, results
 
 
 def assess_episode(ordered: Sequence[Observation]) -> list[Assessment]:
@@ -469,12 +471,13 @@ def assess_episode(ordered: Sequence[Observation]) -> list[Assessment]:
     ``ordered`` is in episode order (:func:`kit.engine.episodes.order_episode` or
     :func:`kit.engine.episodes.episode_orders`); item k equals ``assess(ordered[k], history=ordered[:k])``.
     """
-    steps, totals = _episode_steps(ordered)
-    return [assess_one(o, spasm_total_min=t, recheck=rc)
-            for o, t, rc in zip(ordered, totals, recheck_episode(steps), strict=True)]
+    steps, totals, results = _episode_steps(ordered)
+    return [assess_one(o, spasm_total_min=t, recheck=rc, kernel=r)
+            for o, t, rc, r in zip(ordered, totals, recheck_episode(steps), results, strict=True)]
 
 
-def assess_one(obs: Observation, *, spasm_total_min: float | None = None, recheck: Any = None) -> Assessment:
+def assess_one(obs: Observation, *, spasm_total_min: float | None = None, recheck: Any = None,
+               kernel: KernelResult | None = None) -> Assessment:
     """Assess one validated observation, optionally with what its episode adds (the seam for :mod:`kit.engine.episodes`).
 
     Parameters
@@ -488,13 +491,16 @@ def assess_one(obs: Observation, *, spasm_total_min: float | None = None, rechec
         (0 when no recheck rule fired), ``reasons`` (recheck ids), ``trend``, ``earlier_red``
         (red-flag ids of earlier observations), ``handover``, ``earlier_patterns`` (P-ids),
         ``k8`` and ``warnings`` (codes, or ``"code: text"`` strings). ``None``: a first observation.
+    kernel : KernelResult, optional
+        The rule kernel's result for ``obs`` with ``spasm_total_min``, when the caller has it already
+        (:func:`assess_episode` scores each step once); default: computed here.
 
     Returns
     -------
     Assessment
         Final tier = max(base tier, recheck tier) (§9.12).
     """
-    r = evaluate(kernel_inputs(obs, spasm_total_min), SCALAR)
+    r = kernel if kernel is not None else evaluate(kernel_inputs(obs, spasm_total_min), SCALAR)
     tier_code = int(r.base_tier)
     trend = "first"
     recheck_reasons: tuple[str, ...] = ()

@@ -426,6 +426,8 @@ class RecheckResult(NamedTuple):
 
 def _row_sets(d: Mapping[str, Any], n: int) -> list[frozenset[str]]:
     """Per row, the ids whose value in ``d`` (id -> bool or bool column) is true (one set per distinct combination)."""
+    if n == 1:  # one observation (kit.assess, an episode's steps): a value is a bool or a one-element array
+        return [frozenset(name for name, v in d.items() if v)]
     names = list(d)
     codes = np.zeros(n, dtype=object)  # Python ints: any number of ids
     for bit, name in enumerate(names):
