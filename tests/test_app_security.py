@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.client
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ import pytest
 from kit.cli.app import LAN_WARNING, TOKEN_ENV, app_command, app_token
 from kit.cli.app_server import host_name, host_settings, refusal
 from kit.cli.lab import ROOT, lab_command
-from tests.conftest import free_port
+from tests.conftest import free_port, stop_server, wait_for_server
 
 TOKEN = "t0k3n-for-the-test-only"
 
@@ -42,26 +41,7 @@ def _request(port: int, path: str, *, host: str | None = None, headers: dict[str
 
 
 def _wait_listening(port: int, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            _request(port, "/voila/static/", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"no server on {port}:\n{log.read_text()[-3000:]}")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
+    wait_for_server(lambda: _request(port, "/voila/static/", timeout=2) and True, proc, log, timeout=timeout)
 
 
 def _start_kit(tmp_path: Path, *args: str, token: str | None = TOKEN) -> tuple[subprocess.Popen, int, Path]:
@@ -88,7 +68,7 @@ def app(tmp_path_factory) -> Iterator[dict]:
         _wait_listening(port, proc, log)
         yield {"port": port, "log": log, "proc": proc}
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 # ---- the pure checks ----
@@ -245,7 +225,7 @@ def test_app_lan_refuses_a_request_without_the_token_and_prints_warning_and_qr(t
         status, _, _ = _request(port, f"/?token={token}", host=f"rebind.example:{port}")
         assert status == 403
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 def test_app_certfile_without_keyfile_is_an_input_error(tmp_path):
@@ -297,7 +277,7 @@ def test_kit_lab_refuses_a_request_without_the_token(tmp_path):
         status, _, _ = _request(port, "/api/status", host=f"rebind.example:{port}")
         assert status == 403
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 @pytest.mark.slow
@@ -334,7 +314,7 @@ def test_app_serves_https_with_certfile_and_keyfile(tmp_path):
             time.sleep(0.2)
         assert f"https://127.0.0.1:{port}/?token={TOKEN}" in log.read_text()
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 def test_a_short_token_of_ones_own_gets_a_warning(tmp_path, monkeypatch, capsys):

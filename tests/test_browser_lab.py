@@ -18,10 +18,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +27,7 @@ import pytest
 from kit import assess
 from kit.cli.app import TOKEN_ENV, app_command, app_notebook
 from kit.cli.lab import ROOT, TRIAGE_NOTEBOOK, lab_command, lab_env
-from tests.conftest import free_port
+from tests.conftest import free_port, http_status, stop_server, wait_for_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -43,32 +40,8 @@ expect = sync_api.expect
 
 
 def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"server did not answer {url} in {timeout} s:\n{log.read_text()[-3000:]}")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """Stop the server and everything it started (kernels) by its process group."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-    try:  # kernels left in the group
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+    """Wait until ``url`` answers 200."""
+    wait_for_server(lambda: http_status(url, timeout=2) == 200 or None, proc, log, timeout=timeout)
 
 
 @pytest.fixture
@@ -88,7 +61,7 @@ def lab(tmp_path: Path) -> Iterator[dict]:
         _wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", proc, log)
         yield {"url": f"http://127.0.0.1:{port}/lab/tree/{TRIAGE_NOTEBOOK}?token={token}", "store": store, "log": log}
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 def save_shot(target, tmp_path: Path, name: str, **kw) -> Path:
@@ -242,7 +215,7 @@ def test_voila_app_shows_the_live_form_without_code(browser, tmp_path):
     finally:
         if page is not None:
             page.close()
-        _stop(proc)
+        stop_server(proc)
 
 
 def test_recheck_loop_in_jupyterlab_escalates_glucose_not_recovering(browser, lab, tmp_path):

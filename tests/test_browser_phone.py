@@ -23,8 +23,8 @@ import pytest
 from kit import assess
 from kit.cli.app import app_command, app_notebook
 from kit.cli.lab import lab_env
-from tests.conftest import free_port
-from tests.test_browser_lab import _record_external_requests, _stop, _wait_http, save_shot
+from tests.conftest import free_port, stop_server
+from tests.test_browser_lab import _record_external_requests, _wait_http, save_shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -59,7 +59,7 @@ def app(tmp_path_factory) -> Iterator[str]:
         _wait_http(f"http://127.0.0.1:{port}/?token={token}", proc, log)
         yield f"http://127.0.0.1:{port}/?token={token}"
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 def _open(browser, url: str, **context):

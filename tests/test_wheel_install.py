@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -27,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, free_port, http_status, stop_server, wait_for_server
 
 pytestmark = pytest.mark.slow
 
@@ -155,13 +153,7 @@ def server(installed: Installed, workdir: Path) -> Iterator[list[subprocess.Pope
     procs: list[subprocess.Popen[bytes]] = []
     yield procs
     for p in procs:
-        if p.poll() is None:
-            os.killpg(p.pid, signal.SIGTERM)
-        try:
-            p.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
+        if not stop_server(p, grace=60):
             pytest.fail("the server did not stop within 60 s of SIGTERM")
 
 
@@ -176,28 +168,12 @@ def _start(inst: Installed, cwd: Path, args: list[str], env: dict[str, str], pro
 
 def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path) -> int:
     """The HTTP status of ``url`` once the server answers (fails if it exits or takes too long)."""
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"the server exited ({proc.returncode}):\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=10) as resp:
-                return int(resp.status)
-        except urllib.error.HTTPError as err:
-            return err.code
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(1)
-    pytest.fail(f"no HTTP answer at {url} within {SERVER_START_S} s:\n{log.read_text(errors='replace')[-3000:]}")
+    return wait_for_server(lambda: http_status(url), proc, log, timeout=SERVER_START_S)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None  # a redirect is raised as HTTPError: the test sees where it was sent
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> int:
-    os.killpg(proc.pid, signal.SIGTERM)
-    return proc.wait(timeout=60)
 
 
 def test_app_serves_the_shipped_triage_form_behind_its_token(installed, workdir, server, tmp_path):
@@ -207,7 +183,7 @@ def test_app_serves_the_shipped_triage_form_behind_its_token(installed, workdir,
     with pytest.raises(urllib.error.HTTPError) as refused:  # without the token: sent to the login page, or refused
         urllib.request.build_opener(_NoRedirect).open(f"http://127.0.0.1:{port}/", timeout=10)
     assert refused.value.code in (302, 401, 403)
-    _stop(p)
+    assert stop_server(p, grace=60), "the server did not stop within 60 s of SIGTERM"
     assert not any(workdir.iterdir()), "kit app wrote into the current folder"
 
 
@@ -216,12 +192,12 @@ def test_lab_copies_the_notebooks_and_serves_them(installed, workdir, server, tm
     p = _start(installed, workdir, ["lab", "--no-browser", "--port", str(port)], installed.env(JUPYTER_TOKEN=token), server, log)
     assert _wait_http(f"http://127.0.0.1:{port}/api/contents/01-triage.ipynb?content=0&token={token}", p, log) == 200
     assert sorted(f.name for f in (workdir / "postrun-notebooks").glob("*.ipynb")) == sorted(NOTEBOOKS)
-    _stop(p)
+    assert stop_server(p, grace=60), "the server did not stop within 60 s of SIGTERM"
     mine = workdir / "postrun-notebooks" / "02-team-log.ipynb"  # a notebook the user changed is never overwritten
     mine.write_text('{"changed": true}', encoding="utf-8")
     p = _start(installed, workdir, ["lab", "--no-browser", "--port", str(port)], installed.env(JUPYTER_TOKEN=token), server, log)
     assert _wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", p, log) == 200
-    _stop(p)
+    assert stop_server(p, grace=60), "the server did not stop within 60 s of SIGTERM"
     assert mine.read_text(encoding="utf-8") == '{"changed": true}'
     assert "02-team-log.ipynb" in log.read_text(errors="replace")
 

@@ -195,4 +195,4 @@ def test_handout_stylesheet_colours_the_tier_boxes_from_the_words():
     from kit.handout import offline_html
 
     for line in words.tier_css().splitlines():
-        assert line in offline_html._PAGE_CSS.splitlines(), f"paste kit.words.tier_css() into kit/offline_html.py: {line}"
+        assert line in offline_html._PAGE_CSS.splitlines(), f"paste kit.words.tier_css() into kit/handout/offline_html.py: {line}"

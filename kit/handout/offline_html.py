@@ -1,7 +1,7 @@
 """Offline HTML: an executed notebook to one self-contained page that makes no network request.
 
 Used by both commands of :mod:`kit.handout.build` (``handout`` and ``export``). plotly.js's *basic*
-partial bundle (scatter, bar, pie; ~1.2 MB, vendored in ``kit/vendor``) is inlined once per
+partial bundle (scatter, bar, pie; ~1.2 MB, vendored in ``kit/data/vendor``) is inlined once per
 page and every chart is drawn from its JSON by a small inline script (:func:`plotly_div`); the
 nbconvert template drops require.js, MathJax, mermaid and the CDN widget manager; widget state
 is rendered as static HTML (:func:`render_widget`); any remaining remote reference (a
@@ -588,7 +588,7 @@ def notebook_to_html(nb: Any, *, title: str, handout: bool, hide_code: bool = Tr
     nb.metadata["title"] = title
     head = ""
     if n_charts:
-        head = ('<script type="text/javascript">/* plotly.js basic bundle, MIT licence (kit/vendor) */\n'
+        head = ('<script type="text/javascript">/* plotly.js basic bundle, MIT licence (kit/data/vendor) */\n'
                 + PLOTLY_JS.read_text(encoding="utf-8") + "\n</script>")
     exporter = HTMLExporter(  # type: ignore[no-untyped-call]  # nbconvert's constructor is not annotated
         template_name="lab", extra_loaders=[DictLoader({"kit_page.html.j2": _NB_TEMPLATE})],
