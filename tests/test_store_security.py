@@ -697,7 +697,9 @@ def test_imported_rechecks_get_their_episode_as_history_from_the_store_and_the_f
 def test_csv_import_of_rechecks_stores_what_assess_with_the_episode_history_gives(tmp_path, chunk_rows):
     """Each imported recheck: assess(obs, history=its episode's entries stored or earlier in the file, observed before it).
 
-    E1 is in time order (assessed at once as a whole episode), E2 is not (row by row); both must give the same.
+    E1 is in time order (assessed with the other in-order episodes by the vectorised engine; its summary is
+    stored and its detail computed when shown), E2 is not (row by row, the full assessment stored); both give
+    what ``assess`` with the history gives.
     """
     from kit.engine.assessment import assess
 
@@ -705,11 +707,14 @@ def test_csv_import_of_rechecks_stores_what_assess_with_the_episode_history_give
     src.write_text("athlete_id,observed_at,episode_id,blood_glucose,blood_glucose_unit,treatment_given,spasm,spasm_duration_min\n"
                    "A,2026-05-01T16:28:00,E1,60,mg/dL,oral_carbohydrate,,\nA,2026-05-01T16:43:00,E1,62,mg/dL,oral_carbohydrate,,\n"
                    "B,2026-05-01T17:30:00,E2,,,stretch,true,20\nA,2026-05-01T16:58:00,E1,64,mg/dL,,,\n"
-                   "B,2026-05-01T17:10:00,E2,,,,true,15\nB,2026-05-01T17:50:00,E2,,,,true,\n", encoding="utf-8")
+                   "B,2026-05-01T17:10:00,E2,,,,true,15\nB,2026-05-01T17:50:00,E2,,,,true,\n"
+                   "C,2026-05-01T15:20:00,E3,,,stretch,true,\nC,2026-05-01T15:40:00,E3,,,,true,\n", encoding="utf-8")
     with Store(tmp_path / "s.sqlite") as st:
         st.save({"athlete_id": "B", "observed_at": "2026-05-01T17:00:00", "episode_id": "E2", "spasm": True, "spasm_duration_min": 10})
+        st.save({"athlete_id": "C", "observed_at": "2026-05-01T15:00:00", "episode_id": "E3", "spasm": True, "spasm_duration_min": 30})
         st.import_csv(src, chunk_rows=chunk_rows)
         entries = st.entries()
+        details = {e["id"]: st.assessment_detail(e["id"]) for e in entries}
     assert [e["episode_id"] for e in entries].count("E1") == 3 and [e["episode_id"] for e in entries].count("E2") == 4
     for e in entries:
         if e["source"] != "import:e.csv":
@@ -718,5 +723,11 @@ def test_csv_import_of_rechecks_stores_what_assess_with_the_episode_history_give
         earlier = [x["observation"] for x in entries if x["episode_id"] == e["episode_id"] and x["id"] < e["id"]
                    and x["observation"]["observed_at"] < obs["observed_at"]]  # stored or earlier in the file, observed before
         want = (assess(obs, history=earlier) if earlier else assess(obs)).to_dict()
-        assert e["assessment"] == want, obs["observed_at"]
+        assert details[e["id"]] == want, obs["observed_at"]
+        stored = e["assessment"]
+        assert (stored["escalation"], stored["top_cause"], sorted(stored["flags"]), stored["trend"]) == (
+            want["escalation"], want["top_cause"], sorted(want["flags"]), want["trend"]), obs["observed_at"]
+        assert (stored.get("stored") == "assess_frame") == (e["episode_id"] in ("E1", "E3")), obs["observed_at"]
     assert [e["assessment"]["trend"] != "first" for e in entries if e["episode_id"] == "E1"] == [False, True, True]
+    # E3: a stored entry (30 min of spasm) then two file rows: K4 adds the minutes since it, a stored entry is history too
+    assert [e["assessment"]["escalation"] for e in entries if e["episode_id"] == "E3"][-1] == "emergency"

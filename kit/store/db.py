@@ -78,7 +78,7 @@ from kit.store.csvio import parse_csv_rows, records_to_frame
 from kit.store.episodes import EpisodeSummary, summarise_episodes
 from kit.store.private import private_file, tighten
 from kit.store.rows import RULE_SET_BEFORE as RULE_SET_BEFORE
-from kit.store.rows import prepare_row
+from kit.store.rows import earlier_entries, prepare_row
 from kit.store.schema import MIGRATIONS, SCHEMA_VERSION
 from kit.store.transfer import REJECT_COLUMNS as REJECT_COLUMNS
 from kit.store.transfer import SAMPLE_LOG, SUMMARY_MARK, ImportReport, LogImportError
@@ -711,8 +711,9 @@ class Store:
         A row saved one by one stores the full JSON: it is returned as stored. An imported row
         stores the summary of :func:`kit.assess_frame` (``"stored": "assess_frame"``: tier, top
         cause, scores, flags, reassess_in_min, trend, rule_set); its detail is computed now by
-        :func:`kit.assess` from the stored observation, only under the rule set it was stored
-        with, and checked against the stored summary.
+        :func:`kit.assess` from the stored observation (a recheck with its episode's entries
+        observed before it as history), only under the rule set it was stored with, and checked
+        against the stored summary.
 
         Raises
         ------
@@ -729,7 +730,10 @@ class Store:
         if stored.get("rule_set") != RULE_SET:
             raise StoreError(f"observation #{row_id} was imported under rule set {stored.get('rule_set')}; this kit runs {RULE_SET} "
                              "and cannot show the detail of that assessment (its summary is stored)", path=self.path)
-        full: dict[str, Any] = engine.assess(entry["observation"]).to_dict()
+        obs = entry["observation"]
+        episode = entry.get("episode_id")  # an imported recheck: assessed with its episode's earlier entries, as at import
+        earlier = earlier_entries(self.observations_of_episode(str(episode)), obs) if episode not in (None, "") else []
+        full: dict[str, Any] = (engine.assess(obs, history=earlier) if earlier else engine.assess(obs)).to_dict()
         same = (full["escalation"] == stored["escalation"] and full["top_cause"] == stored["top_cause"]
                 and sorted(full["flags"]) == stored["flags"] and {c["cause"]: c["score"] for c in full["causes"]} == stored["scores"])
         if not same:

@@ -463,28 +463,85 @@ def _assess_episodes(task: list[EpisodeTask]) -> list[tuple[int, int, tuple[Any,
 
     A row's history is the episode's entries stored before the import and those staged before it
     in the file, observed before it (:func:`kit.store.rows.earlier_entries`); a row that cannot be
-    assessed is left out of the later rows' history, as it will not be stored. An episode whose
-    entries (stored, then staged in file order) are in strictly increasing time is assessed at once
-    (:func:`_whole_episode`), which gives the same; any other one row by row.
+    assessed is left out of the later rows' history, as it will not be stored. The episodes whose
+    entries (stored, then staged in file order) are in strictly increasing time are assessed together
+    by the vectorised engine (:func:`_frame_episodes`; if it cannot take them, each such episode in one
+    pass of :func:`_whole_episode`), which gives the same; any other episode row by row.
     """
-    out: list[tuple[int, int, tuple[Any, ...] | None, list[Problem]]] = []
+    timed = [(stored, rows) for _, stored, rows in task if _in_time_order([*stored, *(obs for _, _, obs in rows)])]
+    at_once = _frame_episodes(timed)
+    done = {id(rows) for _, rows in timed} if at_once is not None else set()
+    out = list(at_once or ())
     for _, stored, rows in task:
-        whole = _whole_episode(stored, rows)
-        if whole is not None:
-            out.extend(whole)
-            continue
-        before: list[dict[str, Any]] = list(stored)
-        for seq, line, obs in rows:
-            def history(_episode: str, _h: list[dict[str, Any]] = before) -> list[dict[str, Any]]:
-                return _h
+        if id(rows) not in done:
+            out.extend(_whole_episode(stored, rows) or _row_by_row(stored, rows))
+    return out
 
-            try:
-                row = row_of(obs, None, history)
-            except ObservationError as err:
-                out.append((seq, line, None, list(err.with_row(line).problems)))
-                continue
-            out.append((seq, line, row, []))
-            before = [*before, obs]
+
+def _row_by_row(stored: list[dict[str, Any]],
+                rows: list[tuple[int, int, dict[str, Any]]]) -> list[tuple[int, int, tuple[Any, ...] | None, list[Problem]]]:
+    """Each row of one episode assessed alone with its history (any order of times; a bad row is named and left out)."""
+    out: list[tuple[int, int, tuple[Any, ...] | None, list[Problem]]] = []
+    before: list[dict[str, Any]] = list(stored)
+    for seq, line, obs in rows:
+        def history(_episode: str, _h: list[dict[str, Any]] = before) -> list[dict[str, Any]]:
+            return _h
+
+        try:
+            row = row_of(obs, None, history)
+        except ObservationError as err:
+            out.append((seq, line, None, list(err.with_row(line).problems)))
+            continue
+        out.append((seq, line, row, []))
+        before = [*before, obs]
+    return out
+
+
+def _in_time_order(entries: list[dict[str, Any]]) -> bool:
+    """Whether the entries (stored ones, then the file's rows in file order) are in strictly increasing time.
+
+    Both by the store's sort key and by the engine's :func:`kit.engine.episodes.parse_time`: then the
+    history of each entry (the entries observed before it) is exactly the entries before it in the list,
+    which is also the engine's episode order.
+    """
+    try:
+        keys = [_sort_key(e["observed_at"]) for e in entries]
+        times = [parse_time(e["observed_at"]) for e in entries]
+    except (ObservationError, KeyError, TypeError, ValueError):
+        return False
+    return all(a < b for a, b in itertools.pairwise(keys)) and all(a is not None and b is not None and a < b
+                                                                    for a, b in itertools.pairwise(times))
+
+
+def _frame_episodes(timed: list[tuple[list[dict[str, Any]], list[tuple[int, int, dict[str, Any]]]]],
+                    ) -> list[tuple[int, int, tuple[Any, ...] | None, list[Problem]]] | None:
+    """The rows of many episodes in time order, assessed in one call of :func:`kit.assess_frame`, or ``None``.
+
+    The frame holds every episode's stored entries and its rows (rows sharing an ``episode_id`` are one
+    episode there, in time order: each row gets what ``assess(row, history=entries before it)`` gives;
+    tests/test_frame_equivalence.py checks the frame against ``assess``). Each row is stored with its
+    summary (:func:`assessment_summaries`), as the rows without an episode are; its detail is computed
+    with the episode's history when shown (:meth:`kit.store.db.Store.assessment_detail`). ``None`` when
+    the frame cannot take them (the caller then assesses each episode alone, which names a bad row).
+    """
+    if not timed:
+        return []
+    # pandas and kit.engine.frame load in ~1 s (see _vector_rows): only a CSV import needs them
+    from kit.engine.frame import assess_frame
+
+    entries = [e for stored, rows in timed for e in (*stored, *(obs for _, _, obs in rows))]
+    try:
+        with np.errstate(all="ignore"):
+            summaries = assessment_summaries(assess_frame(records_to_frame(entries), extra="ignore", progress=False), RULE_SET)
+    except (ObservationError, ArithmeticError, ValueError, TypeError):
+        return None
+    out: list[tuple[int, int, tuple[Any, ...] | None, list[Problem]]] = []
+    k = 0
+    for stored, rows in timed:
+        k += len(stored)
+        for seq, line, obs in rows:
+            out.append((seq, line, row_with(obs, summaries[k], RULE_SET), []))
+            k += 1
     return out
 
 
@@ -501,12 +558,9 @@ def _whole_episode(stored: list[dict[str, Any]],
     an entry cannot be validated or assessed (the row-by-row path names it).
     """
     entries = [*stored, *(obs for _, _, obs in rows)]
+    if not _in_time_order(entries):
+        return None
     try:
-        keys = [_sort_key(e["observed_at"]) for e in entries]
-        times = [parse_time(e["observed_at"]) for e in entries]
-        if any(not a < b for a, b in itertools.pairwise(keys)) or any(a is None or b is None or not a < b
-                                                                       for a, b in itertools.pairwise(times)):
-            return None
         shown = engine.assess_episode([parse_observation(e) for e in entries])
     except (ObservationError, ArithmeticError, KeyError, TypeError, ValueError):
         return None
