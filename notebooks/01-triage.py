@@ -9,7 +9,7 @@
 # time), the likely **causes**, and the **unknowns** that would most change the answer.
 # **Save to log** stores the observation with the assessment shown; **Clear** empties the form
 # (**Undo clear** brings it back). An unsaved form is kept as a draft and offered back after a
-# restart. Write numbers without thousands separators: "1500", not "1,500"; "5,4" is read as 5.4.
+# restart. Write numbers without thousands separators: "1500", not "1,500"; decimals with a point: "5.4", not "5,4".
 
 # %% [markdown] tags=["kit-lab-only"]
 # In JupyterLab: **Run > Run All Cells**, then use the form below the first code cell.

@@ -2,8 +2,9 @@
 
 The field table (:meth:`kit.engine.fields.FieldSpec.problem`) holds each field's check and
 message; the pydantic model (:func:`kit.parse_observation`), the frame decoders
-(:func:`kit.engine.frame.validate_frame`) and the CSV reader (:func:`kit.store.csvio.convert_row`)
-must all report it word for word.
+(:func:`kit.engine.frame.validate_frame`), the CSV reader (:func:`kit.store.csvio.convert_row`)
+and the triage form's text boxes (:class:`kit.views.widgets.TriageForm`) must all report it word
+for word. A decimal comma is refused on every path, with the same hint.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from kit.engine.fields import FIELDS, FieldSpec, parse_datetime
 from kit.engine.frame import validate_frame
 from kit.engine.observation import ObservationError, parse_observation
 from kit.store.csvio import convert_row
+from kit.views.widgets import TriageForm
 
 
 def _bad_values(spec: FieldSpec) -> list[Any]:
@@ -31,7 +33,9 @@ def _bad_values(spec: FieldSpec) -> list[Any]:
         return ["dance", "rest;strech"]
     if spec.kind == "str":
         return ["x" * (int(spec.hi or 0) + 1)]
-    out: list[Any] = ["abc", float("inf")]  # NaN is a frame's missing marker: unknown there, not bad
+    inside = int(spec.lo or 0) + 1  # a whole number inside the range
+    # NaN is a frame's missing marker: unknown there, not bad. Decimal commas: refused everywhere, with a hint.
+    out: list[Any] = ["abc", float("inf"), f"{inside},5", f"-{inside},25", "1,500"]
     if spec.hi is not None:
         out.append(int(spec.hi) + 1)
     out.append(int(spec.lo or 0) if spec.lo_exclusive else int(spec.lo or 0) - 1)
@@ -64,13 +68,42 @@ def _csv_message(name: str, value: Any) -> str:
     return p.message
 
 
+#: Field kinds the form takes as typed text (yes/no and choices are buttons: no bad value can be entered).
+_TYPED = ("number", "int", "str", "datetime")
+
+
+@pytest.fixture(scope="module")
+def form() -> TriageForm:
+    return TriageForm()
+
+
+def _form_message(form: TriageForm, name: str, value: Any) -> str:
+    form.inputs[name].value = str(value)
+    form.refresh()
+    [p] = [p for p in form.problems if p.field == name]
+    form.inputs[name].value = ""
+    return p.message
+
+
 @pytest.mark.parametrize(("name", "value"), CASES)
-def test_the_same_bad_value_gives_the_same_message_through_model_frame_and_csv(name, value):
+def test_the_same_bad_value_gives_the_same_message_through_model_frame_csv_and_form(name, value, form):
     model = _model_message(name, value)
     assert _frame_message(name, value) == model
     assert _csv_message(name, value) == model
     if FIELDS[name].kind != "actions":
         assert model == FIELDS[name].problem(value)  # the field table's own message
+    if FIELDS[name].kind in _TYPED and name in form.inputs:
+        assert _form_message(form, name, value) == model
+
+
+def test_a_decimal_comma_is_refused_with_a_hint_on_every_path(form):
+    want = "'37,5' is not allowed; allowed: a number from 25 to 45 °C or null (unknown). Write decimals with a point: 37.5."
+    assert _model_message("core_temp_c", "37,5") == want
+    assert _frame_message("core_temp_c", "37,5") == want
+    assert _csv_message("core_temp_c", "37,5") == want
+    assert _form_message(form, "core_temp_c", "37,5") == want
+    assert FIELDS["fluid_intake_ml"].problem("1,500").endswith("Write 1500 or 1.5 (no comma).")  # none guessed
+    assert FIELDS["core_temp_c"].problem("abc") == "'abc' is not allowed; allowed: a number from 25 to 45 °C or null (unknown)"
 
 
 @pytest.mark.parametrize("name", [n for n, s in FIELDS.items() if s.kind in ("number", "int")])

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 __all__ = ["FieldSpec", "FIELDS", "FIELD_NAMES", "BOOL_FIELDS", "NUMBER_FIELDS", "INTENSITIES", "GLUCOSE_UNITS",
            "ACTION_IDS", "GROUPS", "ACTIONS_SEPARATOR", "split_actions", "parse_datetime", "plain_value", "short_value",
-           "shown_value"]
+           "shown_value", "number_from_text", "decimal_comma_hint", "ambiguous_thousands"]
 
 INTENSITIES: tuple[str, ...] = ("easy", "moderate", "hard", "race")
 GLUCOSE_UNITS: tuple[str, ...] = ("mg/dL", "mmol/L")
@@ -63,6 +64,57 @@ def parse_datetime(text: str) -> datetime:
     if "T" not in text and " " not in text:
         raise ValueError(f"{text!r} is a date without a time")
     return datetime.fromisoformat(text)
+
+
+#: "1,500" / "1.500": one to three digits (no leading zero), one separator, exactly three digits.
+_THOUSANDS = re.compile(r"^([+-]?)([1-9]\d{0,2})([.,])(\d{3})$")
+#: "37,5", "-0,25": a number written with a decimal comma.
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+
+
+def number_from_text(text: str) -> Any:
+    """A number field's text (a CSV cell, a form box) as the Python value its check takes.
+
+    What :func:`float` reads, a whole number as an ``int`` (``"12"`` -> 12, as typed); any
+    other text is returned stripped, for :meth:`FieldSpec.problem` to refuse with the field's
+    message. One reading for every text path: a decimal comma is not read as a decimal
+    point anywhere (the message says how to write it, :func:`decimal_comma_hint`).
+    """
+    t = text.strip()
+    try:
+        x = float(t)
+    except ValueError:
+        return t
+    return int(x) if x.is_integer() and abs(x) < 1e15 else x
+
+
+def decimal_comma_hint(text: str) -> str:
+    """How to write ``text`` when it is a number with a comma (``""`` otherwise), for messages.
+
+    ``"37,5"`` -> ``"Write decimals with a point: 37.5."``; a comma followed by exactly three
+    digits may be a thousands separator, so both readings are offered and none is guessed
+    (``"1,500"`` -> ``"Write 1500 or 1.5 (no comma)."``).
+    """
+    t = text.strip()
+    m = _THOUSANDS.match(t)
+    if m and m.group(3) == ",":
+        sign, head, _, tail = m.groups()
+        return f"Write {sign}{head}{tail} or {float(f'{sign}{head}.{tail}'):g} (no comma)."
+    if _DECIMAL_COMMA.match(t):
+        return f"Write decimals with a point: {t.replace(',', '.')}."
+    return ""
+
+
+def ambiguous_thousands(text: str, lo: float | None, hi: float | None) -> str | None:
+    """``"1.500"`` when 1500 lies in ``lo``-``hi``: both readings, for a person typing (``None`` otherwise)."""
+    m = _THOUSANDS.match(text.strip())
+    if not m or m.group(3) != ".":
+        return None
+    sign, head, _, tail = m.groups()
+    whole = float(f"{sign}{head}{tail}")
+    if (lo is not None and whole < lo) or (hi is not None and whole > hi):
+        return None
+    return f"ambiguous: write {sign}{head}{tail} or {float(f'{sign}{head}.{tail}'):g}"
 
 
 def plain_value(v: Any) -> Any:
@@ -230,7 +282,8 @@ class FieldSpec:
             return f"{shown} is not allowed; allowed: {self.allowed()}.{hint}"
         if self.kind == "datetime":
             return f"{shown} is not a date-time; allowed: {self.allowed()}"
-        return f"{shown} is not allowed; allowed: {self.allowed()}"
+        hint = decimal_comma_hint(value) if self.kind in ("number", "int") and isinstance(value, str) else ""
+        return f"{shown} is not allowed; allowed: {self.allowed()}" + (f". {hint}" if hint else "")
 
 
 def _num(x: float | None) -> str:

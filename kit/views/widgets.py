@@ -44,8 +44,10 @@ Restore swaps, so values already in the form become the next offer. A draft of a
 session (another browser, tab or device) is never offered. While no clinical finding is
 entered the banner is neutral ("enter findings", no tier). Saving needs an athlete id; saving
 the same unchanged form twice stores one row ("already saved as #N"), and that note is cleared
-as soon as the form changes. A number such as "1,500" (or "1.500" where 1500 is in the
-field's range) is an input problem ("ambiguous").
+as soon as the form changes. A number box is read as a CSV cell is and checked by the field
+table (:mod:`kit.engine.fields`), with its message: a decimal comma is refused on every path,
+with a hint ("37,5" -> "Write decimals with a point: 37.5."; "1,500" -> "Write 1500 or 1.5
+(no comma)."); "1.500" where 1500 is in the field's range is asked back ("ambiguous").
 
 The form holds no clinical logic: it reads widgets, calls :func:`kit.assess` and
 displays the result.
@@ -68,7 +70,7 @@ import traitlets
 
 from kit.engine.assessment import Assessment, assess
 from kit.engine.episodes import parse_time
-from kit.engine.fields import FIELDS, FieldSpec
+from kit.engine.fields import FIELDS, FieldSpec, ambiguous_thousands, number_from_text
 from kit.engine.observation import ObservationError, Problem
 from kit.engine.rules import TIERS
 from kit.resources import PACKAGE_DATA
@@ -327,41 +329,22 @@ def _field_label(spec: FieldSpec) -> str:
     return f"{spec.label} ({spec.unit})" if spec.unit and spec.unit not in spec.label else spec.label
 
 
-#: "1,500" / "1.500": one to three digits (no leading zero), one separator, exactly three digits.
-_THOUSANDS = re.compile(r"^([+-]?)([1-9]\d{0,2})([.,])(\d{3})$")
-
-
-def _ambiguous_thousands(spec: FieldSpec, t: str) -> str | None:
-    """The message when ``t`` may be a thousands separator, else ``None``.
-
-    A comma followed by exactly three digits is always ambiguous ("1,500"); a dot is
-    ambiguous only when the thousands reading lies in the field's range ("1.500 mL", but
-    not "37.500 °C"). A decimal comma with other digit counts ("5,4", "1,50") is a decimal.
-    """
-    m = _THOUSANDS.match(t)
-    if not m:
-        return None
-    sign, head, sep, tail = m.groups()
-    whole = float(f"{sign}{head}{tail}")
-    if sep == "." and not ((spec.lo is None or whole >= spec.lo) and (spec.hi is None or whole <= spec.hi)):
-        return None
-    return f"ambiguous: write {sign}{head}{tail} or {float(f'{sign}{head}.{tail}'):g}"
-
-
 def _parse_number(spec: FieldSpec, text: str) -> tuple[Any, Problem | None]:
+    """A number box's text read as the CSV reader reads a cell, then the field table's one check and message.
+
+    :func:`kit.engine.fields.number_from_text` and :meth:`~kit.engine.fields.FieldSpec.problem`:
+    "abc" and "37,5" get the same message (allowed range, decimal-comma hint) as through the
+    model, a frame or a CSV file. A person typing "1.500" where 1500 is in the field's range
+    is asked which was meant (:func:`kit.engine.fields.ambiguous_thousands`), never guessed.
+    """
     raw = text.strip()
     if not raw:
         return None, None
-    ambiguous = _ambiguous_thousands(spec, raw)
+    ambiguous = ambiguous_thousands(raw, spec.lo, spec.hi)
     if ambiguous:
         return None, Problem(spec.name, text, ambiguous)
-    t = raw.replace(",", ".")
-    try:
-        x = float(t)
-    except ValueError:
-        return None, Problem(spec.name, text, "is not a number; leave it empty when unknown")
-    value = int(x) if x.is_integer() else x
-    problem = spec.problem(value)  # the field table's one check and message (kit.engine.fields)
+    value = number_from_text(raw)
+    problem = spec.problem(value)
     return (None, Problem(spec.name, text, problem)) if problem else (value, None)
 
 
