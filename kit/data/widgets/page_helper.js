@@ -1,4 +1,4 @@
-// postrun-kit: the triage form's page helper (kit.widgets.PageHelper, an anywidget ES module).
+// postrun-kit: the triage form's page helper (kit.views.widgets.PageHelper, an anywidget ES module).
 // Radio semantics for ipywidgets' toggle buttons (role=radiogroup/radio, aria-checked, arrow keys,
 // one tab stop per group), the banner as a polite live region, the form as a named landmark, and
 // the browser session id kept in the tab's sessionStorage and sent to the kernel (drafts are keyed by it).
@@ -54,7 +54,7 @@ function fix(root) {
   }
 }
 
-// The recheck countdown (kit.widgets.TriageForm.countdown_html): the kernel draws it at each change; the
+// The recheck countdown (kit.views.widgets.TriageForm.countdown_html): the kernel draws it at each change; the
 // page ticks it every second between changes, from its data-due (ms since the epoch) and data-at ("16:43").
 function tick(root) {
   root.querySelectorAll(".kit-countdown[data-due]").forEach((c) => {
