@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import itertools
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -194,5 +195,9 @@ def test_docstring_examples_run(module):
 def test_handout_stylesheet_colours_the_tier_boxes_from_the_words():
     from kit.handout import offline_html
 
-    for line in words.tier_css().splitlines():
-        assert line in offline_html._PAGE_CSS.splitlines(), f"paste kit.words.tier_css() into kit/handout/offline_html.py: {line}"
+    assert words.tier_css() in offline_html._PAGE_CSS  # the tier boxes' rules, whole
+    for help_box, tier in (("now", "emergency"), ("today", "urgent")):
+        assert f".kit-help-{help_box} {{ border-color: {words.TIER_COLORS[tier]};" in offline_html._PAGE_CSS
+    source = Path(offline_html.__file__).read_text(encoding="utf-8").lower()
+    pasted = [c for c in (*words.TIER_COLORS.values(), *words.TIER_TINTS.values()) if c.lower() in source]
+    assert pasted == [], "tier colours typed into kit/handout/offline_html.py: interpolate kit.words instead"

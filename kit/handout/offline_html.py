@@ -22,6 +22,7 @@ import nh3
 
 from kit.resources import PACKAGE_DATA
 from kit.views.recorded import esc
+from kit.words import TIER_COLORS, tier_css
 
 __all__ = [
     "PLOTLY_JS", "PLOTLY_MIME", "esc", "plotly_div", "remote_references", "render_widget", "notebook_to_html",
@@ -36,6 +37,8 @@ _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
+#: The page and print stylesheet; the tier colours come from :mod:`kit.words` (:func:`~kit.words.tier_css` for the
+#: tier boxes, the emergency / urgent colours for the "get help now / today" boxes): one source of truth.
 _PAGE_CSS = """
 :root { --kit-ink: #1d2327; --kit-muted: #5f6b73; --kit-line: #d9dee2; --kit-accent: #0b5e8e; }
 html { background: #eef1f3; }
@@ -60,12 +63,7 @@ body.kit-page main { max-width: 680px; margin: 0 auto; background: #fff; padding
 .kit-tier { border-left: 10px solid #888; background: #f5f5f5; padding: .6em 1em; border-radius: 4px; margin: .6em 0; }
 .kit-tier p { margin: .2em 0; }
 .kit-tier-title { font-size: 1.25em; font-weight: 700; }
-.kit-tier-self_care { border-color: #009E73; background: #D1EEE6; }
-.kit-tier-monitor { border-color: #F0E442; background: #FCFADD; }
-.kit-tier-see_doctor { border-color: #56B4E9; background: #E1F2FB; }
-.kit-tier-urgent { border-color: #D55E00; background: #F7E2D1; }
-.kit-tier-emergency { border-color: #B2182B; background: #F1D5D9; }
-table.kit-facts { border-collapse: collapse; width: 100%; font-size: .95em; }
+""" + tier_css() + """table.kit-facts { border-collapse: collapse; width: 100%; font-size: .95em; }
 table.kit-facts th { text-align: left; vertical-align: top; width: 28%; padding: .3em .6em .3em 0; color: var(--kit-muted);
   font-weight: 600; }
 table.kit-facts td { padding: .3em 0; border-bottom: 1px solid var(--kit-line); }
@@ -82,8 +80,8 @@ ul.kit-evidence { font-size: .9em; margin-top: .1em; }
 .kit-two { display: grid; grid-template-columns: 1fr 1.4fr; gap: 1.2em; }
 .kit-tip { background: #e3f2fd; padding: .4em .7em; border-radius: 4px; }
 .kit-help { border: 1px solid var(--kit-line); border-radius: 4px; padding: .2em .8em .5em; margin: .5em 0; }
-.kit-help-now { border-color: #B2182B; background: #fff5f5; }
-.kit-help-today { border-color: #D55E00; background: #fff8f3; }
+.kit-help-now { border-color: """ + TIER_COLORS["emergency"] + """; background: #fff5f5; }
+.kit-help-today { border-color: """ + TIER_COLORS["urgent"] + """; background: #fff8f3; }
 .kit-clinicians summary { cursor: pointer; } .kit-clinicians summary h2 { display: inline; }
 .kit-clinicians code { overflow-wrap: anywhere; word-break: break-word; }
 .kit-recheck { font-weight: 600; }
