@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kit.engine.fields import ACTIONS_SEPARATOR, FIELD_NAMES, FIELDS, FieldSpec, split_actions
+from kit.engine.fields import ACTIONS_SEPARATOR, FIELD_NAMES, FIELDS, FieldSpec, number_from_text, split_actions
 from kit.engine.ids import normalise_athlete_id
 from kit.engine.observation import ObservationError, Problem, _actions, _cross_field, suggest_field
 from kit.store.csvsafe import neutralise_row, restore, restore_row
@@ -53,11 +53,7 @@ def _convert(spec: FieldSpec, text: str) -> tuple[Any, str | None]:
     if spec.kind == "bool":
         value = True if t.lower() in _TRUE else False if t.lower() in _FALSE else t
     elif spec.kind in ("number", "int"):
-        try:
-            x = float(t)
-            value = int(x) if x.is_integer() and abs(x) < 1e15 else x  # as typed: 12, not 12.0
-        except ValueError:
-            pass
+        value = number_from_text(t)  # the one reading of a number's text (form boxes too): 12 stays 12, not 12.0
     elif spec.kind == "str":  # free text: kept exactly as entered (not stripped)
         value = text
         if spec.name == "athlete_id":  # kit.engine.ids' rule (NFC, no control characters)
