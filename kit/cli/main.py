@@ -21,7 +21,6 @@ import sys
 from typing import NamedTuple, Protocol, cast
 
 from kit import __version__
-from kit.engine.observation import ObservationError
 from kit.errors import InputError, KitError
 
 __all__ = ["main", "build_parser", "load_command", "prog_name", "Command", "CommandModule", "SUBCOMMANDS",
@@ -156,7 +155,7 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
         if hint is None:  # a package the kit always installs: that is a bug, said as such
             return _report(f"error: ModuleNotFoundError: {err}\n(this is a bug in postrun-kit; please report it)", 1)
         return _report(f"error: {hint}", 2)
-    except (KitError, ObservationError) as err:  # what the user gave: a message, exit 2
+    except KitError as err:  # what the user gave (every kit exception derives from it): a message, exit 2
         return _report(f"error: {err}", 2)
     except KeyboardInterrupt:
         return _report("interrupted", 130)

@@ -66,7 +66,7 @@ from platformdirs import user_data_dir
 
 from kit.engine.fields import FIELD_NAMES
 from kit.engine.observation import ObservationError
-from kit.errors import InputError
+from kit.errors import InputError, KitError
 from kit.handout.offline_html import PLOTLY_JS, esc, notebook_to_html, plotly_div, remote_references, render_widget
 from kit.handout.page import EXAMPLE_ATHLETE, HandoutPage, _sort_key, example_observations, prepare
 from kit.handout.sections import (
@@ -292,7 +292,7 @@ class TeamSource:
 # kit handout: the template's cells run in-process (no kernel), then offline HTML
 # --------------------------------------------------------------------------------------------
 
-class TemplateError(ValueError):
+class TemplateError(KitError, ValueError):
     """A handout template cell that the in-process builder does not run (see :func:`run_template`)."""
 
 
