@@ -41,9 +41,11 @@ from typing import Any
 
 import psutil
 
+from kit.cli.argtypes import PORT_MAX, PORT_MIN, port
 from kit.errors import InputError
 from kit.resources import NOTEBOOKS, PACKAGE_DATA, notebooks_dir
 from kit.store.db import Store, default_store_path, demo_store_path, ensure_sample_store
+from kit.store.private import open_private, private_dir
 
 __all__ = ["ROOT", "TRIAGE_NOTEBOOK", "TRIAGE", "DEFAULT_DIR", "LAB_CONFIG_DIR", "CopyReport", "copy_notebooks", "lab_command",
            "lab_env", "run_server", "add_store_options", "open_chosen_store", "store_banner", "configure", "run"]
@@ -250,6 +252,11 @@ class CopyReport:
 def copy_notebooks(dest: str | os.PathLike[str], source: str | os.PathLike[str] | None = None) -> CopyReport:
     """Copy the shipped notebooks into ``dest`` (created if needed), never overwriting a file already there.
 
+    JupyterLab saves the notebooks there with their outputs, which show athletes' data: the
+    folders the kit creates are ``0700`` and the notebooks it copies ``0600``
+    (:mod:`kit.store.private`, whatever the umask). A folder that already exists (one the user
+    chose with ``--dir``) keeps its mode, and so do the files already in it.
+
     Parameters
     ----------
     dest : path
@@ -263,7 +270,7 @@ def copy_notebooks(dest: str | os.PathLike[str], source: str | os.PathLike[str] 
         Which notebooks were copied, and which were kept (``changed``: kept although they differ).
     """
     folder, src = Path(dest), Path(source) if source is not None else notebooks_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)  # missing folders 0700; an existing one is the user's and is left as it is
     copied, kept, changed = [], [], []
     for name in NOTEBOOKS:
         target, shipped = folder / name, src / name
@@ -272,7 +279,13 @@ def copy_notebooks(dest: str | os.PathLike[str], source: str | os.PathLike[str] 
             if target.read_bytes() != shipped.read_bytes():
                 changed.append(name)
             continue
-        target.write_bytes(shipped.read_bytes())  # a plain new file: the user's umask, writable
+        data = shipped.read_bytes()
+        try:
+            with open_private(target, "wb") as fh:  # 0600: its saved outputs will hold health data
+                fh.write(data)
+        except OSError:
+            target.unlink(missing_ok=True)  # no half notebook, which the next start would keep as "changed"
+            raise
         copied.append(name)
     return CopyReport(folder, copied, kept, changed)
 
@@ -283,7 +296,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dir", metavar="DIR", default=DEFAULT_DIR,
                         help=f"working folder for the notebooks (default: ./{DEFAULT_DIR}); missing notebooks are copied "
                              "there, files already there are never overwritten")
-    parser.add_argument("--port", type=int, help="port (default: 8888 or the next free one)")
+    parser.add_argument("--port", type=port, help=f"port, {PORT_MIN} to {PORT_MAX} (default: 8888 or the next free one)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
     # earlier versions imported the sample into an empty store unless --no-sample: now only --demo does
     parser.add_argument("--no-sample", action="store_true", help=argparse.SUPPRESS)

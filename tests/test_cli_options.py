@@ -1,0 +1,102 @@
+"""Option values the commands refuse (ports, --jobs), and the modes of kit lab's working folder."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from kit.cli.lab import copy_notebooks
+from kit.cli.main import main
+from kit.resources import NOTEBOOKS
+
+
+@pytest.mark.parametrize("command", ["app", "lab"])
+@pytest.mark.parametrize(("value", "says"), [
+    ("99999", "99999 is not a port; give a port from 1 to 65535"),
+    ("65536", "65536 is not a port"),
+    ("0", "0 is not a port"),
+    ("-80", "-80 is not a port"),
+    ("http", "'http' is not a whole number; give a port from 1 to 65535"),
+])
+def test_a_port_outside_1_to_65535_exits_2_naming_the_value_and_range(command, value, says, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("KIT_STORE", str(tmp_path / "s.sqlite"))
+    with pytest.raises(SystemExit) as ei:
+        main([command, "--no-browser", "--port", value])
+    assert ei.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --port: {says}" in err
+    assert not (tmp_path / "s.sqlite").exists()  # refused before anything is done
+
+
+@pytest.mark.parametrize("value", ["1", "65535", "8888"])
+def test_ports_in_range_are_accepted(value):
+    from kit.cli.argtypes import port
+
+    assert port(value) == int(value)
+
+
+@pytest.mark.parametrize(("value", "says"), [("-3", "-3 is negative; give a whole number, 0 or more"),
+                                             ("two", "'two' is not a whole number")])
+def test_handout_jobs_must_be_0_or_more(value, says, capsys):
+    with pytest.raises(SystemExit) as ei:
+        main(["handout", "--all", "--jobs", value])
+    assert ei.value.code == 2
+    assert f"argument --jobs: {says}" in capsys.readouterr().err
+
+
+def test_handout_jobs_0_still_means_the_cpus():
+    from kit.cli.argtypes import non_negative_int
+
+    assert non_negative_int("0") == 0 and non_negative_int("2") == 2
+
+
+# ---- kit lab's working folder: the notebooks' saved outputs show athletes' data ----
+
+def _mode(p) -> int:
+    return stat.S_IMODE(os.stat(p).st_mode)
+
+
+def test_copy_notebooks_makes_a_private_folder_and_private_files_whatever_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        report = copy_notebooks(tmp_path / "new" / "postrun-notebooks")
+    finally:
+        os.umask(old)
+    assert report.copied == list(NOTEBOOKS)
+    assert _mode(tmp_path / "new") == 0o700 and _mode(report.folder) == 0o700
+    assert {n: _mode(report.folder / n) for n in NOTEBOOKS} == {n: 0o600 for n in NOTEBOOKS}
+
+
+def test_copy_notebooks_leaves_an_existing_folder_and_its_files_as_they_are(tmp_path):
+    work = tmp_path / "mine"
+    work.mkdir()
+    os.chmod(work, 0o755)
+    kept = work / NOTEBOOKS[0]
+    kept.write_text('{"mine": 1}', encoding="utf-8")
+    os.chmod(kept, 0o644)
+    report = copy_notebooks(work)
+    assert _mode(work) == 0o755 and _mode(kept) == 0o644  # the user's folder and file: not chmod-ed
+    assert report.changed == [NOTEBOOKS[0]]
+    assert all(_mode(work / n) == 0o600 for n in report.copied)  # what the kit adds is private
+
+
+def test_copy_notebooks_leaves_no_half_notebook_when_a_write_fails(tmp_path, monkeypatch):
+    import kit.cli.lab as lab
+
+    real = lab.open_private
+    calls = []
+
+    def failing(path, mode="w", **kw):
+        fh = real(path, mode, **kw)
+        calls.append(path)
+        if len(calls) == 2:
+            fh.close()
+            raise OSError(28, "No space left on device")
+        return fh
+
+    monkeypatch.setattr(lab, "open_private", failing)
+    with pytest.raises(OSError):
+        copy_notebooks(tmp_path / "w")
+    assert sorted(p.name for p in (tmp_path / "w").iterdir()) == [NOTEBOOKS[0]]
