@@ -100,3 +100,29 @@ def test_copy_notebooks_leaves_no_half_notebook_when_a_write_fails(tmp_path, mon
     with pytest.raises(OSError):
         copy_notebooks(tmp_path / "w")
     assert sorted(p.name for p in (tmp_path / "w").iterdir()) == [NOTEBOOKS[0]]
+
+
+# ---- imports at module top, unless a comment says why (a measured start-up cost, an optional package) ----
+
+def _function_imports_without_a_reason(path):
+    import ast
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+    tree = ast.parse("\n".join(lines))
+    imports = {n.lineno for fn in ast.walk(tree) if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+               for n in ast.walk(fn) if isinstance(n, (ast.Import, ast.ImportFrom))}
+    bad = []
+    for ln in sorted(imports):
+        first = ln
+        while first - 1 in imports:  # a block of imports shares the comment of its first line
+            first -= 1
+        if not any("#" in lines[i - 1] for i in (first - 1, first, ln)):
+            bad.append(f"{path}:{ln}: {lines[ln - 1].strip()}")
+    return bad
+
+
+def test_every_import_inside_a_function_says_why():
+    from tests.conftest import ROOT
+
+    bad = [b for p in sorted((ROOT / "kit").rglob("*.py")) for b in _function_imports_without_a_reason(p)]
+    assert bad == []
