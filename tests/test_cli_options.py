@@ -126,3 +126,46 @@ def test_every_import_inside_a_function_says_why():
 
     bad = [b for p in sorted((ROOT / "kit").rglob("*.py")) for b in _function_imports_without_a_reason(p)]
     assert bad == []
+
+
+# ---- app and lab check the store before they start (as log list does) ----
+
+def _damaged(tmp_path, kind):
+    p = tmp_path / f"{kind}.sqlite"
+    if kind == "csv":
+        p.write_text("athlete_id,observed_at\nATH-01,2026-05-01T10:00:00Z\n")
+    elif kind == "folder":
+        p.mkdir()
+    else:  # the SQLite header, then garbage: SQLite itself says "file is not a database"
+        p.write_bytes(b"SQLite format 3\x00" + b"garbage " * 600)
+    return p
+
+
+@pytest.mark.parametrize("command", ["app", "lab"])
+@pytest.mark.parametrize(("kind", "says"), [("csv", "is not a SQLite file"), ("folder", "is a folder, not a store file"),
+                                            ("damaged", "is not a readable postrun-kit store")])
+def test_app_and_lab_refuse_a_store_they_cannot_read_before_starting(command, kind, says, tmp_path, monkeypatch, capsys):
+    import kit.cli.app as kit_app
+    import kit.cli.lab as kit_lab
+
+    started = []
+    for mod in (kit_app, kit_lab):
+        monkeypatch.setattr(mod, "run_server", lambda cmd, env, cwd: started.append(cmd) or 0)
+    monkeypatch.delenv("KIT_STORE", raising=False)
+    store = _damaged(tmp_path, kind)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main([command, "--no-browser", "--store", str(store), "--dir", str(tmp_path / "nb")] if command == "lab"
+                else [command, "--no-browser", "--store", str(store)], prog="postrun-kit") == 2
+    err = capsys.readouterr().err
+    assert says in err and "Nothing was started" in err.replace("nothing was started", "Nothing was started")
+    assert "bug" not in err
+    assert started == [] and sorted(p.name for p in tmp_path.iterdir()) == before  # no server, no notebooks copied
+
+
+def test_app_and_lab_start_on_a_good_store(tmp_path, monkeypatch):
+    import kit.cli.lab as kit_lab
+
+    started = []
+    monkeypatch.setattr(kit_lab, "run_server", lambda cmd, env, cwd: started.append(cmd) or 0)
+    assert main(["lab", "--no-browser", "--store", str(tmp_path / "new.sqlite"), "--dir", str(tmp_path / "nb")]) == 0
+    assert len(started) == 1 and (tmp_path / "new.sqlite").exists()

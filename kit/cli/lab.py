@@ -44,11 +44,11 @@ import psutil
 from kit.cli.argtypes import PORT_MAX, PORT_MIN, port
 from kit.errors import InputError
 from kit.resources import NOTEBOOKS, PACKAGE_DATA, notebooks_dir
-from kit.store.db import Store, default_store_path, demo_store_path, ensure_sample_store
+from kit.store.db import Store, StoreError, default_store_path, demo_store_path, ensure_sample_store, unreadable_store
 from kit.store.private import open_private, private_dir
 
 __all__ = ["ROOT", "TRIAGE_NOTEBOOK", "TRIAGE", "DEFAULT_DIR", "LAB_CONFIG_DIR", "CopyReport", "copy_notebooks", "lab_command",
-           "lab_env", "run_server", "add_store_options", "open_chosen_store", "store_banner", "configure", "run"]
+           "lab_env", "run_server", "add_store_options", "open_chosen_store", "check_store", "store_banner", "configure", "run"]
 
 #: The source checkout (the folder holding ``kit/``, ``notebooks/`` and ``data/``) when the kit runs from one: the
 #: default root of :func:`lab_command` (tests, developers). An installed kit never uses it: ``lab`` works in ``--dir``.
@@ -213,14 +213,39 @@ def open_chosen_store(args: argparse.Namespace) -> tuple[Path, bool]:
     """Create (if needed) the store ``args`` ask for and return ``(absolute path, is the demo store)``.
 
     The real store is created empty; the demo store gets the sample season when it is empty.
+    Either is checked first as ``log list`` checks it (:func:`check_store`): a store that cannot
+    be read stops the command with a message (exit 2) before any server starts.
     """
     if getattr(args, "demo", False):
         path = demo_store_path().resolve()
+        check_store(path)
         ensure_sample_store(path).close()
         return path, True
     path = default_store_path(args.store).resolve()
-    Store(path).close()
+    check_store(path)
     return path, False
+
+
+def check_store(path: Path) -> None:
+    """Open the store at ``path`` (created if missing) and read it, as ``log list`` does.
+
+    Raises
+    ------
+    kit.errors.InputError
+        ``path`` is not a store (another file, a folder, unreadable).
+    kit.store.db.StoreError
+        The file is a damaged store or cannot be opened (a :class:`kit.errors.KitError`: exit 2).
+    """
+    problem = unreadable_store(path) if path.exists() else None
+    if problem is not None:
+        raise InputError(f"{problem}; nothing was started (give another store with --store PATH, or move it away)")
+    try:
+        with Store(path) as st:
+            st.count()
+            st.athletes()
+    except StoreError as err:
+        raise StoreError(f"{err} Nothing was started (give another store with --store PATH, or move it away).",
+                         path=err.path, cause=err.cause) from None
 
 
 def store_banner(path: Path, demo: bool) -> str:
@@ -305,11 +330,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Copy the notebooks, then start JupyterLab in the working folder; returns its exit status."""
     folder = Path(args.dir).expanduser().resolve()
+    store, demo = open_chosen_store(args)  # a store that cannot be read stops here, before anything is copied
     try:
         report = copy_notebooks(folder)
     except OSError as exc:
         raise InputError(f"--dir {args.dir}: cannot copy the notebooks there: {exc.strerror or exc}") from None
-    store, demo = open_chosen_store(args)
     print(f"postrun-kit: {report.message()}", file=sys.stderr)
     print(f"postrun-kit: {store_banner(store, demo)}; opening {TRIAGE} in JupyterLab on 127.0.0.1 "
           "(Ctrl-C to stop)", file=sys.stderr)
