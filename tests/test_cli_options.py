@@ -169,3 +169,40 @@ def test_app_and_lab_start_on_a_good_store(tmp_path, monkeypatch):
     monkeypatch.setattr(kit_lab, "run_server", lambda cmd, env, cwd: started.append(cmd) or 0)
     assert main(["lab", "--no-browser", "--store", str(tmp_path / "new.sqlite"), "--dir", str(tmp_path / "nb")]) == 0
     assert len(started) == 1 and (tmp_path / "new.sqlite").exists()
+
+
+# ---- small ones: demo's "no leading cause", the licence metadata, full stops, the program's name ----
+
+def test_demo_prints_the_words_for_no_leading_cause_never_none(capsys):
+    from kit.words import NO_CAUSE_LABEL
+
+    assert main(["demo"]) == 0
+    rows = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("pub-")]
+    assert rows and not any(" None " in ln for ln in rows)
+    assert any(f" {NO_CAUSE_LABEL} " in ln for ln in rows if ln.startswith("pub-06-"))
+
+
+def test_pyproject_names_the_licence_once_pep_639():
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["license"] == "MIT"
+    assert [c for c in project["classifiers"] if c.startswith("License ::")] == []
+
+
+def test_log_add_to_a_folder_says_two_sentences(tmp_path, capsys):
+    (tmp_path / "adir").mkdir()
+    obs = tmp_path / "o.json"
+    obs.write_text('{"athlete_id": "ATH-01", "observed_at": "2026-05-01T10:00:00Z", "tremor": true}')
+    assert main(["log", "add", "--store", str(tmp_path / "adir"), str(obs)]) == 1  # log's documented status: the store
+    err = capsys.readouterr().err
+    assert f"e.g. {tmp_path / 'adir' / 'postrun.sqlite'}. Nothing was stored; {obs} is unchanged" in err
+
+
+def test_handout_names_the_program_as_called_when_the_store_is_missing(tmp_path, capsys):
+    assert main(["handout", "--athlete", "ATH-01", "--store", str(tmp_path / "none.sqlite"), "--out", str(tmp_path)],
+                prog="postrun-kit") == 2
+    err = capsys.readouterr().err
+    assert "'postrun-kit log add'" in err and "python -m kit" not in err

@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"note: no store yet ({default_store_path()}): using the SAMPLE team log shipped with the kit "
                          f"({Path(log).name}, made-up athletes); give --log or --store for your team\n")
     _import_jsonschema_without_iri_grammars()  # measured start-up reason: see its docstring
-    src = TeamSource(log, args.store)
+    src = TeamSource(log, args.store, prog=args.prog)
     try:
         if not args.all:
             records = src.observations(args.athlete)

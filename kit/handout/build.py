@@ -211,9 +211,13 @@ class TeamSource:
         A CSV with the contract's column names, or a SQLite store file.
     store : path, optional
         The store to use when ``log`` is not given (default :func:`kit.store.db.default_store_path`).
+    prog : str
+        The program's name as the user called it, for messages that name a command
+        (:func:`kit.cli.main.prog_name`; the command line passes it).
     """
 
-    def __init__(self, log: str | os.PathLike[str] | None = None, store: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, log: str | os.PathLike[str] | None = None, store: str | os.PathLike[str] | None = None, *,
+                 prog: str = "python -m kit") -> None:
         self._records: list[dict[str, Any]] | None = None
         self._store: Any = None
         if log is not None:
@@ -231,7 +235,8 @@ class TeamSource:
         else:
             p = default_store_path(store)
             if not p.exists():
-                raise InputError(f"the store {p} does not exist yet: record observations (python -m kit log) or pass --log")
+                raise InputError(f"the store {p} does not exist yet: record observations ('{prog} log add' or "
+                                 f"'{prog} log import') or pass --log")
             self._open_store(p)
             self.where = str(p)
 
