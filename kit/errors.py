@@ -1,7 +1,10 @@
 """The kit's exceptions: one base class, :class:`KitError`, for every error a user can cause.
 
 Library code raises these; the command line (:mod:`kit.cli`) turns them into a message and
-exit status 2. Anything else that reaches the command line is a bug (exit 1).
+exit status 2. Anything else that reaches the command line is a bug (exit 1). Every public
+exception class of the kit derives from :class:`KitError` and keeps its Python base too
+(``ObservationError`` and ``LogImportError`` are ``ValueError``, ``StoreError`` a ``RuntimeError``,
+``WriteError`` an ``OSError``; ``tests/test_errors.py`` walks the modules).
 """
 
 from __future__ import annotations

@@ -8,8 +8,10 @@ module of the command that runs is imported, so a command that needs an optional
 without the ``[lab]`` extra, ``assess`` still works.
 
 Exit status: 0 done; 2 the user's input or installation is wrong (a :class:`kit.errors.KitError`,
-an invalid observation, a missing optional package: one message on stderr, nothing on stdout);
-1 anything else, which is a bug (a one-line message, no traceback); 130 interrupted.
+the base of every kit exception: an invalid observation, a file that cannot be read or written, a
+store that cannot be used; or a missing optional package: one message on stderr, nothing on stdout);
+1 anything else, which is a bug (a one-line message, no traceback); 130 interrupted. ``log`` keeps
+its own documented statuses (1 when the store cannot be used; :mod:`kit.cli.log`).
 """
 
 from __future__ import annotations
