@@ -32,6 +32,7 @@ from pathlib import Path
 
 import psutil
 
+from kit.cli.argtypes import PORT_MAX, PORT_MIN, port
 from kit.cli.lab import TRIAGE, add_store_options, lab_env, open_chosen_store, run_server, store_banner
 from kit.errors import InputError
 from kit.resources import notebook_path
@@ -121,7 +122,7 @@ def lan_address() -> str | None:
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``app``."""
     add_store_options(parser)
-    parser.add_argument("--port", type=int, help="port (default: 8866 or the next free one)")
+    parser.add_argument("--port", type=port, help=f"port, {PORT_MIN} to {PORT_MAX} (default: 8866 or the next free one)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
     parser.add_argument("--token", help=f"access token (default: {TOKEN_ENV}, else a new random one each start; "
                                         f"prefer {TOKEN_ENV}: a command line can be read by other users)")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import ssl
 import sys
 import tempfile
 import webbrowser
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import segno  # the QR code of --lan; [lab] extra like Voila (0.04 s after Voila, measured: not worth a lazy import)
 import tornado.web
 from traitlets import Bool, Unicode
 from voila.app import Voila
@@ -164,8 +166,6 @@ class KitVoila(Voila):  # type: ignore[misc]  # Voila ships no type information 
         self.connection_dir = tempfile.mkdtemp(prefix="voila_", dir=self.connection_dir_root)
         settings = {**self.init_settings(), **host_settings(self.ip)}
         if self.certfile:
-            import ssl
-
             ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             ctx.load_cert_chain(self.certfile, self.keyfile)
             settings["kit_ssl_options"] = ctx
@@ -180,8 +180,6 @@ class KitVoila(Voila):  # type: ignore[misc]  # Voila ships no type information 
         url = self.display_url
         print(f"postrun-kit app: open {url}", file=sys.stderr, flush=True)
         if self.show_qr:
-            import segno
-
             print("Scan with the phone's camera:", file=sys.stderr)
             segno.make(url, error="m").terminal(out=sys.stderr, compact=True)
             sys.stderr.flush()

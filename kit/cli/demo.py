@@ -6,7 +6,7 @@ import argparse
 
 from kit import assess
 from kit.resources import load_cases
-from kit.words import DISCLAIMER
+from kit.words import DISCLAIMER, NO_CAUSE_LABEL
 
 __all__ = ["load_cases", "configure", "run"]
 
@@ -22,6 +22,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'case':44} {'tier':11} {'leading cause':24} flags")
     for c in cases:
         a = assess(c["observation"])
-        print(f"{c['id'][:44]:44} {a.escalation:11} {a.top_cause!s:24} {', '.join(a.flags)}")
+        cause = a.top_cause or NO_CAUSE_LABEL  # codes like the tier column; the words of kit.words when none leads
+        print(f"{c['id'][:44]:44} {a.escalation:11} {cause:24} {', '.join(a.flags)}")
     print("\n" + DISCLAIMER)
     return 0

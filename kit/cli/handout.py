@@ -26,6 +26,7 @@ from typing import Any
 import nbconvert  # noqa: F401  (imported before --jobs forks its workers, which inherit it)
 from tqdm import tqdm
 
+from kit.cli.argtypes import non_negative_int
 from kit.errors import InputError
 from kit.handout.build import (
     PSEUDONYM_ENV,
@@ -61,7 +62,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help=f"show a stable pseudonym (Runner-XXXXXX) instead of the id (key: ${PSEUDONYM_ENV} or a "
                              "key file in the user data folder)")
     parser.add_argument("--date", metavar="YYYY-MM-DD", help="date printed on the handout (default: today)")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+    parser.add_argument("--jobs", type=non_negative_int, default=1, metavar="N",
                         help=f"parallel worker processes for --all (default 1: a handout takes a fraction of a second "
                              f"in-process; 0 = CPUs, at most {MAX_WORKERS})")
 
@@ -91,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"note: no store yet ({default_store_path()}): using the SAMPLE team log shipped with the kit "
                          f"({Path(log).name}, made-up athletes); give --log or --store for your team\n")
     _import_jsonschema_without_iri_grammars()  # measured start-up reason: see its docstring
-    src = TeamSource(log, args.store)
+    src = TeamSource(log, args.store, prog=args.prog)
     try:
         if not args.all:
             records = src.observations(args.athlete)

@@ -41,12 +41,14 @@ from typing import Any
 
 import psutil
 
+from kit.cli.argtypes import PORT_MAX, PORT_MIN, port
 from kit.errors import InputError
 from kit.resources import NOTEBOOKS, PACKAGE_DATA, notebooks_dir
-from kit.store.db import Store, default_store_path, demo_store_path, ensure_sample_store
+from kit.store.db import Store, StoreError, default_store_path, demo_store_path, ensure_sample_store, unreadable_store
+from kit.store.private import open_private, private_dir
 
 __all__ = ["ROOT", "TRIAGE_NOTEBOOK", "TRIAGE", "DEFAULT_DIR", "LAB_CONFIG_DIR", "CopyReport", "copy_notebooks", "lab_command",
-           "lab_env", "run_server", "add_store_options", "open_chosen_store", "store_banner", "configure", "run"]
+           "lab_env", "run_server", "add_store_options", "open_chosen_store", "check_store", "store_banner", "configure", "run"]
 
 #: The source checkout (the folder holding ``kit/``, ``notebooks/`` and ``data/``) when the kit runs from one: the
 #: default root of :func:`lab_command` (tests, developers). An installed kit never uses it: ``lab`` works in ``--dir``.
@@ -211,14 +213,39 @@ def open_chosen_store(args: argparse.Namespace) -> tuple[Path, bool]:
     """Create (if needed) the store ``args`` ask for and return ``(absolute path, is the demo store)``.
 
     The real store is created empty; the demo store gets the sample season when it is empty.
+    Either is checked first as ``log list`` checks it (:func:`check_store`): a store that cannot
+    be read stops the command with a message (exit 2) before any server starts.
     """
     if getattr(args, "demo", False):
         path = demo_store_path().resolve()
+        check_store(path)
         ensure_sample_store(path).close()
         return path, True
     path = default_store_path(args.store).resolve()
-    Store(path).close()
+    check_store(path)
     return path, False
+
+
+def check_store(path: Path) -> None:
+    """Open the store at ``path`` (created if missing) and read it, as ``log list`` does.
+
+    Raises
+    ------
+    kit.errors.InputError
+        ``path`` is not a store (another file, a folder, unreadable).
+    kit.store.db.StoreError
+        The file is a damaged store or cannot be opened (a :class:`kit.errors.KitError`: exit 2).
+    """
+    problem = unreadable_store(path) if path.exists() else None
+    if problem is not None:
+        raise InputError(f"{problem}; nothing was started (give another store with --store PATH, or move it away)")
+    try:
+        with Store(path) as st:
+            st.count()
+            st.athletes()
+    except StoreError as err:
+        raise StoreError(f"{err} Nothing was started (give another store with --store PATH, or move it away).",
+                         path=err.path, cause=err.cause) from None
 
 
 def store_banner(path: Path, demo: bool) -> str:
@@ -250,6 +277,11 @@ class CopyReport:
 def copy_notebooks(dest: str | os.PathLike[str], source: str | os.PathLike[str] | None = None) -> CopyReport:
     """Copy the shipped notebooks into ``dest`` (created if needed), never overwriting a file already there.
 
+    JupyterLab saves the notebooks there with their outputs, which show athletes' data: the
+    folders the kit creates are ``0700`` and the notebooks it copies ``0600``
+    (:mod:`kit.store.private`, whatever the umask). A folder that already exists (one the user
+    chose with ``--dir``) keeps its mode, and so do the files already in it.
+
     Parameters
     ----------
     dest : path
@@ -263,7 +295,7 @@ def copy_notebooks(dest: str | os.PathLike[str], source: str | os.PathLike[str] 
         Which notebooks were copied, and which were kept (``changed``: kept although they differ).
     """
     folder, src = Path(dest), Path(source) if source is not None else notebooks_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)  # missing folders 0700; an existing one is the user's and is left as it is
     copied, kept, changed = [], [], []
     for name in NOTEBOOKS:
         target, shipped = folder / name, src / name
@@ -272,7 +304,13 @@ def copy_notebooks(dest: str | os.PathLike[str], source: str | os.PathLike[str] 
             if target.read_bytes() != shipped.read_bytes():
                 changed.append(name)
             continue
-        target.write_bytes(shipped.read_bytes())  # a plain new file: the user's umask, writable
+        data = shipped.read_bytes()
+        try:
+            with open_private(target, "wb") as fh:  # 0600: its saved outputs will hold health data
+                fh.write(data)
+        except OSError:
+            target.unlink(missing_ok=True)  # no half notebook, which the next start would keep as "changed"
+            raise
         copied.append(name)
     return CopyReport(folder, copied, kept, changed)
 
@@ -283,7 +321,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dir", metavar="DIR", default=DEFAULT_DIR,
                         help=f"working folder for the notebooks (default: ./{DEFAULT_DIR}); missing notebooks are copied "
                              "there, files already there are never overwritten")
-    parser.add_argument("--port", type=int, help="port (default: 8888 or the next free one)")
+    parser.add_argument("--port", type=port, help=f"port, {PORT_MIN} to {PORT_MAX} (default: 8888 or the next free one)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser tab")
     # earlier versions imported the sample into an empty store unless --no-sample: now only --demo does
     parser.add_argument("--no-sample", action="store_true", help=argparse.SUPPRESS)
@@ -292,11 +330,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Copy the notebooks, then start JupyterLab in the working folder; returns its exit status."""
     folder = Path(args.dir).expanduser().resolve()
+    store, demo = open_chosen_store(args)  # a store that cannot be read stops here, before anything is copied
     try:
         report = copy_notebooks(folder)
     except OSError as exc:
         raise InputError(f"--dir {args.dir}: cannot copy the notebooks there: {exc.strerror or exc}") from None
-    store, demo = open_chosen_store(args)
     print(f"postrun-kit: {report.message()}", file=sys.stderr)
     print(f"postrun-kit: {store_banner(store, demo)}; opening {TRIAGE} in JupyterLab on 127.0.0.1 "
           "(Ctrl-C to stop)", file=sys.stderr)

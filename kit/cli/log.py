@@ -169,6 +169,8 @@ def _cli_store_message(err: Exception, args: argparse.Namespace) -> str:
     text = str(err).replace(UNSAVED_NOTE, "").rstrip()
     if args.log_command not in ("add", "import", "correct"):
         return text
+    if not text.endswith((".", "!", "?")):  # one sentence ends before the next begins
+        text += "."
     file = getattr(args, "file", None)
     if file in (None, "-"):
         return text + " Nothing was stored; re-run the command with the same input once the store is fixed."

@@ -8,8 +8,10 @@ module of the command that runs is imported, so a command that needs an optional
 without the ``[lab]`` extra, ``assess`` still works.
 
 Exit status: 0 done; 2 the user's input or installation is wrong (a :class:`kit.errors.KitError`,
-an invalid observation, a missing optional package: one message on stderr, nothing on stdout);
-1 anything else, which is a bug (a one-line message, no traceback); 130 interrupted.
+the base of every kit exception: an invalid observation, a file that cannot be read or written, a
+store that cannot be used; or a missing optional package: one message on stderr, nothing on stdout);
+1 anything else, which is a bug (a one-line message, no traceback); 130 interrupted. ``log`` keeps
+its own documented statuses (1 when the store cannot be used; :mod:`kit.cli.log`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import sys
 from typing import NamedTuple, Protocol, cast
 
 from kit import __version__
-from kit.engine.observation import ObservationError
 from kit.errors import InputError, KitError
 
 __all__ = ["main", "build_parser", "load_command", "prog_name", "Command", "CommandModule", "SUBCOMMANDS",
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None, *, prog: str | None = None) -> int:
         if hint is None:  # a package the kit always installs: that is a bug, said as such
             return _report(f"error: ModuleNotFoundError: {err}\n(this is a bug in postrun-kit; please report it)", 1)
         return _report(f"error: {hint}", 2)
-    except (KitError, ObservationError) as err:  # what the user gave: a message, exit 2
+    except KitError as err:  # what the user gave (every kit exception derives from it): a message, exit 2
         return _report(f"error: {err}", 2)
     except KeyboardInterrupt:
         return _report("interrupted", 130)

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, cre
 from kit.engine.fields import FIELD_NAMES, FIELDS, FieldSpec, plain_value, short_value
 from kit.engine.ids import normalise_athlete_id
 from kit.engine.rules import mmol_to_mg_dl
+from kit.errors import KitError
 
 __all__ = ["Observation", "ObservationError", "Problem", "parse_observation", "suggest_field"]
 
@@ -64,11 +65,11 @@ class Problem:
 _SHOWN = 50  # problems spelled out in str(err); all of them stay in err.problems
 
 
-class ObservationError(ValueError):
+class ObservationError(KitError, ValueError):
     """Invalid observation input; :attr:`problems` lists every problem found.
 
-    It is a :class:`ValueError`, so callers that only know the standard library can
-    catch it. ``str(err)`` is a readable, complete list suitable for a trainer.
+    A :class:`kit.errors.KitError` (the command line exits 2) and a :class:`ValueError`, so
+    callers that only know the standard library can catch it. ``str(err)`` is a readable, complete list suitable for a trainer.
     """
 
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]):

@@ -66,7 +66,7 @@ from platformdirs import user_data_dir
 
 from kit.engine.fields import FIELD_NAMES
 from kit.engine.observation import ObservationError
-from kit.errors import InputError
+from kit.errors import InputError, KitError
 from kit.handout.offline_html import PLOTLY_JS, esc, notebook_to_html, plotly_div, remote_references, render_widget
 from kit.handout.page import EXAMPLE_ATHLETE, HandoutPage, _sort_key, example_observations, prepare
 from kit.handout.sections import (
@@ -211,9 +211,13 @@ class TeamSource:
         A CSV with the contract's column names, or a SQLite store file.
     store : path, optional
         The store to use when ``log`` is not given (default :func:`kit.store.db.default_store_path`).
+    prog : str
+        The program's name as the user called it, for messages that name a command
+        (:func:`kit.cli.main.prog_name`; the command line passes it).
     """
 
-    def __init__(self, log: str | os.PathLike[str] | None = None, store: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, log: str | os.PathLike[str] | None = None, store: str | os.PathLike[str] | None = None, *,
+                 prog: str = "python -m kit") -> None:
         self._records: list[dict[str, Any]] | None = None
         self._store: Any = None
         if log is not None:
@@ -231,7 +235,8 @@ class TeamSource:
         else:
             p = default_store_path(store)
             if not p.exists():
-                raise InputError(f"the store {p} does not exist yet: record observations (python -m kit log) or pass --log")
+                raise InputError(f"the store {p} does not exist yet: record observations ('{prog} log add' or "
+                                 f"'{prog} log import') or pass --log")
             self._open_store(p)
             self.where = str(p)
 
@@ -292,7 +297,7 @@ class TeamSource:
 # kit handout: the template's cells run in-process (no kernel), then offline HTML
 # --------------------------------------------------------------------------------------------
 
-class TemplateError(ValueError):
+class TemplateError(KitError, ValueError):
     """A handout template cell that the in-process builder does not run (see :func:`run_template`)."""
 
 

@@ -26,7 +26,7 @@ from kit.engine.fields import ACTIONS_SEPARATOR, FIELD_NAMES, FIELDS, FieldSpec,
 from kit.engine.ids import normalise_athlete_id
 from kit.engine.observation import ObservationError, Problem, _actions, _cross_field, suggest_field
 from kit.store.csvsafe import neutralise_row, restore, restore_row
-from kit.store.private import open_private
+from kit.store.private import open_private, writing
 
 if TYPE_CHECKING:  # pandas is imported only by the functions that build frames (fast CLI start)
     import pandas as pd
@@ -318,17 +318,20 @@ def format_cell(spec: FieldSpec, v: Any) -> str:
 
 def write_log_csv(records: Iterable[Mapping[str, Any]], dest: str | Path | io.TextIOBase, *, extra: Sequence[str] = ()) -> None:
     """Write observations as CSV: every contract field as a column, in contract order, then the ``extra`` columns (as text)."""
-    fh = open_private(dest, "w", encoding="utf-8", newline="") if isinstance(dest, (str, Path)) else dest  # 0600
-    try:
-        w = csv.writer(fh, lineterminator="\n")
-        # QUOTE_MINIMAL does not quote a bare "\r" when the line terminator is "\n": such rows are
-        # written with every cell quoted, so they read back exactly
-        w_all = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
-        w.writerow([*FIELD_NAMES, *extra])
-        for r in records:
-            cells = neutralise_row([*(format_cell(FIELDS[n], r.get(n)) for n in FIELD_NAMES),  # no formulas (kit.store.csvsafe)
-                                    *("" if r.get(c) is None else str(r.get(c)) for c in extra)])
-            (w_all if any("\r" in c for c in cells) else w).writerow(cells)
-    finally:
-        if isinstance(dest, (str, Path)):
-            fh.close()
+    if isinstance(dest, (str, Path)):
+        with writing(dest), open_private(dest, "w", encoding="utf-8", newline="") as fh:  # 0600; kit.errors.WriteError if it cannot be written
+            _write_log_rows(records, fh, extra)
+    else:
+        _write_log_rows(records, dest, extra)
+
+
+def _write_log_rows(records: Iterable[Mapping[str, Any]], fh: Any, extra: Sequence[str]) -> None:
+    w = csv.writer(fh, lineterminator="\n")
+    # QUOTE_MINIMAL does not quote a bare "\r" when the line terminator is "\n": such rows are
+    # written with every cell quoted, so they read back exactly
+    w_all = csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    w.writerow([*FIELD_NAMES, *extra])
+    for r in records:
+        cells = neutralise_row([*(format_cell(FIELDS[n], r.get(n)) for n in FIELD_NAMES),  # no formulas (kit.store.csvsafe)
+                                *("" if r.get(c) is None else str(r.get(c)) for c in extra)])
+        (w_all if any("\r" in c for c in cells) else w).writerow(cells)

@@ -68,6 +68,7 @@ from kit.engine import assessment as engine  # looked up at each call, so a stan
 from kit.engine.fields import FIELD_NAMES, FIELDS
 from kit.engine.observation import ObservationError, Problem
 from kit.engine.rules import RULE_SET
+from kit.errors import KitError
 from kit.store import transfer
 from kit.store.audit import AUDIT_ACTIONS as AUDIT_ACTIONS
 from kit.store.audit import audit as _audit
@@ -114,11 +115,11 @@ T = TypeVar("T")
 UNSAVED_NOTE = " The observation was NOT saved; it is kept in memory (StoreError.observation, Store.unsaved)."
 
 
-class StoreRequestError(ValueError):
+class StoreRequestError(KitError, ValueError):
     """A request that does not fit the log (no such observation, or one already corrected); nothing changed."""
 
 
-class StoreError(RuntimeError):
+class StoreError(KitError, RuntimeError):
     """The store could not do what was asked (read-only, disk full, locked, not a store).
 
     Attributes

@@ -13,6 +13,11 @@ notebooks) goes through this module, and every folder the kit creates for them:
 * :func:`private_file` makes sure a file exists and is ``0600`` (SQLite then gives its
   ``-wal``/``-shm``/``-journal`` files the same mode).
 
+A file or folder that cannot be written (read-only or full disk, no permission, a file in
+the way) raises :class:`kit.errors.WriteError` ("cannot write PATH: reason"; a
+:class:`~kit.errors.KitError`, so the command line exits 2 with that message, and an
+:class:`OSError`, so callers that handle ``OSError`` keep working).
+
 The umask cannot widen these modes: files are created with ``0600`` and set with
 ``fchmod``/``chmod`` afterwards, folders with ``chmod`` after ``mkdir``.
 """
@@ -23,13 +28,34 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["FILE_MODE", "DIR_MODE", "private_dir", "private_file", "open_private", "atomic_write_text", "tighten"]
+from kit.errors import WriteError
+
+__all__ = ["FILE_MODE", "DIR_MODE", "private_dir", "private_file", "open_private", "atomic_write_text", "tighten",
+           "writing"]
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
+
+
+@contextlib.contextmanager
+def writing(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn an :class:`OSError` raised inside the block into :class:`kit.errors.WriteError` naming ``path``.
+
+    A :class:`~kit.errors.WriteError` from inside (e.g. the folder of ``path``) is named again by
+    ``path``, the file the caller was asked to write.
+    """
+    try:
+        yield
+    except WriteError as err:
+        if err.path == os.fspath(path):
+            raise
+        raise WriteError(path, err) from err
+    except OSError as err:
+        raise WriteError(path, err) from err
 
 
 def private_dir(path: str | os.PathLike[str]) -> Path:
@@ -37,10 +63,14 @@ def private_dir(path: str | os.PathLike[str]) -> Path:
 
     Raises
     ------
-    OSError
-        A folder cannot be made (e.g. a file is in the way, or no permission).
+    kit.errors.WriteError
+        A folder cannot be made (e.g. a file is in the way, or no permission); also an ``OSError``.
     """
-    p = Path(os.fspath(path))
+    with writing(path):
+        return _private_dir(Path(os.fspath(path)))
+
+
+def _private_dir(p: Path) -> Path:
     missing = []
     q = p
     while not q.exists() and q != q.parent:
@@ -71,28 +101,43 @@ def tighten(path: str | os.PathLike[str]) -> None:
 
 
 def private_file(path: str | os.PathLike[str]) -> Path:
-    """Make sure ``path`` exists (empty if new) and is ``0600``; its folders are made ``0700``."""
+    """Make sure ``path`` exists (empty if new) and is ``0600``; its folders are made ``0700``.
+
+    Raises
+    ------
+    kit.errors.WriteError
+        ``path`` or its folder cannot be made.
+    """
     p = Path(os.fspath(path))
-    private_dir(p.parent)
-    try:
-        fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    except FileExistsError:
-        tighten(p)
-    else:
-        os.close(fd)
-        os.chmod(p, FILE_MODE)
+    with writing(p):
+        _private_dir(p.parent)
+        try:
+            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        except FileExistsError:
+            tighten(p)
+        else:
+            os.close(fd)
+            os.chmod(p, FILE_MODE)
     return p
 
 
 def open_private(path: str | os.PathLike[str], mode: str = "w", *, encoding: str | None = "utf-8",
                  newline: str | None = None) -> IO[Any]:
-    """Open ``path`` for writing (``"w"``, ``"a"``, ``"wb"``, ``"ab"``), the file ``0600``, its new folders ``0700``."""
+    """Open ``path`` for writing (``"w"``, ``"a"``, ``"wb"``, ``"ab"``), the file ``0600``, its new folders ``0700``.
+
+    Raises
+    ------
+    kit.errors.WriteError
+        The file or its folder cannot be opened or made (errors while writing to the open
+        file stay ``OSError``: wrap the writes in :func:`writing` to name the path).
+    """
     if mode.strip("b") not in ("w", "a"):
         raise ValueError(f"open_private writes only; mode {mode!r}")
     p = Path(os.fspath(path))
-    private_dir(p.parent)
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode.startswith("a") else os.O_TRUNC)
-    fd = os.open(p, flags, FILE_MODE)
+    with writing(p):
+        _private_dir(p.parent)
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode.startswith("a") else os.O_TRUNC)
+        fd = os.open(p, flags, FILE_MODE)
     try:
         with contextlib.suppress(OSError):  # e.g. a file of another user: it keeps its mode
             os.fchmod(fd, FILE_MODE)
@@ -108,19 +153,26 @@ def atomic_write_text(dest: str | os.PathLike[str], text: str, *, encoding: str 
     """Write ``text`` to ``dest`` atomically: a ``0600`` temporary file in the same folder, fsync, rename.
 
     ``newline=""`` writes the text as it is (no line-ending translation).
+
+    Raises
+    ------
+    kit.errors.WriteError
+        ``dest`` cannot be written (read-only or full disk, no permission, a file in the
+        way); ``dest`` is then unchanged and no temporary file is left.
     """
     p = Path(os.fspath(dest))
-    private_dir(p.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
-    try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with writing(p):
+        _private_dir(p.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+        try:
+            os.fchmod(fd, FILE_MODE)
+            with os.fdopen(fd, "w", encoding=encoding, newline=newline) as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, p)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     return p

@@ -50,7 +50,7 @@ from kit.store.audit import audit
 from kit.store.canonical import _dumps, _now_utc, _sort_key, canonical_from_cells, canonical_observation
 from kit.store.csvio import ASSESSMENT_COLUMNS, CsvRow, convert_row, open_csv_rows, records_to_frame, write_log_csv
 from kit.store.csvsafe import neutralise_row
-from kit.store.private import atomic_write_text, private_dir
+from kit.store.private import atomic_write_text, private_dir, writing
 from kit.store.rows import ROW_COLUMNS, row_of, row_with
 
 __all__ = ["LogStore", "LogImportError", "ImportReport", "SAMPLE_LOG", "REJECT_COLUMNS", "SUMMARY_MARK",
@@ -705,24 +705,26 @@ class _RejectWriter:
         self.w: Any = None
 
     def write(self, header: list[str], bad: list[tuple[int, list[str], list[Problem]]]) -> None:
-        if self.fh is None:
-            private_dir(self.dest.parent)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.dest.name}.", suffix=".tmp", dir=self.dest.parent)
-            os.fchmod(fd, 0o600)
-            self.tmp = Path(tmp)
-            self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
-            self.w = csv.writer(self.fh, lineterminator="\r\n")  # CRLF: every cell with a line break (even a bare \r) is quoted
-            self.w.writerow(neutralise_row([*REJECT_COLUMNS, *header]))
-        for line, raw, probs in bad:  # cells as the file meant them, written safe (kit.store.csvsafe): re-import gives the same values
-            self.w.writerow(neutralise_row([line, "; ".join(f"{p.field}: {p.message}" for p in probs), *raw]))
+        with writing(self.dest):  # kit.errors.WriteError "cannot write PATH: reason" (exit 2), never a bare OSError
+            if self.fh is None:
+                private_dir(self.dest.parent)
+                fd, tmp = tempfile.mkstemp(prefix=f".{self.dest.name}.", suffix=".tmp", dir=self.dest.parent)
+                os.fchmod(fd, 0o600)
+                self.tmp = Path(tmp)
+                self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+                self.w = csv.writer(self.fh, lineterminator="\r\n")  # CRLF: every cell with a line break (even a bare \r) is quoted
+                self.w.writerow(neutralise_row([*REJECT_COLUMNS, *header]))
+            for line, raw, probs in bad:  # cells as the file meant them, written safe (kit.store.csvsafe): re-import gives the same values
+                self.w.writerow(neutralise_row([line, "; ".join(f"{p.field}: {p.message}" for p in probs), *raw]))
 
     def finish(self) -> None:
         if self.fh is not None:
-            self.fh.flush()
-            os.fsync(self.fh.fileno())
-            self.fh.close()
-            self.fh = None
-            os.replace(self.tmp, self.dest)  # type: ignore[arg-type]
+            with writing(self.dest):
+                self.fh.flush()
+                os.fsync(self.fh.fileno())
+                self.fh.close()
+                self.fh = None
+                os.replace(self.tmp, self.dest)  # type: ignore[arg-type]
             self.tmp = None
 
     def discard(self) -> None:
