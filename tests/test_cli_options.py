@@ -46,6 +46,19 @@ def test_handout_jobs_must_be_0_or_more(value, says, capsys):
     assert f"argument --jobs: {says}" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("args", [["log", "correct", "{id}", "x.json"], ["log", "erase", "--id", "{id}", "--yes"]])
+@pytest.mark.parametrize(("value", "says"), [("-3", "-3 is not an observation id; give 1 or more"),
+                                             ("0", "0 is not an observation id"),
+                                             ("seven", "'seven' is not a whole number; give an observation id")])
+def test_log_correct_and_erase_refuse_an_id_below_1(args, value, says, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("KIT_STORE", str(tmp_path / "s.sqlite"))
+    with pytest.raises(SystemExit) as ei:
+        main([a.replace("{id}", value) for a in args])
+    assert ei.value.code == 2
+    assert f"{says}" in capsys.readouterr().err
+    assert not (tmp_path / "s.sqlite").exists()  # refused before the store is opened
+
+
 def test_handout_jobs_0_still_means_the_cpus():
     from kit.cli.argtypes import non_negative_int
 

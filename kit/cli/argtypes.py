@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["PORT_MIN", "PORT_MAX", "port", "non_negative_int"]
+__all__ = ["PORT_MIN", "PORT_MAX", "port", "non_negative_int", "row_id"]
 
 #: The TCP ports a server can listen on (0 would mean "any free port", which the printed URL could not name).
 PORT_MIN, PORT_MAX = 1, 65535
@@ -37,3 +37,11 @@ def non_negative_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text.strip()} is negative; give a whole number, 0 or more")
     return n
 
+
+
+def row_id(text: str) -> int:
+    """An observation's id in the store (as ``log list`` shows it): a whole number, 1 or more."""
+    n = _whole_number(text, "an observation id (1 or more, as 'log list' shows it)")
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text.strip()} is not an observation id; give 1 or more, as 'log list' shows it")
+    return n

@@ -34,6 +34,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from kit.cli.argtypes import row_id
 from kit.cli.assess import read_json_input
 from kit.engine.ids import lookalike_warnings
 from kit.engine.observation import ObservationError, Problem
@@ -95,7 +96,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        description="Store a corrected observation (JSON object) that supersedes observation ID. The old "
                                    "version is kept for the record, marked superseded; list, export and handouts show "
                                    "the current one ('list --all' shows both).")
-    p.add_argument("id", type=int, metavar="ID", help="the observation to correct (as the 'log list' command shows it)")
+    p.add_argument("id", type=row_id, metavar="ID", help="the observation to correct (as the 'log list' command shows it)")
     p.add_argument("file", nargs="?", default="-", help="JSON file with the whole corrected observation (default: stdin)")
     _store_arg(p)
     p = sub.add_parser("erase", help="erase an athlete's observations and drafts (or one observation) for good",
@@ -104,7 +105,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                                    "Recorded in the audit trail without the id. Asks for confirmation unless --yes.")
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--athlete", metavar="ID", help="every observation and draft of this athlete")
-    who.add_argument("--id", type=int, metavar="ID", help="this observation (and its earlier/later versions)")
+    who.add_argument("--id", type=row_id, metavar="ID", help="this observation (and its earlier/later versions)")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     _store_arg(p)
     p = sub.add_parser("episodes", help="one line per episode: start, end, entries, highest and final tier, treatments, "
