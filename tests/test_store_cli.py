@@ -179,3 +179,28 @@ def test_list_and_export_suggest_the_closest_athlete_id(tmp_path):
     assert "no observation of athlete 'nobody-like-this' (2 athletes stored" in r.stderr
     r = kit_log("list", "--athlete", "ATH-05", store=store)
     assert r.returncode == 0 and r.stderr == "" and "1 observation for 'ATH-05'" in r.stdout
+
+
+def test_log_show_prints_the_whole_assessment_of_an_imported_recheck_with_its_history(tmp_path):
+    """An imported recheck stores a summary; `log show` computes its detail with the episode's earlier entries."""
+    from kit import assess
+
+    store = tmp_path / "s.sqlite"
+    src = tmp_path / "e.csv"
+    rows = [("2026-05-01T16:00:00", "true", "30", ""), ("2026-05-01T16:20:00", "true", "", "stretch"),
+            ("2026-05-01T16:40:00", "true", "", "")]
+    src.write_text("athlete_id,observed_at,episode_id,spasm,spasm_duration_min,treatment_given\n"
+                   + "".join(f"A,{t},E1,{s},{d},{g}\n" for t, s, d, g in rows), encoding="utf-8")
+    assert kit_log("import", str(src), store=store).returncode == 0
+    listed = json.loads(kit_log("list", "--json", store=store).stdout)
+    last = listed[-1]
+    assert last["assessment"]["stored"] == "assess_frame" and "actions" not in last["assessment"]  # a summary is stored
+    r = kit_log("show", str(last["id"]), store=store)
+    assert r.returncode == 0, r.stderr
+    shown = json.loads(r.stdout)
+    want = assess(last["observation"], history=[e["observation"] for e in listed[:-1]]).to_dict()
+    assert shown["assessment"] == want and shown["id"] == last["id"] and shown["observation"] == last["observation"]
+    assert want["escalation"] == "emergency" and "spasm_unrelieved" in want["recheck_reasons"]  # 30 + 40 min, after stretching
+    missing = kit_log("show", "999", store=store)
+    assert missing.returncode == 2 and "no observation #999" in missing.stderr
+    assert kit_log("show", "0", store=store).returncode == 2

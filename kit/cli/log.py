@@ -92,6 +92,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     _store_arg(p)
     p = sub.add_parser("info", help="where the store is, schema version, counts, integrity check")
     _store_arg(p)
+    p = sub.add_parser("show", help="one observation with its whole assessment (actions, evidence, reasons) as JSON",
+                       description="Print one stored observation and its whole assessment as JSON. An imported row stores "
+                                   "a summary; its detail is computed now (a recheck with its episode's earlier entries) "
+                                   "and checked against the stored summary.")
+    p.add_argument("id", type=row_id, metavar="ID", help="the observation (as the 'log list' command shows it)")
+    _store_arg(p)
     p = sub.add_parser("correct", help="store a corrected observation that supersedes observation ID (the old one is kept)",
                        description="Store a corrected observation (JSON object) that supersedes observation ID. The old "
                                    "version is kept for the record, marked superseded; list, export and handouts show "
@@ -380,12 +386,20 @@ def _audit_list(st: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def _show(st: Any, args: argparse.Namespace) -> int:
+    entry = st.get(args.id)
+    if entry is None:
+        raise StoreRequestError(f"there is no observation #{args.id} in {st.path} ('{args.prog} log list' shows the ids)")
+    _out(json.dumps({**entry, "assessment": st.assessment_detail(args.id)}, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
 def _info(st: Any, args: argparse.Namespace) -> int:
     _out(f"store: {st.path}\nschema version: {st.schema_version()} (this kit: {SCHEMA_VERSION})\n"
          f"observations: {st.count()}\nathletes: {len(st.athletes())}\nintegrity check: {st.integrity_check()}\n")
     return 0
 
 
-_READ_ONLY = frozenset({"list", "export", "info", "audit", "episodes"})
+_READ_ONLY = frozenset({"list", "export", "info", "audit", "episodes", "show"})
 _COMMANDS = {"add": _add, "list": _list, "export": _export, "import": _import, "info": _info, "correct": _correct,
-             "erase": _erase, "audit": _audit_list, "episodes": _episodes}
+             "erase": _erase, "audit": _audit_list, "episodes": _episodes, "show": _show}
