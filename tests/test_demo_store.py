@@ -52,20 +52,21 @@ def test_the_demo_store_is_clearly_named_and_lies_next_to_the_real_one(stores, t
     assert demo_store_path(tmp_path / "given.sqlite") == tmp_path / "given.sqlite"
 
 
-def _lab(monkeypatch, *args: str) -> dict:
+def _server_env(monkeypatch, module, command: str, port: str, *args: str) -> dict:
+    """The environment `command` would start its server with (the server itself is not started)."""
     calls = []
-    monkeypatch.setattr(kit_lab, "run_server", lambda cmd, env, cwd: calls.append(env) or 0)
-    assert main(["lab", "--no-browser", "--port", "8891", *args]) == 0
+    monkeypatch.setattr(module, "run_server", lambda cmd, env, cwd: calls.append(env) or 0)
+    assert main([command, "--no-browser", "--port", port, *args]) == 0
     (env,) = calls
     return env
+
+
+def _lab(monkeypatch, *args: str) -> dict:
+    return _server_env(monkeypatch, kit_lab, "lab", "8891", *args)
 
 
 def _app(monkeypatch, *args: str) -> dict:
-    calls = []
-    monkeypatch.setattr(kit_app, "run_server", lambda cmd, env, cwd: calls.append(env) or 0)
-    assert main(["app", "--no-browser", "--port", "8892", *args]) == 0
-    (env,) = calls
-    return env
+    return _server_env(monkeypatch, kit_app, "app", "8892", *args)
 
 
 @pytest.mark.parametrize("start", [_lab, _app], ids=["lab", "app"])

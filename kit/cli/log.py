@@ -58,6 +58,10 @@ def _store_arg(p: argparse.ArgumentParser) -> None:
                    help="the store file (default: $KIT_STORE, else postrun.sqlite in the user data directory)")
 
 
+def _id_arg(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("id", type=row_id, metavar="ID", help=f"{what} (as the 'log list' command shows it)")
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     """Build the ``log`` sub-subcommands."""
     sub = parser.add_subparsers(dest="log_command", metavar="SUBCOMMAND")
@@ -96,13 +100,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        description="Print one stored observation and its whole assessment as JSON. An imported row stores "
                                    "a summary; its detail is computed now (a recheck with its episode's earlier entries) "
                                    "and checked against the stored summary.")
-    p.add_argument("id", type=row_id, metavar="ID", help="the observation (as the 'log list' command shows it)")
+    _id_arg(p, "the observation")
     _store_arg(p)
     p = sub.add_parser("correct", help="store a corrected observation that supersedes observation ID (the old one is kept)",
                        description="Store a corrected observation (JSON object) that supersedes observation ID. The old "
                                    "version is kept for the record, marked superseded; list, export and handouts show "
                                    "the current one ('list --all' shows both).")
-    p.add_argument("id", type=row_id, metavar="ID", help="the observation to correct (as the 'log list' command shows it)")
+    _id_arg(p, "the observation to correct")
     p.add_argument("file", nargs="?", default="-", help="JSON file with the whole corrected observation (default: stdin)")
     _store_arg(p)
     p = sub.add_parser("erase", help="erase an athlete's observations and drafts (or one observation) for good",
